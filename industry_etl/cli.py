@@ -1,0 +1,141 @@
+"""`industry-etl`: run the flow now, serve it on a schedule, query or evaluate the warehouse.
+
+Start-up stays light: Prefect, pandas and Great Expectations are imported only inside the
+command that needs them, so `--help` and argument errors answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from industry_etl import PIPELINE_VERSION
+from industry_etl.settings import apply_runtime_environment, inbox_from_env, warehouse_from_env
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="industry-etl",
+        description="Turn Chinese regional industrial-economy reports into checked, partitioned indicator tables.",
+    )
+    parser.add_argument("--version", action="version", version=f"industry-etl {PIPELINE_VERSION}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the flow once now (the manual trigger)")
+    run.add_argument("--inbox", help="folder of .txt reports (default $INDUSTRY_ETL_INBOX or data/inbox)")
+    run.add_argument("--warehouse", help="output folder (default $INDUSTRY_ETL_WAREHOUSE or data/warehouse)")
+    run.add_argument("--force", action="store_true", help="reprocess every file, even unchanged ones")
+    run.add_argument("--since", type=datetime.fromisoformat, help="only files modified since DATE (ISO)")
+    run.add_argument("--dask", metavar="ADDRESS", help="run the per-file stages on this Dask scheduler")
+    run.add_argument("--workers", type=int, help="run the per-file stages on a local Dask cluster of N workers")
+    run.add_argument("--batch-size", type=int, default=250, help="files per task (default 250)")
+    run.add_argument("--verbose", action="store_true", help="show Prefect's own logs")
+
+    serve = sub.add_parser("serve", help="serve the flow on a nightly schedule (Prefect serve)")
+    serve.add_argument("--cron", default="0 2 * * *", help='cron schedule (default "0 2 * * *")')
+    serve.add_argument("--timezone", default="Asia/Shanghai", help="schedule time zone (default Asia/Shanghai)")
+    serve.add_argument("--inbox")
+    serve.add_argument("--warehouse")
+    serve.add_argument("--verbose", action="store_true")
+
+    sql = sub.add_parser("sql", help="query the warehouse with DuckDB (views: indicators, documents, quarantine)")
+    sql.add_argument("query")
+    sql.add_argument("--warehouse")
+
+    ev = sub.add_parser("evaluate", help="precision/recall/F1 of extraction against a gold JSONL file")
+    ev.add_argument("--gold", required=True, type=Path)
+    ev.add_argument("--inbox", help="run the flow on this inbox into a temporary warehouse first")
+    ev.add_argument("--warehouse", help="score this warehouse (default: the configured one)")
+    ev.add_argument("--show", type=int, default=0, help="print up to N misses and extras")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"run": cmd_run, "serve": cmd_serve, "sql": cmd_sql, "evaluate": cmd_evaluate}[args.command](args)
+    except KeyboardInterrupt:
+        print("industry-etl: interrupted", file=sys.stderr)
+        return 130
+
+
+def _fail(message: str) -> int:
+    print(f"industry-etl: {message}", file=sys.stderr)
+    return 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    inbox, warehouse = inbox_from_env(args.inbox), warehouse_from_env(args.warehouse)
+    if not inbox.is_dir():
+        return _fail(f"inbox {inbox} is not a folder")
+    apply_runtime_environment(args.verbose)
+    from industry_etl.progress import ProgressDisplay
+    from industry_etl.runner import run_flow
+
+    with ProgressDisplay(verbose=args.verbose):
+        try:
+            summary = run_flow(inbox, warehouse, force=args.force, since=args.since, dask=args.dask,
+                               workers=args.workers, batch_size=args.batch_size)
+        except Exception as exc:  # the one-line reason; the traceback is in Prefect's logs
+            return _fail(f"run failed: {exc}".splitlines()[0])
+    print_summary(summary, warehouse)
+    return 0
+
+
+def print_summary(summary, warehouse: Path) -> None:
+    print(f"files: {summary.files_new} new, {summary.files_skipped} skipped (unchanged), "
+          f"{summary.files_failed} failed")
+    for name, status, detail in summary.failed_files[:20]:
+        print(f"  {status:12s} {name}: {detail}")
+    print(f"rows: {summary.rows_published} published, {summary.rows_quarantined} quarantined")
+    if summary.failure_counts:
+        print("failed checks: " + ", ".join(f"{k}={v}" for k, v in summary.failure_counts.items()))
+    print(f"tables: {warehouse}/{{indicators,documents,quarantine}}/region_code=*/year=*/part-0.parquet")
+    if summary.docs_index:
+        print(f"data docs: {summary.docs_index}")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    apply_runtime_environment(args.verbose)
+    from industry_etl.runner import serve_flow
+
+    serve_flow(inbox_from_env(args.inbox), warehouse_from_env(args.warehouse), args.cron, args.timezone)
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from tasks.read import run_sql
+
+    try:
+        table = run_sql(warehouse_from_env(args.warehouse), args.query)
+    except Exception as exc:
+        return _fail(str(exc).splitlines()[0])
+    import duckdb
+
+    print(duckdb.from_arrow(table))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from tasks.evaluate import evaluate_warehouse
+
+    warehouse = warehouse_from_env(args.warehouse)
+    if args.inbox:
+        import tempfile
+
+        apply_runtime_environment(verbose=False)
+        from industry_etl.runner import run_flow
+
+        warehouse = Path(tempfile.mkdtemp(prefix="industry-etl-eval-")) / "warehouse"
+        run_flow(Path(args.inbox), warehouse)
+    report = evaluate_warehouse(warehouse, args.gold, show=args.show)
+    import json
+
+    print(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,715 @@
+"""Extract: catalog indicators from cleaned, placed text, one row per figure, grounded to its clause.
+
+How it reads a segment:
+  paragraph (newline) -> sentence (。；;!?) -> tokens found by a few regular expressions:
+  years, periods, indicator mentions (catalog aliases, longest first) and figures
+  (gap to a benchmark, rank, share, growth, level). Each figure is attached to the
+  indicator mention that governs it (the last one before it in the sentence, with a
+  few grammatical exceptions), its period and year are the ones in force at that point,
+  and `build_row` turns it into an `IndicatorRow`-shaped dict.
+
+Carry-over rules (contract "Periods", gold README 5): a month range carries forward
+within its paragraph to later flow figures; it stops at a new year, at a short heading
+sentence and at a paragraph end; counts do not inherit a flow period unless it is an
+as-of date (截至9月底). The year is the nearest preceding explicit year that is not a
+comparison (与2023年同期, 2022年以来), else the segment's report year.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+
+from industry_etl import PIPELINE_VERSION
+from schemas import SCHEMAS_DIR
+from schemas.stages import Document, Segment
+from tasks.parse import Period, find_periods, parse_chinese_integer, parse_number, to_yi_yuan
+
+# ---------------------------------------------------------------------------------------------
+# Data: the catalog and the grammar words
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    code: str
+    name: str
+    level_units: tuple[str, ...]
+    measures: tuple[str, ...]
+    scope_sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Catalog:
+    entries: dict[str, CatalogEntry]
+    alias_to_code: dict[str, str]
+    alias_regex: re.Pattern[str]
+    split_aliases: tuple[tuple[str, str, str], ...]  # (first word, second word, code)
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The indicator catalog from schemas/catalog.toml."""
+    data = tomllib.loads((SCHEMAS_DIR / "catalog.toml").read_text(encoding="utf-8"))
+    entries, alias_to_code, splits = {}, {}, []
+    for code, spec in data["indicators"].items():
+        entries[code] = CatalogEntry(
+            code, spec["name"], tuple(spec["level_units"]), tuple(spec["measures"]),
+            bool(spec.get("scope_sensitive", False)),
+        )
+        for alias in spec["aliases"]:
+            alias_to_code[alias] = code
+        splits.extend((a, b, code) for a, b in spec.get("split_aliases", []))
+    ordered = sorted(alias_to_code, key=len, reverse=True)
+    regex = re.compile("|".join(re.escape(a) for a in ordered))
+    return Catalog(entries, alias_to_code, regex, tuple(splits))
+
+
+@cache
+def place_name_regex() -> re.Pattern[str]:
+    """Province and city names (full and short) from schemas/divisions.csv, to strip from subjects."""
+    names: set[str] = {"全国", "中国", "我国"}
+    for line in (SCHEMAS_DIR / "divisions.csv").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#") or line.startswith("code,"):
+            continue
+        _code, name, level, *_ = line.split(",")
+        if level in ("province", "city"):
+            names.add(name)
+            short = re.sub(r"(壮族|回族|维吾尔)?(自治区|特别行政区|省|市|地区|盟|自治州)$", "", name)
+            if len(short) >= 2:
+                names.add(short + ("省" if level == "province" else "市"))
+                names.add(short)
+    return re.compile(_alternation(sorted(names)))
+
+
+def catalog_codes() -> list[str]:
+    return list(load_catalog().entries)
+
+
+@cache
+def _words() -> dict[str, list[str]]:
+    return tomllib.loads((SCHEMAS_DIR / "extract_words.toml").read_text(encoding="utf-8"))
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+_NUM = r"\d+(?:\.\d+)?"
+_RED = r"\*+|[Xx]{1,3}(?![A-Za-z])"
+_VAL = rf"(?:{_NUM}|{_RED})"
+
+
+@cache
+def _figure_regex() -> re.Pattern[str]:
+    w = _words()
+    up, down = _alternation(w["growth_up"]), _alternation(w["growth_down"])
+    gap = _alternation(w["gap_up"] + w["gap_down"])
+    vs = (
+        rf"(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
+        rf"(?:平均水平|平均增速|平均|增速|水平)?(?:还差|高|低|快|慢|多)?(?P<vs_num>-?{_VAL})个?百分点"
+    )
+    rank = (
+        r"(?:居|位居|列|位列|排名|排|位于|稳居|跃居|处于|名列)(?P<rk_bench>[^,，。;；:：第\d]{1,16}?)"
+        r"(?:第(?P<rk_num>\d+|[一二三四五六七八九十]+)(?:位|名)?(?![大批个家])|(?P<rk_first>首位))"
+        r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家])"
+    )
+    share = (
+        rf"占(?P<sh_of>[^,，。;；:：]{{0,24}}?)(?:的)?(?:比重|比例|份额)?"
+        rf"(?:达到|达|为|超过|超|约|近|提高到|提升至|升至)?(?P<sh_num>{_VAL})%"
+        rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
+    )
+    yoy = (
+        rf"(?:同比|比上年|比去年同期|较上年|较去年同期)?(?:累计)?"
+        rf"(?P<yoy_verb>{up}|{down})(?:了|为|达到|达|是|保持在|保持)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
+        rf"(?P<yoy_num>-?{_NUM}(?:%|倍)|-?(?:{_RED})%?)(?P<yoy_floor>以上|左右)?"
+        rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
+    )
+    level = (
+        r"(?:突破|首破|超过|超)(?P<lv_big>万亿|千亿)元"
+        r"|(?P<lv_wan>万)(?:余|多)(?P<lv_unit2>家|户|个)"
+        rf"|(?P<lv_num>{_VAL})(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
+        r"(?P<lv_unit>元|家|户|个|辆|座)(?!/)"
+    )
+    pct = rf"(?:达到|达|为|至|是)?(?P<pc_num>{_VAL})%"
+    return re.compile(f"(?P<vs>{vs})|(?P<rk>{rank})|(?P<sh>{share})|(?P<yoy>{yoy})|(?P<lv>{level})|(?P<pc>{pct})")
+
+
+@dataclass
+class Figure:
+    measure: str  # level | yoy_pct | share_pct | vs_benchmark_pp | rank | level_pct
+    value: float | None
+    unit: str
+    unit_class: str  # money | count | station | vehicle | percent | pp | rank
+    start: int
+    end: int
+    benchmark: str | None = None
+    share_of_start: int = -1  # for shares: where the "of what" starts (mentions in it are not the subject)
+    forward: bool = False  # the indicator wording follows the figure ("689家规上工业企业", "70%的工业增加值")
+
+
+def _is_redacted(num: str) -> bool:
+    return num.strip("-")[:1] in {"*", "X", "x"}
+
+
+def _value(num: str) -> float | None:
+    return None if _is_redacted(num) else float(num)
+
+
+def _counter_class(unit: str) -> str:
+    return {"家": "count", "户": "count", "个": "station", "座": "station", "辆": "vehicle"}.get(unit, "other")
+
+
+def _figure_from_match(m: re.Match[str]) -> Figure | None:
+    kind = m.lastgroup
+    s, e = m.start(), m.end()
+    if kind == "vs":
+        sign = -1.0 if m.group("vs_dir") in _words()["gap_down"] else 1.0
+        val = _value(m.group("vs_num"))
+        bench = (m.group("vs_bench") or "").strip()
+        return Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp", s, e, bench)
+    if kind == "rk":
+        if m.group("rk_bench2"):
+            return Figure("rank", 1.0, "位", "rank", s, e, m.group("rk_bench2"))
+        num = 1 if m.group("rk_first") else parse_chinese_integer(m.group("rk_num"))
+        if num is None:
+            return None
+        return Figure("rank", float(num), "位", "rank", s, e, m.group("rk_bench").strip())
+    if kind == "sh":
+        if m.group("sh2_num"):
+            return Figure("share_pct", float(m.group("sh2_num")), "%", "percent", s, e, forward=True)
+        return Figure("share_pct", _value(m.group("sh_num")), "%", "percent", s, e,
+                      share_of_start=m.start("sh_of"))
+    if kind == "yoy":
+        if m.group("yoy2_num"):
+            return Figure("yoy_pct", float(m.group("yoy2_num")), "%", "percent", s, e)
+        raw = m.group("yoy_num")
+        if raw.endswith("倍"):
+            if m.group("yoy_approx") in ("近", "约"):
+                return None  # 增长近3倍: 3x or +300%? ambiguous, left out (gold README 13)
+            val: float | None = float(raw[:-1]) * 100
+        else:
+            val = _value(raw.rstrip("%"))
+        if val is not None and m.group("yoy_verb") in _words()["growth_down"]:
+            val = -abs(val)
+        return Figure("yoy_pct", val, "%", "percent", s, e)
+    if kind == "lv":
+        if m.group("lv_big"):
+            return Figure("level", to_yi_yuan(1.0, m.group("lv_big") + "元"), "亿元", "money", s, e)
+        if m.group("lv_wan"):
+            unit = "万" + m.group("lv_unit2")
+            return Figure("level", 1.0, unit, _counter_class(m.group("lv_unit2")), s, e)
+        num, mult, unit = m.group("lv_num"), m.group("lv_mult") or "", m.group("lv_unit")
+        val = _value(num)
+        if unit == "元":
+            money_unit = mult + "元"
+            if money_unit not in ("亿元", "万亿元", "万元", "千亿元"):
+                return None
+            return Figure("level", None if val is None else to_yi_yuan(val, money_unit), "亿元", "money", s, e)
+        if mult in ("亿", "万亿", "千亿"):
+            return None
+        return Figure("level", val, mult + unit, _counter_class(unit), s, e)
+    if kind == "pc":
+        return Figure("level_pct", _value(m.group("pc_num")), "%", "percent", s, e)
+    return None
+
+
+def find_figures(sentence: str) -> list[Figure]:
+    """Every figure in a sentence, left to right."""
+    figures = []
+    for m in _figure_regex().finditer(sentence):
+        fig = _figure_from_match(m)
+        if fig is not None:
+            figures.append(fig)
+    return figures
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentions of indicators
+
+
+@dataclass
+class Mention:
+    code: str
+    start: int
+    end: int
+    alias: str
+
+
+def find_mentions(sentence: str) -> list[Mention]:
+    """Catalog aliases in a sentence (longest first, non-overlapping), plus split aliases."""
+    cat = load_catalog()
+    mentions = [Mention(cat.alias_to_code[m.group(0)], m.start(), m.end(), m.group(0))
+                for m in cat.alias_regex.finditer(sentence)]
+    for first, second, code in cat.split_aliases:
+        i = sentence.find(first)
+        while i >= 0:
+            j = sentence.find(second, i + len(first))
+            gap = sentence[i + len(first): j] if j >= 0 else ""
+            if j >= 0 and len(gap) <= 12 and not re.search(r"[,，。;；]", gap):
+                covered = [m for m in mentions if m.start >= i and m.end <= j + len(second)]
+                for m in covered:
+                    mentions.remove(m)
+                mentions.append(Mention(code, i, j + len(second), first + "…" + second))
+            i = sentence.find(first, i + 1)
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading state
+
+
+@dataclass
+class ReadingState:
+    """What is in force while reading a segment left to right."""
+
+    report_year: int | None
+    year: int | None = None
+    period: Period | None = None
+    future: bool = False  # inside a plan for a year after the report year
+
+    def __post_init__(self) -> None:
+        self.year = self.report_year
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_SENTENCE_END = re.compile(r"[。;；!！?？]")
+_CLAUSE_BOUNDARY = re.compile(r"[,，;；:：。]")
+
+
+@cache
+def _year_context() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    w = _words()
+    before = re.compile(f"(?:{_alternation(w['year_comparison_before'])})$")
+    after = re.compile(f"^(?:{_alternation(w['year_comparison_after'])})")
+    return before, after
+
+
+def _is_figure_year(sentence: str, m: re.Match[str]) -> bool:
+    before, after = _year_context()
+    return not before.search(sentence[max(0, m.start() - 3): m.start()]) and not after.match(
+        sentence[m.end(): m.end() + 3]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows
+
+
+@dataclass
+class Draft:
+    """A figure attached to its indicator, before it becomes a row."""
+
+    code: str
+    figure: Figure
+    subject: str | None
+    year: int | None
+    period: Period | None
+    clause_start: int  # in sentence coordinates
+    is_estimate: bool = False
+    is_target: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: str) -> dict:
+    """The one place a figure becomes an `indicators` row (a dict with every contract column)."""
+    period = draft.period
+    start, end = offset + draft.clause_start, offset + draft.figure.end
+    measure = "level" if draft.figure.measure == "level_pct" else draft.figure.measure
+    return {
+        "doc_id": doc.doc_id,
+        "source_file": doc.source_file,
+        "segment": segment.index,
+        "region_code": segment.region_code,
+        "region": segment.region,
+        "city": segment.city,
+        "city_code": segment.city_code,
+        "county": segment.county,
+        "year": draft.year,
+        "period_start_month": period.start if period else 1,
+        "period_end_month": period.end if period else 12,
+        "period_label": period.label if period else "全年",
+        "indicator": draft.code,
+        "subject": draft.subject,
+        "measure": measure,
+        "value": draft.figure.value,
+        "unit": draft.figure.unit,
+        "benchmark": draft.figure.benchmark if measure in ("vs_benchmark_pp", "rank") else None,
+        "is_redacted": draft.figure.value is None,
+        "is_estimate": draft.is_estimate,
+        "is_target": draft.is_target,
+        "evidence": text[start:end],
+        "char_start": start,
+        "char_end": end,
+        "pipeline_version": PIPELINE_VERSION,
+        "run_id": "",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentence reading
+
+
+def _clause_start(sentence: str, pos: int) -> int:
+    """Start of the clause holding `pos`: after the last clause boundary before it."""
+    for i in range(pos - 1, -1, -1):
+        if sentence[i] in ",，;；:：。":
+            return i + 1
+    return 0
+
+
+@cache
+def _strip_regex() -> re.Pattern[str]:
+    w = _words()
+    return re.compile(
+        rf"^(?:(?:19|20)\d{{2}}年|(?:\d+(?:\.\d+)?|XX|\*+)[个家户项条]?|"
+        rf"{_alternation(w['subject_strip'] + w['estimate_words'] + w['target_words'])})+"
+    )
+
+
+_PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|前[一二三四五六七八九十\d]+个?(?:月|季度)|"
+                              r"[一二三四1-4]季度|上半年|下半年|全年|今年|去年|前三季度")
+
+
+def _subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str | None:
+    """What is left of the words before an indicator once places, periods and fillers are removed."""
+    s = _PERIOD_OR_PLACE.sub("", prefix)
+    # "区属规上工业企业实现" -> "区属"; "规上工业中小微企业" -> "中小微"; "数字经济规上核心制造业" -> both sides
+    s = re.sub(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?", "", s)
+    s = re.sub(r"(?:累计|共|已)?(?:实现|完成|达到|达)$", "", s)
+    s = (place_names or place_name_regex()).sub("", s)
+    s = s.strip(" \"“”'")
+    prev = None
+    while prev != s:
+        prev = s
+        s = _strip_regex().sub("", s)
+        s = re.sub(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计)$", "", s)
+        s = s.strip(" \"“”'")
+    if not s or len(s) > 20 or not re.search(r"[\u4e00-\u9fff]", s):
+        return None
+    if re.search(r"[,，。;；]", s):
+        return None
+    return s
+
+
+def _count_subject(clause_text: str, mention: Mention) -> str | None:
+    """Counts: additions get 新增 (or 新增重点), stocks get none (gold README 15)."""
+    w = _words()
+    if mention.alias in w["addition_aliases"]:
+        return "新增"
+    if any(word in clause_text for word in w["addition_words"]):
+        return "新增重点" if "重点" in clause_text[-6:] or "重点" in mention.alias else "新增"
+    return None
+
+
+@dataclass
+class SentenceContext:
+    sentence: str
+    offset: int
+    mentions: list[Mention]
+    place_names: re.Pattern[str] | None
+
+
+def _boundaries(text: str, counts_list_comma: bool = False) -> int:
+    marks = ",，;；:：、" if counts_list_comma else ",，;；:："
+    return sum(text.count(c) for c in marks)
+
+
+def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None) -> Mention | None:
+    """The indicator mention a figure belongs to (None: the figure is not about a catalog indicator).
+
+    Mostly the last mention before the figure in the same or the previous clause; gaps and ranks
+    follow the figure they qualify (`增长7.6%,高于全国1.8个百分点,居全国第13位`); a count may
+    precede its wording (`XX家规模以上工业企业`); a share's "of what" is not its subject.
+    """
+    entries = load_catalog().entries
+    s = ctx.sentence
+    before = [m for m in ctx.mentions if m.end <= fig.start]
+    inside = [m for m in ctx.mentions if fig.start <= m.start < fig.end]
+    after = [m for m in ctx.mentions if fig.end <= m.start <= fig.end + 1
+             and not re.search(r"[,，、;；。和及与]", s[fig.end: m.start])]
+    if fig.forward or (fig.measure == "level" and fig.unit_class == "count"):
+        fwd = [m for m in after if fig.forward or fig.unit_class in entries[m.code].level_units]
+        if fwd:
+            clause = s[_clause_start(s, fig.start): fig.start]
+            if fig.forward or not any(v in clause for v in _words()["count_action_verbs"]):
+                return fwd[0]
+            return None
+    if fig.measure == "rank" and (inside or fig.benchmark in ("全国", "全省", "全市") and "第一" in s[fig.start:fig.end]):
+        if inside:
+            return inside[-1]
+    if fig.measure in ("vs_benchmark_pp", "rank"):
+        if previous is not None and _boundaries(s[previous.end: fig.start]) <= 3:
+            return previous
+        near = [m for m in before if _boundaries(s[m.end: fig.start]) <= 1]
+        return near[-1] if near else None
+    if fig.measure == "share_pct" and fig.share_of_start >= 0:
+        outer = [m for m in before if m.end <= fig.share_of_start]
+        if outer and _boundaries(s[outer[-1].end: fig.start]) <= 1:
+            return outer[-1]
+        of = [m for m in ctx.mentions if fig.share_of_start <= m.start < fig.end]
+        return of[-1] if of else None
+    if fig.measure in ("level", "level_pct"):
+        unit_class = "percent" if fig.measure == "level_pct" else fig.unit_class
+        before = [m for m in before if unit_class in entries[m.code].level_units]
+        if not before:
+            return None
+        last = before[-1]
+        between = s[last.end: fig.start]
+        if unit_class in ("count", "station", "vehicle"):
+            if _boundaries(between, counts_list_comma=True) == 0 or _continues_stock(s, fig):
+                return last
+            return None
+        return last if _boundaries(between) <= 1 and len(between) <= 30 else None
+    near = [m for m in before if _boundaries(s[m.end: fig.start]) <= 1]
+    return near[-1] if near else None
+
+
+def _continues_stock(sentence: str, fig: Figure) -> bool:
+    """`新增5G基站4万个、累计开通24.2万个`: a later clause that states the running total."""
+    clause = sentence[_clause_start_or_list(sentence, fig.start): fig.start]
+    return bool(re.match(r"(?:累计|总数|总量|共计|合计)", clause))
+
+
+def _clause_start_or_list(sentence: str, pos: int) -> int:
+    for i in range(pos - 1, -1, -1):
+        if sentence[i] in ",，;；:：。、":
+            return i + 1
+    return 0
+
+
+def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
+    """Apply scope rules: 工业增加值 is 规上 when the sentence's subject is 规上 (gold README 7)."""
+    code = mention.code
+    entry = load_catalog().entries[code]
+    head = ctx.sentence[: mention.start]
+    if entry.scope_sensitive and re.search(r"规上|规模以上|规模工业", head[-30:]) and "规下" not in head[-6:]:
+        return "industrial_value_added"
+    if mention.alias in _words()["bare_aliases"]:
+        clause = ctx.sentence[_clause_start(ctx.sentence, mention.start): mention.end]
+        if not any(g in clause for g in _words()["group_words"]):
+            return None
+    return code
+
+
+def _subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | None = None) -> str | None:
+    entry = load_catalog().entries[code]
+    cstart = _clause_start(ctx.sentence, mention.start)
+    prefix = ctx.sentence[cstart: mention.start]
+    if "count" in entry.level_units or "station" in entry.level_units:
+        sub = _count_subject(prefix, mention)
+        if fig is not None and _continues_stock(ctx.sentence, fig):
+            sub = None
+        if "station" in entry.level_units:
+            inner = re.search(r"5G-A|室外", mention.alias)
+            return inner.group(0) if inner else sub
+        return sub
+    if mention.alias in ("增加值", "产值", "总产值") and not prefix.strip():
+        return None
+    if "规下" in prefix[-4:]:
+        return "规下"
+    return _subject_from_prefix(prefix, ctx.place_names)
+
+
+def _flags(sentence: str, upto: int, state: ReadingState) -> tuple[bool, bool]:
+    w = _words()
+    head = sentence[:upto]
+    estimate = any(x in head for x in w["estimate_words"])
+    target = state.future or any(x in head for x in w["target_words"])
+    return estimate, target
+
+
+def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
+    w = _words()
+    span = ctx.sentence[_clause_start(ctx.sentence, min(mention.start, fig.start)): fig.end]
+    if any(x in span for x in w["not_a_row"]):
+        return True
+    if fig.measure == "vs_benchmark_pp":
+        bench = fig.benchmark or ""
+        if any(x in bench for x in w["gap_not_benchmark"]) or re.search(r"\d", bench):
+            return True
+        if bench and load_catalog().alias_regex.search(bench):
+            return True  # a gap against another indicator
+    if fig.measure == "rank":
+        bench = fig.benchmark or ""
+        if not re.match(r"全|西部|中部|东部", bench):
+            return True
+    head = ctx.sentence[: fig.start]
+    near = head[_clause_start(ctx.sentence, mention.start):]
+    if any(x in near for x in w["project_words"]) or any(x in near for x in w["enterprise_words"]):
+        return True
+    prefix = ctx.sentence[_clause_start(ctx.sentence, mention.start): mention.start]
+    return any(x in prefix for x in w["foreign_subjects"])
+
+
+def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tuple[Mention | None, str | None]]:
+    """`A、B分别增长x%和y%`: figure index -> (mention, subject) for each listed item, in order."""
+    out: dict[int, tuple[Mention | None, str | None]] = {}
+    s = ctx.sentence
+    for m in re.finditer("分别", s):
+        group = [i for i, f in enumerate(figures) if f.start >= m.start() and
+                 not re.search(r"[。;；]", s[m.end(): f.start])]
+        # the figures right after 分别, joined by 、 和 及 与 , only
+        run: list[int] = []
+        for i in group:
+            if run:
+                gap = s[figures[run[-1]].end: figures[i].start]
+                if not re.fullmatch(r"[、,，和及与]?\s*", gap) and not re.fullmatch(r"[、,，和及与]?(?:同比)?(?:增长|下降)?", gap):
+                    break
+            elif re.search(r"[,，]", s[m.end(): figures[i].start]):
+                break
+            run.append(i)
+        if len(run) < 2:
+            continue
+        first = figures[run[0]]
+        negative = first.value is not None and first.value < 0
+        for i in run[1:]:
+            f = figures[i]
+            f.measure, f.unit, f.unit_class = first.measure, first.unit, first.unit_class
+            if negative and f.value is not None:
+                f.value = -abs(f.value)
+        start = _sentence_part_start(s, m.start())
+        mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
+        codes = [x for x in mentions if x.alias not in ("增加值", "产值", "总产值", "产业增加值", "行业增加值")]
+        if len(codes) == len(run):
+            for i, mention in zip(run, codes, strict=True):
+                out[i] = (mention, None)
+            continue
+        if not mentions:
+            continue
+        mention = mentions[-1]
+        subjects = _list_items(s[start: mention.start] if mention.start > start else s[start: m.start()], len(run))
+        if subjects:
+            for i, sub in zip(run, subjects, strict=True):
+                out[i] = (mention, sub)
+    return out
+
+
+def _sentence_part_start(s: str, pos: int) -> int:
+    i = max(s.rfind(c, 0, pos) for c in "。;；")
+    return i + 1
+
+
+def _list_items(text: str, k: int) -> list[str] | None:
+    """The last k items of an enumeration `A、B、C等产业` (or `A和B`)."""
+    text = re.sub(r"等(?:产业|领域|行业|集群)?[^、]*$", "", text)
+    parts = [p for p in re.split(r"[、]", text) if p]
+    if len(parts) < k:
+        alt = [p for p in re.split(r"[、和与及]", text) if p]
+        if len(alt) >= k:
+            parts = alt
+    if len(parts) < k:
+        return None
+    items = parts[-k:]
+    first = re.split(r"[,，:：]|其中|中(?=[^中]{2,}$)", items[0])[-1]
+    items[0] = first
+    items = [re.sub(r"(?:产业集群|产业|行业|集群)$", "", x.strip(" \"“”")) or x for x in items]
+    items = [_strip_regex().sub("", x) or x for x in items]
+    return items if all(0 < len(x) <= 20 for x in items) else None
+
+
+def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: str, start: int, end: int,
+                  place_names: re.Pattern[str] | None) -> list[dict]:
+    """Rows for one sentence `text[start:end]`; updates `state` (year, period) as it reads."""
+    sentence = text[start:end]
+    figures = find_figures(sentence)
+    mentions = find_mentions(sentence)
+    years = [m for m in _YEAR.finditer(sentence) if _is_figure_year(sentence, m)]
+    periods = find_periods(sentence)
+    if not figures:
+        _advance_state(state, sentence, years, periods, len(sentence))
+        return []
+    ctx = SentenceContext(sentence, start, mentions, place_names)
+    distributed = _distribution(ctx, figures)
+    rows = []
+    identities: set[tuple] = set()
+    previous: Mention | None = None
+    for i, fig in enumerate(figures):
+        _advance_state(state, sentence, years, periods, fig.start)
+        if i in distributed:
+            mention, subject = distributed[i]
+        else:
+            mention, subject = _governing_mention(ctx, fig, previous), None
+        if mention is None:
+            continue
+        previous = mention
+        code = _resolve_code(ctx, mention)
+        if code is None:
+            continue
+        entry = load_catalog().entries[code]
+        measure = "level" if fig.measure == "level_pct" else fig.measure
+        if measure not in entry.measures:
+            continue
+        if fig.measure == "level_pct" and "percent" not in entry.level_units:
+            continue
+        if _not_a_row(ctx, mention, fig):
+            continue
+        if i not in distributed:
+            subject = _subject(ctx, mention, code, fig)
+        elif code == "industrial_value_added_all" and subject:
+            code = "industrial_value_added"
+        period = state.period
+        if fig.measure == "level" and fig.unit_class != "money" and period is not None and not period.asof:
+            if not _period_in_clause(sentence, fig, mention):
+                period = None  # counts do not inherit a flow period
+        clause_start = _clause_start(sentence, min(mention.start, fig.start))
+        identity = (code, subject, fig.measure, period, clause_start)
+        if identity in identities:  # a second figure of the same kind in one clause: its own list item
+            clause_start = _clause_start_or_list(sentence, min(mention.start, fig.start))
+        identities.add((code, subject, fig.measure, period, clause_start))
+        estimate, target = _flags(sentence, fig.start, state)
+        draft = Draft(code, fig, subject, state.year, period, clause_start, estimate, target)
+        rows.append(build_row(doc, segment, draft, start, text))
+    _advance_state(state, sentence, years, periods, len(sentence))
+    return rows
+
+
+def _period_in_clause(sentence: str, fig: Figure, mention: Mention) -> bool:
+    lo = _clause_start(sentence, min(fig.start, mention.start))
+    return bool(find_periods(sentence[lo: fig.start]))
+
+
+def _advance_state(state: ReadingState, sentence: str, years: list[re.Match[str]],
+                   periods: list[tuple[int, int, Period]], upto: int) -> None:
+    """Apply every year and period mention before `upto` (consumed from the lists)."""
+    while years and years[0].start() < upto:
+        y = int(years.pop(0).group(1))
+        state.year = y
+        state.period = None
+        state.future = state.report_year is not None and y > state.report_year
+    while periods and periods[0][0] < upto:
+        state.period = periods.pop(0)[2]
+        if state.period.start == 1 and state.period.end == 12:
+            state.period = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Document
+
+
+_SENTENCE_SPLIT = re.compile(r"[^。;；!！?？\n]+[。;；!！?？]?")
+
+
+def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None) -> list[dict]:
+    """Every catalog figure in a cleaned, placed document, as `indicators` rows (run_id left empty)."""
+    text = doc.cleaned_text
+    rows: list[dict] = []
+    segments = doc.segments or [Segment(0, 0, len(text))]
+    for segment in segments:
+        state = ReadingState(segment.report_year)
+        for para in re.finditer(r"[^\n]+", text[segment.start: segment.end]):
+            p_start = segment.start + para.start()
+            state.period = None  # a month range does not cross a paragraph
+            for sent in _SENTENCE_SPLIT.finditer(para.group(0)):
+                s_start = p_start + sent.start()
+                s_end = p_start + sent.end()
+                sentence = sent.group(0)
+                if len(sentence) <= 12 and not re.search(r"\d", sentence):
+                    state.period = None  # a short heading sentence stops the carry
+                rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names))
+    return rows

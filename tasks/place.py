@@ -1,0 +1,709 @@
+"""Place each section of a report on the map and find the year it reports on.
+
+A newspaper round-up holds one section per province; a 工信局 summary or a statistics
+release is one section. `segment_document` cuts the cleaned text into region sections
+(character offsets that tile the text) and gives each its subject place and report year.
+The divisions are schemas/divisions.csv (+ divisions_extra.csv), the words around them
+schemas/place_words.toml; both are read once, on first use.
+
+How sections are found:
+- A section starts at a paragraph that opens with a year (2024年…, 今年…) and names a region
+  as the subject of one of its first two sentences ("2024年以来,山东工业和信息化系统…",
+  "2024年是…关键一年。北京市坚持…"), at a heading line naming a region ("北京市",
+  "【江苏】…"), or at a line that starts with a region's office ("江苏省工业和信息化厅…").
+  Passing mentions (objects, lists such as "北京、上海", 《…》 titles, "宁波市委") are not subjects.
+- A later start naming the same place, or one of its parents, continues the section.
+- With two or more sections the text before the first (a round-up's intro that lists many
+  regions, a title) is segment 0 with no region; with one section it belongs to that section.
+- A county the author masked (XX区) or one whose name several provinces share takes its
+  city and province from the units its section names most.
+
+How the report year is found: the first year of the section's opening (its heading lines and
+the first two sentences of its first paragraph) that is neither a comparison or target
+(与2023年同期, 力争到2027年) nor a full date (2024年11月25日); a starting point (2022年以来)
+counts only when no other year is there. A section without one takes the year of segment 0;
+failing that, 今年/去年 in the opening count from the publication date. Otherwise None: a page
+date alone never sets the year (the figures may refer to the year before it).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+
+from schemas import SCHEMAS_DIR
+from schemas.models import NATIONAL_CODE
+from schemas.stages import Document, Segment
+
+NATIONAL_NAME = "全国"
+LEVELS = ("province", "city", "county")
+OPENING_SENTENCES = 2
+OPENING_MAX_CHARS = 200  # of the first paragraph that is searched for a subject or a year
+LEAD_MAX_CHARS = 1000  # heading and chrome lines before a section's first paragraph
+
+_NUMBERING = re.compile(
+    r"[ \t\u3000]*(?:[(（【\[〔]?[一二三四五六七八九十百\d]{1,3}[)）】\]〕、.．]|[【\[〔])?[ \t\u3000]*"
+)
+_YEAR_DIGITS = "(?:(?:19|20)\\d{2}|[〇零○一二三四五六七八九]{4})"
+_YEAR = re.compile(
+    rf"(?<![\d〇零○一二三四五六七八九])(?P<y>{_YEAR_DIGITS})[ \t]*年"
+    r"(?![ \t]*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[ \t]*月[ \t]*(?:\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*日)"
+)
+_YEAR_OPENING = rf"[ \t\u3000]*(?:{_YEAR_DIGITS}[ \t]*年|今年|去年|本年|近年来|一年来|过去一年)"
+_HAN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+_SENTENCE_END = re.compile(r"[。！？!?]")
+_DATE = r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LEADING_TAG = re.compile(r"^\s*[\[【][^\]】]{1,12}[\]】]\s*")
+_PUNCT = re.compile(r"[\s,，。.、;；:：!！?？\"'“”‘’()（）\[\]【】《》<>|｜·•\-—]+")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a section (or a place phrase) is: province-level unit, prefecture city, county."""
+
+    region_code: str | None
+    region: str | None
+    city: str | None = None
+    city_code: str | None = None
+    county: str | None = None
+
+
+NATIONAL = Place(region_code=NATIONAL_CODE, region=NATIONAL_NAME)
+
+
+@dataclass(frozen=True)
+class Division:
+    """One row of schemas/divisions.csv."""
+
+    code: str
+    name: str
+    level: str  # province / city / county
+    parent_code: str | None
+    province_code: str
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """A place read at one spot: what is certain, plus the units an ambiguous county may be."""
+
+    place: Place
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def settled(self) -> bool:
+        return self.place.region_code is not None
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    divisions: dict[str, Division]
+    full: dict[str, tuple[str, ...]]  # canonical name -> codes
+    short: dict[str, tuple[str, ...]]  # short name or alias -> codes
+    lengths: dict[str, tuple[int, ...]]  # first character -> lengths of names starting with it, longest first
+    regional_lengths: dict[str, tuple[int, ...]]  # the same for province and city names only
+    not_places: dict[str, tuple[str, ...]]  # place name -> longer words it starts that are no place
+    masked: re.Pattern[str]
+    clause_starts: re.Pattern[str]  # where a clause's first word may be a name
+    line_head: re.Pattern[str]  # a line opening with a year, or with a character a name starts with
+    line_starts: re.Pattern[str]  # line_head after a newline (a literal prefix the regex engine skips to fast)
+    regional_starts: re.Pattern[str]  # a character a province or city name starts with
+    words: dict[str, Any]
+
+
+# ---------------------------------------------------------------- divisions and words
+
+
+def read_divisions(paths: Iterable[Path]) -> dict[str, Division]:
+    """Divisions by code from CSV files with `#` comment lines; a later file's row replaces an earlier one's."""
+    divisions: dict[str, Division] = {}
+    for path in paths:
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = csv.DictReader(line for line in handle if not line.lstrip().startswith("#"))
+            for row in rows:
+                code = (row.get("code") or "").strip()
+                level = (row.get("level") or "").strip()
+                if not code or level not in LEVELS:
+                    continue
+                divisions[code] = Division(
+                    code=code,
+                    name=row["name"].strip(),
+                    level=level,
+                    parent_code=(row.get("parent_code") or "").strip() or None,
+                    province_code=(row.get("province_code") or "").strip() or code[:2] + "0000",
+                )
+    return divisions
+
+
+def short_name(name: str, level: str, words: dict[str, Any]) -> str | None:
+    """The name without its level suffix and ethnic groups (广西壮族自治区 -> 广西), or None."""
+    rules = words["short_names"]
+    min_length = rules["min_length"]
+    for suffix in rules[f"{level}_suffixes"]:
+        if not name.endswith(suffix) or len(name) - len(suffix) < min_length:
+            continue
+        stem = name[: -len(suffix)]
+        if "自治" in suffix:
+            stem = _strip_ethnic_groups(stem, _ethnic_tokens(tuple(rules["ethnic_groups"])), min_length)
+        if level == "county" and stem in rules["county_exclusions"]:
+            return None
+        return stem if stem != name else None
+    return None
+
+
+@cache
+def _ethnic_tokens(groups: tuple[str, ...]) -> tuple[str, ...]:
+    tokens = {g + "族" for g in groups} | {g for g in groups if len(g) >= 2}
+    return tuple(sorted(tokens, key=len, reverse=True))
+
+
+def _strip_ethnic_groups(stem: str, tokens: tuple[str, ...], min_length: int) -> str:
+    stripped = True
+    while stripped:
+        stripped = False
+        for token in tokens:
+            if stem.endswith(token) and len(stem) - len(token) >= min_length:
+                stem = stem[: -len(token)]
+                stripped = True
+                break
+    return stem
+
+
+def _lengths_by_first_char(names: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        lengths.setdefault(name[0], set()).add(len(name))
+    return {char: tuple(sorted(found, reverse=True)) for char, found in lengths.items()}
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
+
+
+@cache
+def gazetteer() -> _Gazetteer:
+    """Divisions, name indexes and patterns, built once per process.
+
+    Names are found by dictionary look-ups of the few lengths a name starting with that
+    character can have: a regex alternation of 6,000 names tries them one by one.
+    """
+    words = tomllib.loads((SCHEMAS_DIR / "place_words.toml").read_text(encoding="utf-8"))
+    divisions = read_divisions([SCHEMAS_DIR / "divisions.csv", SCHEMAS_DIR / "divisions_extra.csv"])
+    full: dict[str, list[str]] = {}
+    short: dict[str, list[str]] = {}
+    for division in divisions.values():
+        full.setdefault(division.name, []).append(division.code)
+        stem = short_name(division.name, division.level, words)
+        if stem:
+            short.setdefault(stem, []).append(division.code)
+    for alias, code in words["aliases"].items():
+        if code in divisions:
+            short.setdefault(alias, []).append(code)
+
+    all_names = set(full) | set(short)
+    regional = {n for table in (full, short) for n, codes in table.items() if any(
+        divisions[c].level != "county" for c in codes)}
+    not_places: dict[str, list[str]] = {}
+    for word in words["subject"]["not_places"]:
+        for name in all_names:
+            if word.startswith(name) and word != name:
+                not_places.setdefault(name, []).append(word)
+
+    masked_cfg = words["masked"]
+    masked = f"{_char_class(masked_cfg['characters'])}{{1,3}}(?:{'|'.join(masked_cfg['suffixes'])})"
+    name_first = _char_class({n[0] for n in all_names} | set(masked_cfg["characters"]))
+    openers = _char_class(words["subject"]["clause_openers"])
+    line_head = rf"(?:(?P<year>{_YEAR_OPENING})|{_NUMBERING.pattern}(?P<name>)(?={name_first}))"
+    return _Gazetteer(
+        divisions=divisions,
+        full={k: tuple(v) for k, v in full.items()},
+        short={k: tuple(v) for k, v in short.items()},
+        lengths=_lengths_by_first_char(all_names),
+        regional_lengths=_lengths_by_first_char(regional),
+        not_places={k: tuple(v) for k, v in not_places.items()},
+        masked=re.compile(masked),
+        clause_starts=re.compile(rf"(?:^|(?<={openers}))[ \t\u3000]*(?={name_first})", re.M),
+        line_head=re.compile(line_head),
+        line_starts=re.compile("\n" + line_head),
+        regional_starts=re.compile(_char_class({n[0] for n in regional})),
+        words=words,
+    )
+
+
+# ---------------------------------------------------------------- resolving names
+
+
+def _rank(code: str, g: _Gazetteer) -> int:
+    return LEVELS.index(g.divisions[code].level)
+
+
+def _is_under(code: str, anchor: str, g: _Gazetteer) -> bool:
+    division = g.divisions[code]
+    return code != anchor and anchor in (division.parent_code, division.province_code)
+
+
+def _candidates(name: str, anchor: str | None, g: _Gazetteer) -> tuple[str, ...]:
+    """Units `name` may be (under `anchor` if given): full names before short ones, highest level only."""
+    for table in (g.full, g.short):
+        codes = table.get(name, ())
+        if anchor is not None:
+            codes = tuple(c for c in codes if _is_under(c, anchor, g))
+        if codes:
+            top = min(_rank(c, g) for c in codes)
+            return tuple(sorted(c for c in codes if _rank(c, g) == top))
+    return ()
+
+
+def place_of_code(code: str) -> Place:
+    """The Place of one division code: a county keeps its city (if any) and province."""
+    g = gazetteer()
+    division = g.divisions[code]
+    province = g.divisions.get(division.province_code)
+    region = province.name if province else None
+    if division.level == "province":
+        return Place(region_code=division.code, region=division.name)
+    if division.level == "city":
+        return Place(division.province_code, region, division.name, division.code)
+    parent = g.divisions.get(division.parent_code or "")
+    if parent is not None and parent.level == "city":
+        return Place(division.province_code, region, parent.name, parent.code, division.name)
+    return Place(division.province_code, region, county=division.name)
+
+
+def _name_at(text: str, pos: int, endpos: int, lengths: dict[str, tuple[int, ...]], g: _Gazetteer) -> str | None:
+    """The longest name (or masked county) starting at text[pos], not cut off by endpos."""
+    if pos >= endpos:
+        return None
+    for length in lengths.get(text[pos], ()):
+        if pos + length <= endpos:
+            candidate = text[pos : pos + length]
+            if candidate in g.full or candidate in g.short:
+                return candidate
+    masked = g.masked.match(text, pos, endpos)
+    return masked.group() if masked else None
+
+
+def _read_names(text: str, pos: int, endpos: int, g: _Gazetteer) -> tuple[list[str], int]:
+    """Adjacent names starting at `pos` (浙江省宁波市XX区 -> three names) and where they end."""
+    found: list[str] = []
+    while len(found) < 4:
+        name = _name_at(text, pos, endpos, g.lengths, g)
+        if name is None or (name in g.not_places and any(text.startswith(w, pos) for w in g.not_places[name])):
+            break
+        end = pos + len(name)
+        # "北京市场" is 北京 + 市场: give the 市 back to the word after it.
+        if name.endswith("市") and text.startswith("场", end) and name[:-1] in g.short:
+            found.append(name[:-1])
+            return found, end - 1
+        found.append(name)
+        pos = end
+    return found, pos
+
+
+def _resolve_names(names: list[str], g: _Gazetteer) -> _Subject | None:
+    """The place a run of adjacent names denotes, each name read inside the one before it."""
+    anchor: str | None = None
+    for name in names:
+        if g.masked.fullmatch(name):
+            known = place_of_code(anchor) if anchor else Place(None, None)
+            return _Subject(replace(known, county=name))
+        codes = _candidates(name, anchor, g)
+        if not codes:
+            break
+        if len(codes) > 1:
+            known = place_of_code(anchor) if anchor else Place(None, None)
+            county = g.divisions[codes[0]].name
+            return _Subject(replace(known, county=county), candidates=codes)
+        anchor = codes[0]
+    return _Subject(place_of_code(anchor)) if anchor else None
+
+
+def resolve_region(phrase: str) -> Place | None:
+    """The place a phrase names: 重庆, 广西壮族自治区, 宁波, 宁波市鄞州区, 鄞州, XX区, 全国.
+
+    A county name that several units share resolves to None (never guessed); a masked county
+    (XX区) is kept as written with no province; anything else unknown is None.
+    """
+    g = gazetteer()
+    text = _PUNCT.sub("", phrase or "")
+    if not text:
+        return None
+    if text in g.words["national"]["phrases"]:
+        return NATIONAL
+    names, end = _read_names(text, 0, len(text), g)
+    if not names or end != len(text):
+        return None
+    subject = _resolve_names(names, g)
+    if subject is None or subject.candidates:
+        return None
+    return subject.place
+
+
+# ---------------------------------------------------------------- finding subjects in text
+
+
+def _rejected_after(text: str, end: int, g: _Gazetteer) -> bool:
+    return any(text.startswith(word, end) for word in g.words["subject"]["reject_next"])
+
+
+def _subject_in(text: str, start: int, end: int, g: _Gazetteer) -> _Subject | None:
+    """The first region named as the subject of a clause in text[start:end]."""
+    for match in g.clause_starts.finditer(text, start, end):
+        names, names_end = _read_names(text, match.end(), end, g)
+        if not names or _rejected_after(text, names_end, g):
+            continue
+        subject = _resolve_names(names, g)
+        if subject is not None:
+            return subject
+    return None
+
+
+def _opening_end(text: str, start: int, end: int) -> int:
+    """End of the first OPENING_SENTENCES sentences of the paragraph at `start`, capped."""
+    limit = min(end, start + OPENING_MAX_CHARS)
+    cut = start
+    for _ in range(OPENING_SENTENCES):
+        found = _SENTENCE_END.search(text, cut, limit)
+        if found is None:
+            return limit
+        cut = found.end()
+    return cut
+
+
+def _line_subject(text: str, name_start: int, line_end: int, short_line: bool, g: _Gazetteer) -> _Subject | None:
+    """A region a line starts with, when the line is its heading or its office's paragraph."""
+    names, names_end = _read_names(text, name_start, line_end, g)
+    if not names:
+        return None
+    rest = text[names_end:line_end].rstrip()
+    words = g.words["subject"]
+    is_office = any(rest.startswith(word) for word in words["offices"])
+    is_heading = short_line and (
+        not rest or rest[0] in words["heading_separators"] or _YEAR.match(rest) is not None
+    )
+    if not (is_office or is_heading):
+        return None
+    return _resolve_names(names, g)
+
+
+def _is_prose(line: str) -> bool:
+    return any(mark in line for mark in "。！？；") or (len(line) > 40 and ("，" in line or "," in line))
+
+
+def _section_starts(text: str, g: _Gazetteer) -> list[tuple[int, _Subject]]:
+    """(line start, subject) for every line that opens a region's section, in order."""
+    heading_max = g.words["subject"]["heading_max_chars"]
+    starts: list[tuple[int, _Subject]] = []
+    first = g.line_head.match(text)
+    matches = [first] if first else []
+    for match in [*matches, *g.line_starts.finditer(text)]:
+        line_start = match.start() if match is first else match.start() + 1
+        line_end = text.find("\n", line_start)
+        if line_end == -1:
+            line_end = len(text)
+        if match.group("year") is not None:
+            subject = _subject_in(text, line_start, _opening_end(text, line_start, line_end), g)
+        else:
+            line = text[line_start:line_end].strip()
+            short_line = len(line) <= heading_max and "。" not in line
+            subject = _line_subject(text, match.start("name"), line_end, short_line, g)
+        if subject is not None:
+            starts.append((line_start, subject))
+    return starts
+
+
+def _continues(new: Place, current: Place) -> bool:
+    """Whether a start naming `new` stays in the section of `current` (same place or a parent)."""
+    if current.region_code is None and current.county is not None and new.county is None:
+        return True  # names the city or province of a county not placed yet
+    pairs = ((new.region_code, current.region_code), (new.city_code, current.city_code), (new.county, current.county))
+    return all(n is None or n == c for n, c in pairs)
+
+
+# ---------------------------------------------------------------- settling unplaced counties
+
+
+def _mention_counts(text: str, start: int, end: int, g: _Gazetteer) -> tuple[Counter[str], Counter[str]]:
+    """How often text[start:end] names each province and each prefecture (any mention counts)."""
+    provinces: Counter[str] = Counter()
+    cities: Counter[str] = Counter()
+    skip_to = start
+    for found in g.regional_starts.finditer(text, start, end):
+        pos = found.start()
+        if pos < skip_to:
+            continue
+        name = _name_at(text, pos, end, g.regional_lengths, g)
+        if name is None or (name in g.not_places and any(text.startswith(w, pos) for w in g.not_places[name])):
+            continue
+        skip_to = pos + len(name)
+        codes = _candidates(name, None, g)
+        if len(codes) != 1 or g.divisions[codes[0]].level == "county":
+            continue
+        division = g.divisions[codes[0]]
+        provinces[division.province_code] += 1
+        if division.level == "city":
+            cities[division.code] += 1
+    return provinces, cities
+
+
+def _settle(subject: _Subject, hints: list[Place], text: str, start: int, end: int, g: _Gazetteer) -> Place:
+    """Give a masked or ambiguous county the city and province its section points to."""
+    county = subject.place.county
+    if subject.settled or county is None:
+        return subject.place
+    for hint in hints:  # a later start in the section named its city or province
+        if hint.region_code is not None:
+            if subject.candidates:
+                fitting = [c for c in subject.candidates if _is_under(c, hint.city_code or hint.region_code, g)]
+                if len(fitting) == 1:
+                    return place_of_code(fitting[0])
+                continue
+            return replace(hint, county=county)
+    provinces, cities = _mention_counts(text, start, end, g)
+    if subject.candidates:
+        scored = sorted(
+            subject.candidates,
+            key=lambda c: (-provinces[g.divisions[c].province_code], -cities[g.divisions[c].parent_code or ""]),
+        )
+        best = scored[0]
+        score = (provinces[g.divisions[best].province_code], cities[g.divisions[best].parent_code or ""])
+        runner = scored[1]
+        runner_score = (provinces[g.divisions[runner].province_code], cities[g.divisions[runner].parent_code or ""])
+        return place_of_code(best) if score > runner_score else subject.place
+    if not provinces:
+        return subject.place
+    province = max(provinces, key=lambda code: provinces[code])  # ties: first named
+    in_province = [code for code in cities if code.startswith(province[:2])]
+    if in_province:
+        city = max(in_province, key=lambda code: cities[code])
+        return replace(place_of_code(city), county=county)
+    return replace(place_of_code(province), county=county)
+
+
+def _fit_to_current(subject: _Subject, current: Place | None, g: _Gazetteer) -> _Subject:
+    """Read an ambiguous county inside the section before it when exactly one candidate fits."""
+    if not subject.candidates or current is None or current.region_code is None:
+        return subject
+    anchor = current.city_code or current.region_code
+    fitting = [c for c in subject.candidates if _is_under(c, anchor, g)]
+    return _Subject(place_of_code(fitting[0])) if len(fitting) == 1 else subject
+
+
+# ---------------------------------------------------------------- report year
+
+
+def _year_value(raw: str) -> int:
+    return int(raw.translate(_HAN_DIGITS))
+
+
+def _opening(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of a section's heading lines plus the first sentences of its first paragraph."""
+    limit = min(end, start + LEAD_MAX_CHARS)
+    pos = start
+    while pos < limit:
+        line_end = text.find("\n", pos, end)
+        if line_end == -1:
+            line_end = end
+        if _is_prose(text[pos:line_end]):
+            return start, _opening_end(text, pos, line_end)
+        pos = line_end + 1
+    return start, limit
+
+
+def _stated_year(window: str, words: dict[str, Any]) -> int | None:
+    """The report year stated in an opening: first year that is not a comparison, target or start point."""
+    rules = words["year"]
+    start_points: list[int] = []
+    for match in _YEAR.finditer(window):
+        before = window[max(0, match.start() - 4) : match.start()]
+        if any(before.endswith(word) for word in rules["not_report_before"]):
+            continue
+        after = window[match.end() : match.end() + 5].lstrip("底末初")
+        year = _year_value(match.group("y"))
+        if any(after.startswith(word) for word in rules["start_point_after"]):
+            start_points.append(year)
+            continue
+        return year
+    return start_points[0] if start_points else None
+
+
+def _relative_year(window: str, publication_date: str | None, words: dict[str, Any]) -> int | None:
+    """今年/去年 in the opening, counted from the publication date (yyyy-mm-dd)."""
+    if not publication_date or not publication_date[:4].isdigit():
+        return None
+    published = int(publication_date[:4])
+    rules = words["year"]
+    found = [(window.find(w), published) for w in rules["this_year"]]
+    found += [(window.find(w), published - 1) for w in rules["last_year"]]
+    found = [item for item in found if item[0] >= 0]
+    return min(found)[1] if found else None
+
+
+def report_year(text: str, start: int, end: int, publication_date: str | None = None) -> int | None:
+    """The year the section text[start:end] reports on, from its opening (see the module doc)."""
+    words = gazetteer().words
+    window_start, window_end = _opening(text, start, end)
+    window = text[window_start:window_end]
+    stated = _stated_year(window, words)
+    return stated if stated is not None else _relative_year(window, publication_date, words)
+
+
+# ---------------------------------------------------------------- segments
+
+
+def _national_subject(text: str, g: _Gazetteer) -> Place | None:
+    """全国 / 我国 as the subject of a document's opening, for a document naming no region."""
+    start, end = _opening(text, 0, len(text))
+    for subject in g.words["national"]["subjects"]:
+        for match in re.finditer(re.escape(subject), text[start:end]):
+            pos = start + match.start()
+            if pos == 0 or text[pos - 1] in g.words["subject"]["clause_openers"] + "\n":
+                return NATIONAL
+    return None
+
+
+def segment_document(cleaned_text: str, publication_date: str | None = None) -> list[Segment]:
+    """Cut a report into region sections that tile the text, each with its place and report year.
+
+    One segment for a single-region report; for a round-up one per region section, after a
+    region-less segment 0 for whatever precedes the first section (see the module doc).
+    """
+    g = gazetteer()
+    text = cleaned_text
+    sections: list[tuple[int, _Subject, list[Place]]] = []  # start, subject, later places in it
+    for line_start, found in _section_starts(text, g):
+        current = sections[-1][1].place if sections else None
+        subject = _fit_to_current(found, current, g)
+        if current is not None and _continues(subject.place, current):
+            sections[-1][2].append(subject.place)
+            continue
+        sections.append((line_start, subject, []))
+
+    if not sections:
+        place = _national_subject(text, g)
+        return [_segment(0, 0, len(text), place, text, publication_date, None)]
+
+    bounds = [start for start, _, _ in sections]
+    if len(sections) == 1 or not text[: bounds[0]].strip():
+        bounds[0] = 0
+    else:
+        sections.insert(0, (0, _Subject(Place(None, None)), []))
+        bounds.insert(0, 0)
+    bounds.append(len(text))
+
+    segments: list[Segment] = []
+    for index, (subject_start, subject, hints) in enumerate(sections):
+        del subject_start
+        start, end = bounds[index], bounds[index + 1]
+        place = _settle(subject, hints, text, start, end, g)
+        fallback = segments[0].report_year if segments else None
+        segments.append(_segment(index, start, end, place, text, publication_date, fallback))
+    return segments
+
+
+def _segment(
+    index: int, start: int, end: int, place: Place | None, text: str, publication_date: str | None, fallback: int | None
+) -> Segment:
+    year = report_year(text, start, end, publication_date)
+    place = place or Place(None, None)
+    return Segment(
+        index=index,
+        start=start,
+        end=end,
+        region_code=place.region_code,
+        region=place.region,
+        city=place.city,
+        city_code=place.city_code,
+        county=place.county,
+        report_year=year if year is not None else fallback,
+    )
+
+
+# ---------------------------------------------------------------- page date and title
+
+
+@cache
+def _date_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    labels = gazetteer().words["page"]["date_labels"]
+    labelled = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*[:：]?\s*{_DATE}")
+    return labelled, re.compile(_DATE)
+
+
+def _iso_date(year: str, month: str, day: str) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def find_publication_date(text: str) -> str | None:
+    """yyyy-mm-dd of the page's date line (发布时间:2024-11-25, 发表于 2022-7-4 21:52:13, a dateline).
+
+    A labelled date wins; otherwise the first short line that carries a full date and no sentence.
+    """
+    labelled, bare = _date_patterns()
+    for match in labelled.finditer(text):
+        found = _iso_date(*match.groups())
+        if found:
+            return found
+    for match in bare.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line = text[line_start : line_end if line_end != -1 else len(text)].strip()
+        if len(line) <= 40 and not any(mark in line for mark in "。，,；"):
+            found = _iso_date(*match.groups())
+            if found:
+                return found
+    return None
+
+
+def find_title(text: str) -> str | None:
+    """The first short line before the body that is neither chrome nor a numbered heading."""
+    page = gazetteer().words["page"]
+    for raw in text.splitlines()[:40]:
+        line = raw.strip()
+        if not line:
+            continue
+        if _is_prose(line):
+            return None
+        if any(word in line for word in page["chrome_words"]) and not _LEADING_TAG.match(line):
+            continue
+        if _NUMBERING.match(line).end() > 0 and re.match(r"[(（【\[〔]?[一二三四五六七八九十\d]", line):
+            continue
+        line = _LEADING_TAG.sub("", line)
+        if any(mark in line for mark in "，,；;") or line.endswith(("：", ":")):
+            continue
+        if len(line) <= page["title_max_chars"] and len(_HAN.findall(line)) >= page["title_min_han"]:
+            return line
+    return None
+
+
+# ---------------------------------------------------------------- the stage
+
+
+def place_document(document: Document) -> Document:
+    """Title, publication date and region segments of one cleaned document (non-ok documents pass through)."""
+    if document.status != "ok":
+        return document
+    publication_date = document.publication_date or find_publication_date(document.text)
+    return replace(
+        document,
+        title=document.title or find_title(document.cleaned_text) or find_title(document.text),
+        publication_date=publication_date,
+        segments=segment_document(document.cleaned_text, publication_date),
+    )
+
+
+place_task = task(place_document, name="place")

@@ -1,0 +1,462 @@
+"""Publish the three tables into the Hive-partitioned Parquet warehouse, atomically and idempotently.
+
+How a publish stays safe (README paragraph). Each table is a folder
+`<table>/region_code=<code>/year=<yyyy>/` holding exactly one file, `part-0.parquet`; a null code
+or year is the directory value `__HIVE_DEFAULT_PARTITION__`, which DuckDB, Arrow, Polars and Spark
+all read back as null. A publish rewrites only the partitions that gain or lose rows: it reads each
+such partition, drops the rows being replaced (same `doc_id`, or for indicators and quarantine the
+same `source_file` when a file was edited in place), adds the new rows, sorts them by a fixed key
+and writes them with fixed writer options, so the same rows always give the same bytes. The new
+file is written under `<warehouse>/.staging/` (same file system, a name ending in `.tmp`, invisible
+to readers whatever glob or directory listing they use), flushed to disk with fsync, and then moved
+over the live file with `os.replace`, which POSIX makes atomic: a reader opens either the old
+partition or the new one, never half of one. We chose this over the alternatives on purpose:
+appending new files beside old ones would need a compaction step and lets a reader see a
+half-replaced document; writing a whole new table version and switching a pointer is atomic across
+partitions but needs every reader to follow the pointer, whereas plain `read_parquet('…/**/*.parquet')`
+must keep working. The price is that atomicity is per partition, not per run: while a run is
+publishing, a reader may see partition A already new and partition B still old. Partitions that
+receive rows are written before partitions that only lose rows, so a document moving between
+partitions is briefly visible twice rather than missing. A partition left empty is deleted with its
+empty directories; a DuckDB query that listed that file a moment before fails with "file not found"
+and can simply be retried. If a run is killed, every partition is still whole (old or new); the next
+publish deletes the leftover `.tmp` files, re-reads the partitions the interrupted run had listed in
+`.staging/journal.json`, and since publishing is idempotent, re-running the same inputs gives
+exactly the warehouse an uninterrupted run would have. Only one run writes at a time: the flow holds
+`warehouse_lock`, an OS file lock (`flock`) on `<warehouse>/.lock` that the kernel releases if the
+process dies, so a crash never leaves a stale lock behind. (flock is reliable on local disks; on
+network file systems check that your mount supports it.)
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+from prefect import task
+
+from industry_etl import PIPELINE_VERSION
+from schemas.models import PARTITION_COLUMNS, SCHEMA_VERSION, TABLE_SCHEMAS
+
+Partition = tuple[str | None, int | None]
+
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+PART_FILE = "part-0.parquet"
+LOCK_FILE = ".lock"
+STAGING_DIR = ".staging"
+JOURNAL_FILE = "journal.json"
+TMP_SUFFIX = ".tmp"
+
+# Documents first, so a reader who sees an indicator row can find its document row.
+PUBLISH_ORDER = ("documents", "indicators", "quarantine")
+# `documents` keeps one row per file version (its history), so an edited file does not replace it.
+REPLACED_BY_SOURCE_FILE = frozenset({"indicators", "quarantine"})
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "indicators": ("doc_id", "segment", "char_start", "indicator", "measure", "subject",
+                   "period_start_month", "period_end_month", "value"),
+    "quarantine": ("doc_id", "segment", "char_start", "indicator", "measure", "subject",
+                   "period_start_month", "period_end_month", "value"),
+    "documents": ("source_file", "doc_id"),
+}
+# Fixed writer options: the same rows must give the same bytes.
+WRITER_OPTIONS = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "row_group_size": 64 * 1024,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+}
+FILE_METADATA = {
+    "industry_etl.schema_version": SCHEMA_VERSION,
+    "industry_etl.pipeline_version": PIPELINE_VERSION,
+}
+# Partition values become directory names: keep them plain ASCII so no engine has to decode them.
+SAFE_PARTITION_VALUE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
+
+
+class WarehouseBusy(RuntimeError):
+    """Another run holds the warehouse lock."""
+
+
+@dataclass(frozen=True)
+class TableChanges:
+    """What one publish did to one table."""
+
+    rows_added: int
+    rows_removed: int
+    written: tuple[Partition, ...]
+    deleted: tuple[Partition, ...]
+    unchanged: tuple[Partition, ...]  # read because they might hold replaced rows, but did not
+
+
+@dataclass(frozen=True)
+class PublishSummary:
+    """What one publish did, per table."""
+
+    tables: dict[str, TableChanges]
+    leftovers_removed: int
+    resumed_interrupted_run: bool
+
+    @property
+    def partitions_written(self) -> int:
+        return sum(len(changes.written) for changes in self.tables.values())
+
+    @property
+    def partitions_deleted(self) -> int:
+        return sum(len(changes.deleted) for changes in self.tables.values())
+
+
+# --- locking -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def warehouse_lock(warehouse: Path, wait: bool = False) -> Iterator[Path]:
+    """Hold the exclusive lock on `warehouse` for the duration of the block.
+
+    The lock is `flock` on `<warehouse>/.lock`: the kernel drops it when the holder exits or is
+    killed, so there are no stale locks. The pid and start time written into the file only serve
+    the error message. Locks are per open file, so a second `warehouse_lock` in the same process
+    also raises `WarehouseBusy`.
+    """
+    warehouse.mkdir(parents=True, exist_ok=True)
+    fd = os.open(warehouse / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseBusy(busy_message(warehouse, read_lock_holder(fd))) from None
+        holder = {"pid": os.getpid(), "started_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(holder).encode(), 0)
+        try:
+            yield warehouse
+        finally:
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def read_lock_holder(fd: int) -> dict[str, object]:
+    """The pid/start time the current holder wrote, or {} if it has not written it yet."""
+    try:
+        return json.loads(os.pread(fd, 4096, 0) or b"{}")
+    except ValueError:
+        return {}
+
+
+def busy_message(warehouse: Path, holder: Mapping[str, object]) -> str:
+    pid = holder.get("pid", "unknown")
+    started = holder.get("started_at", "an unknown time")
+    return (f"another industry-etl run is writing to {warehouse} (pid {pid}, started at {started}); "
+            "try again later")
+
+
+# --- partitions and paths ------------------------------------------------------------------------
+
+
+def partition_dir(table_dir: Path, partition: Partition) -> Path:
+    region_code, year = partition
+    code = HIVE_NULL if region_code is None else region_code
+    year_text = HIVE_NULL if year is None else str(year)
+    return table_dir / f"region_code={code}" / f"year={year_text}"
+
+
+def parse_partition(region_dir_name: str, year_dir_name: str) -> Partition:
+    code = region_dir_name.removeprefix("region_code=")
+    year = year_dir_name.removeprefix("year=")
+    return (None if code == HIVE_NULL else code, None if year == HIVE_NULL else int(year))
+
+
+def partition_sort_key(partition: Partition) -> tuple[bool, str, bool, int]:
+    region_code, year = partition
+    return (region_code is None, region_code or "", year is None, year or 0)
+
+
+def normalise_partition(partition: tuple[object, object]) -> Partition:
+    region_code, year = partition
+    return (None if region_code is None else str(region_code), None if year is None else int(year))
+
+
+def existing_partitions(table_dir: Path) -> dict[Partition, Path]:
+    """The live partition files of one table, by partition."""
+    files = {}
+    for path in table_dir.glob(f"region_code=*/year=*/{PART_FILE}"):
+        files[parse_partition(path.parent.parent.name, path.parent.name)] = path
+    return files
+
+
+def split_by_partition(table: pa.Table) -> dict[Partition, pa.Table]:
+    """The rows of `table` grouped by (region_code, year), in table order within each group."""
+    keys = zip(table.column("region_code").to_pylist(), table.column("year").to_pylist(), strict=True)
+    indices: dict[Partition, list[int]] = {}
+    for row, key in enumerate(keys):
+        indices.setdefault(key, []).append(row)
+    for region_code, _ in indices:
+        if region_code is not None and not SAFE_PARTITION_VALUE.fullmatch(region_code):
+            raise ValueError(f"region_code {region_code!r} cannot be a partition directory name")
+    return {key: table.take(pa.array(rows, pa.int64())) for key, rows in indices.items()}
+
+
+def partitions_by_doc(table: pa.Table) -> dict[str, set[Partition]]:
+    """Which partitions each doc_id's rows land in (what a ledger needs for `previous_partitions`)."""
+    columns = (table.column(name).to_pylist() for name in ("doc_id", *PARTITION_COLUMNS))
+    result: dict[str, set[Partition]] = {}
+    for doc_id, region_code, year in zip(*columns, strict=True):
+        result.setdefault(doc_id, set()).add((region_code, year))
+    return result
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+
+def conform_table(name: str, table: pa.Table | None) -> pa.Table:
+    """`table` with exactly the contract columns of `name`, in contract order and types."""
+    schema = TABLE_SCHEMAS[name]
+    if table is None:
+        return schema.empty_table()
+    missing = set(schema.names) - set(table.column_names)
+    extra = set(table.column_names) - set(schema.names)
+    if missing or extra:
+        raise ValueError(f"table {name!r}: missing columns {sorted(missing)}, unexpected {sorted(extra)}")
+    return table.select(schema.names).cast(schema)
+
+
+def file_schema(name: str) -> pa.Schema:
+    """The schema stored inside a partition file: the contract minus the partition columns."""
+    schema = TABLE_SCHEMAS[name]
+    for column in PARTITION_COLUMNS:
+        schema = schema.remove(schema.get_field_index(column))
+    return schema.with_metadata(FILE_METADATA)
+
+
+def sort_rows(name: str, rows: pa.Table) -> pa.Table:
+    """Rows in a fixed order: the table's key, then every other column as a tie-break."""
+    key_columns = SORT_KEYS[name] + tuple(c for c in rows.column_names if c not in SORT_KEYS[name])
+    keys = {}
+    for column in key_columns:
+        values = rows.column(column)
+        # Lists cannot be sorted on directly; their joined text orders them just as well.
+        keys[column] = pc.binary_join(values, "\x1f") if pa.types.is_list(values.type) else values
+    # Nulls sort last (Arrow's default for every key).
+    order = pc.sort_indices(pa.table(keys), sort_keys=[(c, "ascending") for c in keys])
+    return rows.take(order)
+
+
+def read_partition(name: str, path: Path) -> pa.Table:
+    """A partition file's rows, keeping the file's own key-value metadata (compared on rewrite)."""
+    parquet = pq.ParquetFile(path)
+    stored = parquet.schema_arrow.metadata or {}
+    version = stored.get(b"industry_etl.schema_version", b"?").decode()
+    if version != SCHEMA_VERSION:
+        raise RuntimeError(f"{path} has schema version {version}, this code writes {SCHEMA_VERSION}; "
+                           "rebuild the warehouse instead of mixing versions")
+    return parquet.read().cast(file_schema(name)).replace_schema_metadata(stored)
+
+
+def replaced_rows_mask(rows: pa.Table, doc_ids: pa.Array, source_files: pa.Array) -> pa.ChunkedArray:
+    mask = pc.is_in(rows.column("doc_id"), value_set=doc_ids)
+    if len(source_files):
+        mask = pc.or_(mask, pc.is_in(rows.column("source_file"), value_set=source_files))
+    return pc.fill_null(mask, False)
+
+
+def partitions_holding(files: Mapping[Partition, Path], doc_ids: pa.Array,
+                       source_files: pa.Array) -> set[Partition]:
+    """The partitions holding any replaced row, found by scanning every file of the table."""
+    if not files or (len(doc_ids) == 0 and len(source_files) == 0):
+        return set()
+    by_path = {str(path): partition for partition, path in files.items()}
+    condition = pc.field("doc_id").isin(doc_ids)
+    if len(source_files):
+        condition = condition | pc.field("source_file").isin(source_files)
+    dataset = ds.dataset(list(by_path), format="parquet")
+    return {by_path[fragment.path] for fragment in dataset.get_fragments()
+            if fragment.count_rows(filter=condition) > 0}
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def make_dirs_durably(path: Path) -> None:
+    """mkdir -p, fsyncing the parent of every directory created so the new path survives a crash."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for directory in reversed(missing):
+        directory.mkdir(exist_ok=True)
+        fsync_dir(directory.parent)
+
+
+def replace_atomically(target: Path, staging: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a file in staging with `write(file)`, fsync it, and rename it over `target`."""
+    make_dirs_durably(target.parent)
+    fd, tmp_name = tempfile.mkstemp(dir=staging, prefix=f"{os.getpid()}-", suffix=TMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            write(tmp)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    fsync_dir(target.parent)
+
+
+def write_partition(rows: pa.Table, target: Path, staging: Path) -> None:
+    replace_atomically(target, staging, lambda file: pq.write_table(rows, file, **WRITER_OPTIONS))
+
+
+def delete_partition(target: Path) -> None:
+    """Remove an emptied partition's file, then its directories if nothing else is in them."""
+    target.unlink()
+    fsync_dir(target.parent)
+    for directory in (target.parent, target.parent.parent):
+        try:
+            directory.rmdir()
+        except OSError:  # not empty: something else lives there
+            break
+        fsync_dir(directory.parent)
+
+
+def clean_staging(staging: Path) -> int:
+    """Delete temp files an interrupted run left in staging; returns how many."""
+    leftovers = [path for path in staging.glob(f"*{TMP_SUFFIX}") if path.is_file()]
+    for path in leftovers:
+        path.unlink()
+    return len(leftovers)
+
+
+def read_journal(staging: Path) -> dict[str, set[Partition]]:
+    """The partitions an interrupted publish was about to touch ({} after a clean finish)."""
+    try:
+        recorded = json.loads((staging / JOURNAL_FILE).read_text())
+    except FileNotFoundError:
+        return {}
+    return {name: {normalise_partition(tuple(p)) for p in partitions}
+            for name, partitions in recorded.items()}
+
+
+def write_journal(staging: Path, touched: Mapping[str, Iterable[Partition]]) -> None:
+    text = json.dumps({name: sorted(parts, key=partition_sort_key) for name, parts in touched.items()})
+    replace_atomically(staging / JOURNAL_FILE, staging, lambda file: file.write(text.encode()))
+
+
+def finish_journal(staging: Path) -> None:
+    (staging / JOURNAL_FILE).unlink()
+    fsync_dir(staging)
+
+
+# --- publishing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    name: str
+    new_rows: dict[Partition, pa.Table]
+    files: dict[Partition, Path]
+    touched: tuple[Partition, ...]  # partitions with new rows first, then those that may only lose rows
+    doc_ids: pa.Array
+    source_files: pa.Array
+
+
+def plan_table(warehouse: Path, name: str, new_rows: pa.Table, replace_doc_ids: pa.Array,
+               replace_source_files: pa.Array, previous_partitions: Collection[Partition] | None,
+               interrupted: set[Partition]) -> TablePlan:
+    source_files = replace_source_files if name in REPLACED_BY_SOURCE_FILE else pa.array([], pa.string())
+    by_partition = split_by_partition(new_rows)
+    files = existing_partitions(warehouse / name)
+    if previous_partitions is None:
+        holding = partitions_holding(files, replace_doc_ids, source_files)
+    else:
+        holding = set(previous_partitions) & files.keys()
+    removal_only = (holding | (interrupted & files.keys())) - by_partition.keys()
+    touched = (*sorted(by_partition, key=partition_sort_key), *sorted(removal_only, key=partition_sort_key))
+    return TablePlan(name, by_partition, files, touched, replace_doc_ids, source_files)
+
+
+def publish_table(plan: TablePlan, warehouse: Path, staging: Path) -> TableChanges:
+    schema = file_schema(plan.name)
+    added = removed = 0
+    written: list[Partition] = []
+    deleted: list[Partition] = []
+    unchanged: list[Partition] = []
+    for partition in plan.touched:
+        path = plan.files.get(partition)
+        old = read_partition(plan.name, path) if path else schema.empty_table()
+        kept = old.filter(pc.invert(replaced_rows_mask(old, plan.doc_ids, plan.source_files)))
+        new = plan.new_rows.get(partition)
+        new = schema.empty_table() if new is None else new.drop_columns(list(PARTITION_COLUMNS)).cast(schema)
+        rows = sort_rows(plan.name, pa.concat_tables([kept, new])).replace_schema_metadata(FILE_METADATA)
+        added += new.num_rows
+        removed += old.num_rows - kept.num_rows
+        if rows.equals(old, check_metadata=True):
+            unchanged.append(partition)  # nothing to replace, or the very same rows again
+        elif rows.num_rows == 0:
+            delete_partition(path)
+            deleted.append(partition)
+        else:
+            write_partition(rows, partition_dir(warehouse / plan.name, partition) / PART_FILE, staging)
+            written.append(partition)
+    return TableChanges(added, removed, tuple(written), tuple(deleted), tuple(unchanged))
+
+
+def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table], replace_doc_ids: Collection[str],
+                   replace_source_files: Collection[str] = (), *,
+                   previous_partitions: Collection[tuple[str | None, int | None]] | None = None,
+                   ) -> PublishSummary:
+    """Replace rows in the warehouse and add `tables`' rows, rewriting only the partitions affected.
+
+    In every table, rows whose doc_id is in `replace_doc_ids` are removed; in indicators and
+    quarantine also rows whose source_file is in `replace_source_files` (a file edited in place).
+    A table missing from `tables` gets no new rows, but its replaced rows are still removed.
+    `previous_partitions` lists where replaced rows may live (from the caller's ledger); when None,
+    every partition file is scanned for them. The caller must hold `warehouse_lock`.
+    """
+    unknown = set(tables) - set(TABLE_SCHEMAS)
+    if unknown:
+        raise ValueError(f"unknown tables {sorted(unknown)}; expected {sorted(TABLE_SCHEMAS)}")
+    new_tables = {name: conform_table(name, tables.get(name)) for name in PUBLISH_ORDER}
+    doc_ids = pa.array(sorted(set(replace_doc_ids)), pa.string())
+    source_files = pa.array(sorted(set(replace_source_files)), pa.string())
+    previous = None if previous_partitions is None else {normalise_partition(p) for p in previous_partitions}
+
+    staging = warehouse / STAGING_DIR
+    staging.mkdir(parents=True, exist_ok=True)
+    interrupted = read_journal(staging)
+    leftovers = clean_staging(staging)
+    plans = [plan_table(warehouse, name, new_tables[name], doc_ids, source_files, previous,
+                        interrupted.get(name, set()))
+             for name in PUBLISH_ORDER]
+    # Record where this run writes before writing, so a rerun after a crash looks there too.
+    write_journal(staging, {plan.name: plan.touched for plan in plans})
+    changes = {plan.name: publish_table(plan, warehouse, staging) for plan in plans}
+    finish_journal(staging)
+    return PublishSummary(changes, leftovers, bool(interrupted))
+
+
+publish_task = task(publish_tables, name="publish")

@@ -1,0 +1,72 @@
+"""Read the warehouse: DuckDB views over the Parquet tables, and one-shot SQL for the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from schemas.models import TABLE_SCHEMAS
+
+# Read region_code as text: engines infer six-digit codes as integers otherwise.
+HIVE_TYPES = {"region_code": "VARCHAR", "year": "INTEGER"}
+PARTITION_SCHEMA = pa.schema([("region_code", pa.string()), ("year", pa.int32())])
+
+
+def warehouse_partitioning() -> ds.Partitioning:
+    """The Hive partitioning of every table, for pyarrow and pandas readers.
+
+    pandas needs it: without an explicit schema pyarrow reads partition keys as dictionaries and
+    fails on a table that has null partitions ("Cannot yet unify dictionaries with nulls",
+    pandas-dev/pandas#55400), e.g. `pd.read_parquet(path, partitioning=warehouse_partitioning())`.
+    """
+    return ds.partitioning(PARTITION_SCHEMA, flavor="hive")
+
+
+def sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_view_sql(connection: duckdb.DuckDBPyConnection, warehouse: Path, name: str) -> str:
+    """SELECT over a table's files, columns in contract order; or no rows if it has no file yet."""
+    schema = TABLE_SCHEMAS[name]
+    table_dir = warehouse / name
+    if any(table_dir.glob("**/*.parquet")):
+        columns = ", ".join(sql_identifier(column) for column in schema.names)
+        hive_types = "{" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in HIVE_TYPES.items()) + "}"
+        source = sql_string(f"{table_dir}/**/*.parquet")
+        return (f"SELECT {columns} FROM read_parquet({source}, hive_partitioning = true, "
+                f"hive_types = {hive_types})")
+    # DuckDB spells each Arrow type for us, so the empty view has exactly the contract types.
+    types = connection.from_arrow(schema.empty_table()).types
+    columns = ", ".join(f"CAST(NULL AS {duck_type}) AS {sql_identifier(column)}"
+                        for column, duck_type in zip(schema.names, types, strict=True))
+    return f"SELECT {columns} LIMIT 0"
+
+
+def connect_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with views `indicators`, `documents` and `quarantine`.
+
+    Views re-list the files at every query, so they follow later publishes; a table that had no
+    file when connecting stays an empty view on this connection.
+    """
+    connection = duckdb.connect()
+    # Timestamps come back in UTC whatever the machine's time zone.
+    connection.execute("SET TimeZone = 'UTC'")
+    for name in TABLE_SCHEMAS:
+        view = table_view_sql(connection, warehouse, name)
+        connection.execute(f"CREATE VIEW {sql_identifier(name)} AS {view}")
+    return connection
+
+
+def run_sql(warehouse: Path, query: str) -> pa.Table:
+    """Run one SQL query against the warehouse tables; a statement with no result gives an empty table."""
+    with connect_warehouse(warehouse) as connection:
+        result = connection.sql(query)
+        return pa.table({}) if result is None else result.to_arrow_table()

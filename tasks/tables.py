@@ -1,0 +1,59 @@
+"""Assemble stage results into the contract's tables (pyarrow), the one place documents rows are built."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+import pyarrow as pa
+
+from schemas.models import DOCUMENT_SCHEMA, INDICATOR_SCHEMA
+from schemas.stages import Document
+
+
+def document_row(doc: Document, rows_found: int, redacted_found: int, run_id: str, now: datetime) -> dict:
+    """The `documents` row of one file version."""
+    first = doc.segments[0] if doc.segments else None
+    return {
+        "doc_id": doc.doc_id,
+        "source_file": doc.source_file,
+        "region_code": first.region_code if first else None,
+        "year": first.report_year if first else None,
+        "region": first.region if first else None,
+        "title": doc.title,
+        "encoding": doc.encoding,
+        "chars_raw": doc.chars_raw,
+        "chars_clean": len(doc.cleaned_text),
+        "boilerplate_chars_removed": doc.boilerplate_chars_removed,
+        "segments": len(doc.segments),
+        "indicators_found": rows_found,
+        "redacted_found": redacted_found,
+        "status": doc.status,
+        "status_detail": doc.status_detail,
+        "duplicate_of": doc.duplicate_of,
+        "first_seen_at": now,
+        "run_id": run_id,
+    }
+
+
+def documents_table(docs: list[Document], rows: list[dict], run_id: str, now: datetime) -> pa.Table:
+    found = Counter(r["doc_id"] for r in rows)
+    redacted = Counter(r["doc_id"] for r in rows if r["is_redacted"])
+    return pa.Table.from_pylist(
+        [document_row(d, found[d.doc_id], redacted[d.doc_id], run_id, now) for d in docs],
+        schema=DOCUMENT_SCHEMA,
+    )
+
+
+def indicators_table(rows: list[dict], run_id: str) -> pa.Table:
+    for r in rows:
+        r["run_id"] = run_id
+    return pa.Table.from_pylist(rows, schema=INDICATOR_SCHEMA)
+
+
+def from_pandas(name: str, frame) -> pa.Table:
+    """A validated pandas frame back to the contract's pyarrow schema for `name`."""
+    from schemas.models import TABLE_SCHEMAS
+
+    schema = TABLE_SCHEMAS[name]
+    return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)

@@ -1,0 +1,415 @@
+"""The data-quality gate: run the expectation suites in `expectations/` over a run's rows.
+
+The suites are reviewable JSON files, one per table; each expectation's `meta` gives it a stable
+`name` (what `quarantine.failed_expectations` lists) and a `tier`: `error` sends the row to
+quarantine, `warn` publishes it and counts the failure. Great Expectations (GE) validates a pandas
+frame in an ephemeral context built once per process; the result format `COMPLETE` returns the
+index of every failing row, so the frame is given a fresh RangeIndex and those indexes are row
+positions. Two checks need more than one column of one row, so a helper column is computed in
+pandas first and GE compares it with the row's own value (see `with_check_columns`). Documents rows
+are validated too but never quarantined: they are the ledger of what happened to each file.
+
+GE costs 4-5 s to import, so it is imported inside the functions that need it, never at module
+import (the CLI's `--help` must not pay for it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from prefect import task
+
+from schemas.models import INDICATOR_SCHEMA, QUARANTINE_SCHEMA
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationSuite, ExpectationSuiteValidationResult
+    from great_expectations.data_context import EphemeralDataContext
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+TIERS = ("error", "warn")
+# GE's own severity field, set from the tier so Data Docs and stored results carry it too.
+GE_SEVERITY = {"error": "critical", "warn": "warning"}
+YEAR_MARGIN = 6  # targets are stated up to this many years past the report year
+INDICATOR_COLUMNS = INDICATOR_SCHEMA.names
+QUARANTINE_COLUMNS = QUARANTINE_SCHEMA.names
+# Same place and period, for the value-added <= output check; all within one document.
+OUTPUT_MATCH_KEY = [
+    "doc_id", "segment", "region_code", "city", "county",
+    "year", "period_start_month", "period_end_month", "unit",
+]
+DOCS_RESULTS_LIMIT = 100  # validation results listed on the Data Docs index page
+
+
+class ValidationError(RuntimeError):
+    """An expectation could not be evaluated (e.g. a missing column): the run cannot be checked."""
+
+
+@dataclass(frozen=True)
+class ExpectationRule:
+    """What the gate needs to know about one expectation of a suite file."""
+
+    table: str
+    name: str
+    tier: str
+
+
+@dataclass
+class ValidationOutcome:
+    """What the gate decided about a run's rows."""
+
+    published: pd.DataFrame  # indicator rows that passed every error-tier expectation
+    quarantine: pd.DataFrame  # failed rows, QUARANTINE_SCHEMA columns
+    failure_counts: dict[str, int]  # every expectation of both suites, zero included
+    warn_counts: dict[str, int]  # the warn-tier subset of failure_counts
+    failed_share: float  # quarantined rows / indicator rows
+    run_failed: bool  # failed_share > fail_share
+    docs_index: Path | None  # Data Docs index.html, when docs_dir was given
+
+
+@cache
+def load_suite_file(table: str, suites_dir: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
+    """The suite file of `table` as a dict, its rule metadata checked (unique names, known tiers)."""
+    suite = json.loads((suites_dir / f"{table}.json").read_text(encoding="utf-8"))
+    names = [expectation["meta"]["name"] for expectation in suite["expectations"]]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{table}.json: expectation names must be unique")
+    for expectation in suite["expectations"]:
+        if expectation["meta"].get("tier") not in TIERS:
+            raise ValueError(f"{table}.json: {expectation['meta']['name']} needs a tier in {TIERS}")
+    return suite
+
+
+def suite_rules(table: str, suites_dir: Path = EXPECTATIONS_DIR) -> list[ExpectationRule]:
+    """The expectations of a suite file, in file order."""
+    return [
+        ExpectationRule(table, e["meta"]["name"], e["meta"]["tier"])
+        for e in load_suite_file(table, suites_dir)["expectations"]
+    ]
+
+
+def year_upper_bounds(
+    indicators: pd.DataFrame, documents: pd.DataFrame, run_year: int
+) -> pd.Series:
+    """Per row: the latest plausible `year`, min(report year, run year) + YEAR_MARGIN.
+
+    The report year is the document's `year` in the documents table; when the document is not
+    there or has no year, the run's year stands in (a report cannot be from the future).
+    """
+    known = documents.dropna(subset=["year"]).drop_duplicates("doc_id")
+    report_year = indicators["doc_id"].map(known.set_index("doc_id")["year"].astype("float64"))
+    return report_year.astype("float64").fillna(run_year).clip(upper=run_year) + YEAR_MARGIN
+
+
+def matched_output_levels(indicators: pd.DataFrame) -> pd.Series:
+    """Per row: for a whole-region industrial_value_added level, the largest industrial_output level
+    of the same document, segment, place, period and unit; NaN for every other row or no match.
+
+    GE has no cross-row expectation, so this helper column lets a plain column-pair expectation
+    state "value added <= output". The largest output is taken so repeated mentions never raise a
+    false alarm; only rows of one document are needed, so the check works on document chunks.
+    """
+    level = (
+        indicators["measure"].eq("level")
+        & indicators["subject"].isna()
+        & indicators["value"].notna()
+    )
+    outputs = (
+        indicators.loc[level & indicators["indicator"].eq("industrial_output"), [*OUTPUT_MATCH_KEY, "value"]]
+        .groupby(OUTPUT_MATCH_KEY, dropna=False, sort=False)["value"]
+        .max()
+        .rename("_output_level")
+        .reset_index()
+    )
+    value_added = level & indicators["indicator"].eq("industrial_value_added")
+    matched = indicators.loc[value_added, OUTPUT_MATCH_KEY].merge(outputs, on=OUTPUT_MATCH_KEY, how="left")
+    levels = np.full(len(indicators), np.nan)
+    levels[value_added.to_numpy()] = matched["_output_level"].to_numpy(dtype="float64", na_value=np.nan)
+    return pd.Series(levels, index=indicators.index, name="_output_level")
+
+
+def suite_columns(table: str, suites_dir: Path = EXPECTATIONS_DIR) -> set[str]:
+    """Every column a suite file names: in kwargs or in a row condition."""
+
+    def condition_columns(condition: Mapping[str, Any] | None) -> set[str]:
+        if not condition:
+            return set()
+        if "conditions" in condition:
+            return set().union(*(condition_columns(c) for c in condition["conditions"]))
+        return {condition["column"]["name"]}
+
+    columns: set[str] = set()
+    for expectation in load_suite_file(table, suites_dir)["expectations"]:
+        kwargs = expectation["kwargs"]
+        columns |= {kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs}
+        columns |= set(kwargs.get("column_list", ()))
+        columns |= condition_columns(kwargs.get("row_condition"))
+    return columns
+
+
+def gx_ready(column: pd.Series) -> pd.Series:
+    """The same values in a dtype GE's pandas engine handles fast.
+
+    Text becomes categorical: GE copies the whole frame for every row condition and null filter,
+    and copying codes is cheap where copying (Arrow-backed) strings is not. Integers become int64,
+    and nullable numbers with nulls float64: GE's pandas `between` is vectorised only for those and
+    calls a Python function per value otherwise. A nullable boolean with nulls becomes object.
+    """
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return column.astype("object") if column.hasnans else column.astype(bool)
+    if pd.api.types.is_integer_dtype(dtype):
+        return column.astype("float64") if column.hasnans else column.astype("int64")
+    if pd.api.types.is_float_dtype(dtype):
+        return column.astype("float64")
+    if pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        return column.astype("category")
+    return column
+
+
+def with_check_columns(
+    indicators: pd.DataFrame, documents: pd.DataFrame, run_year: int
+) -> pd.DataFrame:
+    """What GE validates: the indicator columns the suite or the helpers need (in `gx_ready`
+    dtypes, with a fresh RangeIndex, as GE reports failing rows by index) plus the helper
+    columns the suite names in its meta, `_year_max` and `_output_level`."""
+    needed = (suite_columns("indicators") | set(OUTPUT_MATCH_KEY)) & set(indicators.columns)
+    frame = pd.DataFrame(
+        {name: gx_ready(indicators[name]).reset_index(drop=True) for name in INDICATOR_COLUMNS if name in needed}
+    )
+    return frame.assign(
+        _year_max=year_upper_bounds(frame, documents, run_year),
+        _output_level=matched_output_levels(frame),
+    )
+
+
+@cache
+def gx_context() -> EphemeralDataContext:
+    """The process's one GE context: ephemeral, telemetry and progress bars off, one pandas
+    dataframe asset per table, the suites added (so Data Docs render them), no Data Docs site
+    until `_docs_site` adds one per docs_dir."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"  # GE's fallback when the config leaves it unset
+    import great_expectations as gx
+    from great_expectations.core import ExpectationSuite
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        # GE's default ephemeral config adds a Data Docs site in a temporary folder; we add our own.
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    context = gx.get_context(project_config=config, mode="ephemeral")
+    frames = context.data_sources.add_pandas("frames")
+    for table in ("indicators", "documents"):
+        frames.add_dataframe_asset(table).add_batch_definition_whole_dataframe("whole")
+        suite_dict = load_suite_file(table)
+        expectations = [
+            {**e, "severity": GE_SEVERITY[e["meta"]["tier"]]} for e in suite_dict["expectations"]
+        ]
+        suite = ExpectationSuite(name=suite_dict["name"], expectations=expectations, meta=suite_dict["meta"])
+        # GE logs and skips an expectation it cannot build (a typo in its type or kwargs): refuse instead.
+        built = {e.meta["name"] for e in suite.expectations}
+        missing = [e["meta"]["name"] for e in suite_dict["expectations"] if e["meta"]["name"] not in built]
+        if missing:
+            raise ValueError(f"{table}.json: GE could not build {', '.join(missing)}")
+        context.suites.add(suite)
+    return context
+
+
+def _run_suite(
+    table: str, frame: pd.DataFrame, parameters: Mapping[str, Any]
+) -> ExpectationSuiteValidationResult:
+    """Validate `frame` (RangeIndex) against the table's suite, every failing row index returned."""
+    context = gx_context()
+    batch = (
+        context.data_sources.get("frames").get_asset(table).get_batch_definition("whole")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    result = batch.validate(
+        context.suites.get(table),
+        result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False},
+        expectation_parameters=dict(parameters),
+    )
+    for expectation_result in result.results:
+        if expectation_result.exception_info.get("raised_exception"):
+            name = expectation_result.expectation_config.meta["name"]
+            message = expectation_result.exception_info.get("exception_message")
+            raise ValidationError(f"{table}: expectation {name} could not run: {message}")
+    return result
+
+
+def failing_rows(result: ExpectationSuiteValidationResult) -> dict[str, np.ndarray]:
+    """Expectation name -> sorted positions of the rows it failed (results come back in no set
+    order, so they are matched by the name in their meta)."""
+    rows = {}
+    for expectation_result in result.results:
+        name = expectation_result.expectation_config.meta["name"]
+        indexes = expectation_result.result.get("unexpected_index_list") or []
+        rows[name] = np.unique(np.asarray(indexes, dtype="int64"))
+    return rows
+
+
+def failed_names_per_row(
+    failures: Mapping[str, np.ndarray], rules: list[ExpectationRule], n_rows: int, rows: np.ndarray
+) -> list[list[str]]:
+    """For each position in `rows`, the names of every expectation it failed, in suite-file order."""
+    wanted = np.zeros(n_rows, dtype=bool)
+    wanted[rows] = True
+    names: dict[int, list[str]] = {int(row): [] for row in rows}
+    for rule in rules:
+        for row in failures.get(rule.name, np.empty(0, dtype="int64")):
+            if wanted[row]:
+                names[int(row)].append(rule.name)
+    return [names[int(row)] for row in rows]
+
+
+def _docs_site(context: EphemeralDataContext, docs_dir: Path) -> tuple[str, str]:
+    """The Data Docs site and validation-results store for `docs_dir`, added on first use.
+
+    Results are kept as JSON under `docs_dir/validation_results/` so the index lists earlier
+    runs too (an in-memory store would make GE drop their pages on the next build).
+    """
+    key = hashlib.sha256(str(docs_dir.resolve()).encode()).hexdigest()[:12]
+    site_name, store_name = f"site_{key}", f"results_{key}"
+    if store_name not in context.stores:
+        context.add_store(
+            store_name,
+            {
+                "class_name": "ValidationResultsStore",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir.resolve() / "validation_results"),
+                },
+            },
+        )
+        context.add_data_docs_site(
+            site_name,
+            {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir.resolve()),
+                },
+                "site_index_builder": {
+                    "class_name": "DefaultSiteIndexBuilder",
+                    "validation_results_limit": DOCS_RESULTS_LIMIT,
+                },
+                "site_section_builders": {
+                    "validations": {"source_store_name": store_name},
+                    "profiling": "None",
+                },
+            },
+        )
+    return site_name, store_name
+
+
+def build_data_docs(
+    results: list[ExpectationSuiteValidationResult], docs_dir: Path, run_name: str
+) -> Path:
+    """Store the results (row lists trimmed to GE's 20-row samples) and build the HTML site."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    context = gx_context()
+    site_name, store_name = _docs_site(context, docs_dir)
+    run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
+    identifiers: list[Any] = []
+    for result in results:
+        for expectation_result in result.results:
+            # Full row lists can hold millions of entries; the docs show the partial ones.
+            for key in ("unexpected_list", "unexpected_index_list", "unexpected_index_query"):
+                expectation_result.result.pop(key, None)
+        result.meta["run_id"] = run_id
+        suite_id = ExpectationSuiteIdentifier(name=result.suite_name)
+        result_id = ValidationResultIdentifier(
+            expectation_suite_identifier=suite_id,
+            run_id=run_id,
+            batch_identifier=result.meta.get("active_batch_definition", {}).get("data_asset_name")
+            or result.suite_name,
+        )
+        context.stores[store_name].set(result_id, result)
+        identifiers += [suite_id, result_id]
+    context.build_data_docs(site_names=[site_name], resource_identifiers=identifiers)
+    return docs_dir / "index.html"
+
+
+def validate_tables(
+    indicators: pd.DataFrame,
+    documents: pd.DataFrame,
+    docs_dir: Path | None,
+    catalog_codes: Collection[str],
+    *,
+    fail_share: float = 0.20,
+    run_year: int | None = None,
+    run_name: str | None = None,
+) -> ValidationOutcome:
+    """Split a run's indicator rows into published and quarantined ones, count every failure,
+    and build Data Docs under `docs_dir`.
+
+    `run_year` bounds `year` when a document's report year is unknown (default: this year, UTC);
+    `run_name` labels the run in Data Docs (default: the rows' run_id).
+    """
+    year_now = run_year if run_year is not None else datetime.now(UTC).year
+    frame = with_check_columns(indicators, documents, year_now)
+    ledger = documents.reset_index(drop=True)
+    indicator_result = _run_suite("indicators", frame, {"catalog_codes": sorted(catalog_codes)})
+    document_result = _run_suite("documents", ledger, {})
+
+    indicator_rules, document_rules = suite_rules("indicators"), suite_rules("documents")
+    indicator_failures = failing_rows(indicator_result)
+    document_failures = failing_rows(document_result)
+    counts = {rule.name: len(indicator_failures[rule.name]) for rule in indicator_rules}
+    counts |= {rule.name: len(document_failures[rule.name]) for rule in document_rules}
+    warn_counts = {
+        rule.name: counts[rule.name] for rule in indicator_rules + document_rules if rule.tier == "warn"
+    }
+
+    quarantined = np.zeros(len(frame), dtype=bool)
+    for rule in indicator_rules:
+        if rule.tier == "error":
+            quarantined[indicator_failures[rule.name]] = True
+    quarantined_rows = np.flatnonzero(quarantined)
+    rows = indicators.reset_index(drop=True)[INDICATOR_COLUMNS]
+    quarantine = rows.loc[quarantined].reset_index(drop=True)
+    quarantine["failed_expectations"] = pd.Series(
+        failed_names_per_row(indicator_failures, indicator_rules, len(frame), quarantined_rows),
+        dtype="object",
+    )
+    failed_share = float(quarantined.mean()) if len(frame) else 0.0
+
+    docs_index = None
+    if docs_dir is not None:
+        run_ids = pd.concat([indicators["run_id"], documents["run_id"]]).dropna()
+        label = run_name or (str(run_ids.iloc[0]) if len(run_ids) else "validate")
+        docs_index = build_data_docs([indicator_result, document_result], docs_dir, label)
+
+    return ValidationOutcome(
+        published=rows.loc[~quarantined].reset_index(drop=True),
+        quarantine=quarantine[QUARANTINE_COLUMNS],
+        failure_counts=counts,
+        warn_counts=warn_counts,
+        failed_share=failed_share,
+        run_failed=failed_share > fail_share,
+        docs_index=docs_index,
+    )
+
+
+validate_task = task(validate_tables, name="validate", retries=0, persist_result=False)
