@@ -126,16 +126,16 @@ def _figure_regex() -> re.Pattern[str]:
     yoy = (
         rf"(?:同比|比上年|比去年同期|较上年|较去年同期)?(?:累计)?"
         rf"(?P<yoy_verb>{up}|{down})(?:了|为|达到|达|是|保持在|保持)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
-        rf"(?P<yoy_num>-?{_NUM}(?:%|倍)|-?(?:{_RED})%?)(?P<yoy_floor>以上|左右)?"
+        rf"(?P<yoy_num>-?{_NUM}(?:%|倍)|-?(?:{_RED})(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
     )
     level = (
         r"(?:突破|首破|超过|超)(?P<lv_big>万亿|千亿)元"
         r"|(?P<lv_wan>万)(?:余|多)(?P<lv_unit2>家|户|个)"
         rf"|(?P<lv_num>{_VAL})(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
-        r"(?P<lv_unit>元|家|户|个|辆|座)(?!/)"
+        r"(?P<lv_unit>元|家|户|个|辆|座)(?!/|月|百分点|季度|工作日|小时|省|市|县|区)"
     )
-    pct = rf"(?:达到|达|为|至|是)?(?P<pc_num>{_VAL})%"
+    pct = rf"(?:达到|达|为|至|是)?(?P<pc_num>-?{_VAL})%"
     return re.compile(f"(?P<vs>{vs})|(?P<rk>{rank})|(?P<sh>{share})|(?P<yoy>{yoy})|(?P<lv>{level})|(?P<pc>{pct})")
 
 
@@ -238,6 +238,7 @@ class Mention:
     start: int
     end: int
     alias: str
+    gap: str | None = None  # split aliases: the words between the two parts (a subject)
 
 
 def find_mentions(sentence: str) -> list[Mention]:
@@ -250,14 +251,26 @@ def find_mentions(sentence: str) -> list[Mention]:
         while i >= 0:
             j = sentence.find(second, i + len(first))
             gap = sentence[i + len(first): j] if j >= 0 else ""
-            if j >= 0 and len(gap) <= 12 and not re.search(r"[,，。;；]", gap):
-                covered = [m for m in mentions if m.start >= i and m.end <= j + len(second)]
-                for m in covered:
-                    mentions.remove(m)
-                mentions.append(Mention(code, i, j + len(second), first + "…" + second))
+            # "新能源汽车方面,1—11月产量…": a topic phrase may stand before a comma
+            loose = re.sub(r"^方面[,，]", "", gap)
+            if j >= 0 and len(gap) <= 14 and not re.search(r"[,，。;；、]", loose):
+                end = j + len(second)
+                covered = [m for m in mentions if m.start >= i and m.end <= end]
+                plain = any(m.code == code and m.start == i for m in covered)
+                if not plain and not _splits_other(covered, code, end):
+                    for m in covered:
+                        mentions.remove(m)
+                    subject = None if re.search(r"方面|\d", gap) else gap
+                    mentions.append(Mention(code, i, j + len(second), first + "…" + second, subject or None))
             i = sentence.find(first, i + 1)
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+def _splits_other(covered: list[Mention], code: str, end: int) -> bool:
+    """A split alias must not swallow a complete mention of another indicator that ends where it
+    ends (工业和技术改造投资); a mention inside it is just a qualifier (工业信息软件业固定资产投资)."""
+    return any(m.code != code and m.end == end for m in covered)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,10 +304,12 @@ def _year_context() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _is_figure_year(sentence: str, m: re.Match[str]) -> bool:
+    """A year that names the time of what follows, not a comparison, a start point or a passing date."""
     before, after = _year_context()
-    return not before.search(sentence[max(0, m.start() - 3): m.start()]) and not after.match(
-        sentence[m.end(): m.end() + 3]
-    )
+    if before.search(sentence[max(0, m.start() - 3): m.start()]) or after.match(sentence[m.end(): m.end() + 3]):
+        return False
+    lead = sentence[_clause_start(sentence, m.start()): m.start()]
+    return len(lead) <= 2 or bool(re.match(r"\d|[上下前全]半?年|[一二三四]季度", sentence[m.end(): m.end() + 3]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,7 +405,9 @@ def _subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> st
         s = _strip_regex().sub("", s)
         s = re.sub(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计)$", "", s)
         s = s.strip(" \"“”'")
-    if not s or len(s) > 20 or not re.search(r"[\u4e00-\u9fff]", s):
+    if "等" in s and s.rsplit("等", 1)[1]:
+        s = s.rsplit("等", 1)[1]  # "XX公司、XX集团等产值前5名" -> "产值前5名"
+    if not s or len(s) > 20 or not re.search(r"[\u4e00-\u9fff]", s) or "%" in s:
         return None
     if re.search(r"[,，。;；]", s):
         return None
@@ -413,6 +430,8 @@ class SentenceContext:
     offset: int
     mentions: list[Mention]
     place_names: re.Pattern[str] | None
+    paragraph_before: str = ""  # the paragraph's text before this sentence (for scope words)
+    figures: list[Figure] = field(default_factory=list)
 
 
 def _boundaries(text: str, counts_list_comma: bool = False) -> int:
@@ -433,17 +452,20 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
     inside = [m for m in ctx.mentions if fig.start <= m.start < fig.end]
     after = [m for m in ctx.mentions if fig.end <= m.start <= fig.end + 1
              and not re.search(r"[,，、;；。和及与]", s[fig.end: m.start])]
-    if fig.forward or (fig.measure == "level" and fig.unit_class == "count"):
+    if fig.forward or (fig.measure == "level" and fig.unit_class in ("count", "station", "vehicle")):
         fwd = [m for m in after if fig.forward or fig.unit_class in entries[m.code].level_units]
         if fwd:
             clause = s[_clause_start(s, fig.start): fig.start]
             if fig.forward or not any(v in clause for v in _words()["count_action_verbs"]):
                 return fwd[0]
             return None
-    if fig.measure == "rank" and (inside or fig.benchmark in ("全国", "全省", "全市") and "第一" in s[fig.start:fig.end]):
-        if inside:
-            return inside[-1]
+    if fig.measure == "rank" and inside:
+        return inside[-1]
+    if fig.measure == "rank" and not s[fig.start: fig.end].startswith(("居", "位", "列", "排", "稳", "跃", "处", "名")):
+        return None  # "全国第一城" needs its indicator inside
     if fig.measure in ("vs_benchmark_pp", "rank"):
+        if previous is not None and _counter_between(ctx, previous, fig):
+            return None
         if previous is not None and _boundaries(s[previous.end: fig.start]) <= 3:
             return previous
         near = [m for m in before if _boundaries(s[m.end: fig.start]) <= 1]
@@ -451,6 +473,10 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
     if fig.measure == "share_pct" and fig.share_of_start >= 0:
         outer = [m for m in before if m.end <= fig.share_of_start]
         if outer and _boundaries(s[outer[-1].end: fig.start]) <= 1:
+            if _counter_between(ctx, outer[-1], fig):
+                return None
+            # the "of what" inside a share governs nothing after it (占…总产值的XX%,同比增长XX%)
+            ctx.mentions[:] = [m for m in ctx.mentions if not fig.share_of_start <= m.start < fig.end]
             return outer[-1]
         of = [m for m in ctx.mentions if fig.share_of_start <= m.start < fig.end]
         return of[-1] if of else None
@@ -467,7 +493,16 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
             return None
         return last if _boundaries(between) <= 1 and len(between) <= 30 else None
     near = [m for m in before if _boundaries(s[m.end: fig.start]) <= 1]
+    if near and _counter_between(ctx, near[-1], fig):
+        return None  # "产值下滑XX家、占比XX%": the share is of the enterprises just counted
     return near[-1] if near else None
+
+
+def _counter_between(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
+    """A count figure of a kind the indicator cannot have stands between the indicator and `fig`."""
+    levels = load_catalog().entries[mention.code].level_units
+    return any(mention.end <= f.start and f.end <= fig.start and f.measure == "level"
+               and f.unit_class not in levels for f in ctx.figures)
 
 
 def _continues_stock(sentence: str, fig: Figure) -> bool:
@@ -488,7 +523,8 @@ def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     code = mention.code
     entry = load_catalog().entries[code]
     head = ctx.sentence[: mention.start]
-    if entry.scope_sensitive and re.search(r"规上|规模以上|规模工业", head[-30:]) and "规下" not in head[-6:]:
+    scope_text = (ctx.paragraph_before + head)[-120:]
+    if entry.scope_sensitive and re.search(r"规上|规模以上|规模工业", scope_text) and "规下" not in head[-6:]:
         return "industrial_value_added"
     if mention.alias in _words()["bare_aliases"]:
         clause = ctx.sentence[_clause_start(ctx.sentence, mention.start): mention.end]
@@ -501,6 +537,8 @@ def _subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | No
     entry = load_catalog().entries[code]
     cstart = _clause_start(ctx.sentence, mention.start)
     prefix = ctx.sentence[cstart: mention.start]
+    if "count" not in entry.level_units:
+        prefix = ctx.sentence[_clause_start_or_list(ctx.sentence, mention.start): mention.start]
     if "count" in entry.level_units or "station" in entry.level_units:
         sub = _count_subject(prefix, mention)
         if fig is not None and _continues_stock(ctx.sentence, fig):
@@ -509,6 +547,8 @@ def _subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | No
             inner = re.search(r"5G-A|室外", mention.alias)
             return inner.group(0) if inner else sub
         return sub
+    if mention.gap:
+        return _subject_from_prefix(mention.gap, ctx.place_names)
     if mention.alias in ("增加值", "产值", "总产值") and not prefix.strip():
         return None
     if "规下" in prefix[-4:]:
@@ -526,8 +566,12 @@ def _flags(sentence: str, upto: int, state: ReadingState) -> tuple[bool, bool]:
 
 def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     w = _words()
-    span = ctx.sentence[_clause_start(ctx.sentence, min(mention.start, fig.start)): fig.end]
+    s = ctx.sentence
+    lo = fig.start if fig.measure in ("vs_benchmark_pp", "rank") else min(mention.start, fig.start)
+    span = s[_clause_start(s, lo): fig.end]
     if any(x in span for x in w["not_a_row"]):
+        return True
+    if fig.measure == "level" and fig.unit_class == "money" and s[:mention.start].endswith(tuple(w["increment_words"])):
         return True
     if fig.measure == "vs_benchmark_pp":
         bench = fig.benchmark or ""
@@ -539,11 +583,17 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
         bench = fig.benchmark or ""
         if not re.match(r"全|西部|中部|东部", bench):
             return True
-    head = ctx.sentence[: fig.start]
-    near = head[_clause_start(ctx.sentence, mention.start):]
-    if any(x in near for x in w["project_words"]) or any(x in near for x in w["enterprise_words"]):
+    head = s[: fig.start]
+    clause_lo = _clause_start(s, mention.start)
+    near = head[clause_lo:]
+    if any(x in near for x in w["project_words"]):
         return True
-    prefix = ctx.sentence[_clause_start(ctx.sentence, mention.start): mention.start]
+    single = re.search(f"(?:{_alternation(w['enterprise_words'])})(?![^,，;；]*等)", head[clause_lo:])
+    if single:
+        return True  # one enterprise's figure ("XX公司1-9月份产值"); "XX公司等前5名企业" is a group
+    prefix = s[_clause_start_or_list(s, mention.start): mention.start]
+    if any(x in prefix for x in w["foreign_subject_exceptions"]):
+        return False
     return any(x in prefix for x in w["foreign_subjects"])
 
 
@@ -583,7 +633,15 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
         if not mentions:
             continue
         mention = mentions[-1]
-        subjects = _list_items(s[start: mention.start] if mention.start > start else s[start: m.start()], len(run))
+        if mention.gap and len(re.split(r"[、和与及]", mention.gap)) == len(run):
+            subjects = [_subject_from_prefix(x, ctx.place_names) or x for x in re.split(r"[、和与及]", mention.gap)]
+            for i, sub in zip(run, subjects, strict=True):
+                out[i] = (mention, sub)
+            continue
+        lo = max(start, s.rfind(",", 0, mention.start) + 1, s.rfind("，", 0, mention.start) + 1)
+        if "、" not in s[lo: mention.start] and "和" not in s[lo: mention.start]:
+            lo = start
+        subjects = _list_items(s[lo: mention.start] if mention.start > lo else s[lo: m.start()], len(run))
         if subjects:
             for i, sub in zip(run, subjects, strict=True):
                 out[i] = (mention, sub)
@@ -614,17 +672,22 @@ def _list_items(text: str, k: int) -> list[str] | None:
 
 
 def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: str, start: int, end: int,
-                  place_names: re.Pattern[str] | None) -> list[dict]:
+                  place_names: re.Pattern[str] | None, para_start: int | None = None) -> list[dict]:
     """Rows for one sentence `text[start:end]`; updates `state` (year, period) as it reads."""
     sentence = text[start:end]
+    para_start = start if para_start is None else para_start
     figures = find_figures(sentence)
     mentions = find_mentions(sentence)
-    years = [m for m in _YEAR.finditer(sentence) if _is_figure_year(sentence, m)]
-    periods = find_periods(sentence)
+    all_years = list(_YEAR.finditer(sentence))
+    years = [m for m in all_years if _is_figure_year(sentence, m)]
+    comparison_ends = {m.end() for m in all_years if m not in years}
+    periods_all = find_periods(sentence)
+    periods = [p for p in periods_all if p[0] not in comparison_ends
+               and not re.search(r"(?:较|比|与|同|相比)$", sentence[max(0, p[0] - 2): p[0]])]
     if not figures:
         _advance_state(state, sentence, years, periods, len(sentence))
         return []
-    ctx = SentenceContext(sentence, start, mentions, place_names)
+    ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start], figures)
     distributed = _distribution(ctx, figures)
     rows = []
     identities: set[tuple] = set()
@@ -654,9 +717,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         elif code == "industrial_value_added_all" and subject:
             code = "industrial_value_added"
         period = state.period
-        if fig.measure == "level" and fig.unit_class != "money" and period is not None and not period.asof:
-            if not _period_in_clause(sentence, fig, mention):
-                period = None  # counts do not inherit a flow period
+        if _is_count(code) and not (period is not None and period.asof):
+            period = _period_in_sentence(sentence, periods_all, comparison_ends)  # counts do not inherit
         clause_start = _clause_start(sentence, min(mention.start, fig.start))
         identity = (code, subject, fig.measure, period, clause_start)
         if identity in identities:  # a second figure of the same kind in one clause: its own list item
@@ -669,9 +731,16 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     return rows
 
 
-def _period_in_clause(sentence: str, fig: Figure, mention: Mention) -> bool:
-    lo = _clause_start(sentence, min(fig.start, mention.start))
-    return bool(find_periods(sentence[lo: fig.start]))
+def _is_count(code: str) -> bool:
+    return not {"count", "station"}.isdisjoint(load_catalog().entries[code].level_units)
+
+
+def _period_in_sentence(sentence: str, periods: list[tuple[int, int, Period]], skip: set[int]) -> Period | None:
+    """A count's period: one stated in its own sentence (`全市XX家规模以上工业企业1-9月份…`), else none."""
+    for start, _end, period in periods:
+        if start not in skip and not (period.start == 1 and period.end == 12):
+            return period
+    return None
 
 
 def _advance_state(state: ReadingState, sentence: str, years: list[re.Match[str]],
@@ -711,5 +780,5 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
                 sentence = sent.group(0)
                 if len(sentence) <= 12 and not re.search(r"\d", sentence):
                     state.period = None  # a short heading sentence stops the carry
-                rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names))
+                rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names, p_start))
     return rows

@@ -495,16 +495,17 @@ def _decode_bomless_utf16(raw: bytes) -> Decoded | None:
     return None
 
 
-def _gb18030_reads_better(raw: bytes, utf8_text: str) -> Decoded | None:
-    """GB18030 bytes of a few characters can be valid UTF-8 by chance (as Latin, Greek or rare CJK)."""
-    if utf8_text.isascii():
+def _gb18030_reads_better(raw: bytes, utf8: Decoded) -> Decoded | None:
+    """GB18030 bytes of a few characters can be valid UTF-8 by chance (as Latin, Greek or rare CJK),
+    or look like UTF-8 cut inside a character: then a complete GB18030 reading that is Chinese wins."""
+    truncated = utf8.note is not None
+    if not truncated and (utf8.text.isascii()
+                          or (len(raw) >= SHORT_INPUT and max(utf8.text[:4096]) >= CJK_START)):
         return None
-    if len(raw) >= SHORT_INPUT and max(utf8_text[:4096]) >= CJK_START:
+    gb = _decode_strictly(raw, "gb18030", "gb18030")
+    if gb is None or gb.note is not None or not reads_as_chinese(gb.text):
         return None
-    decoded = _decode_strictly(raw, "gb18030", "gb18030")
-    if decoded is None or not reads_as_chinese(decoded.text):
-        return None
-    return decoded if common_share(decoded.text) > common_share(utf8_text) else None
+    return gb if truncated or common_share(gb.text) > common_share(utf8.text) else None
 
 
 def _decode_with_detector(raw: bytes) -> Decoded | None:
@@ -539,7 +540,7 @@ def decode_report(raw: bytes) -> Decoded:
         raise UndecodableError("binary content: NUL bytes")
     decoded = _decode_strictly(raw, "utf-8", "utf-8")
     if decoded is not None:
-        return _gb18030_reads_better(raw, decoded.text) or decoded
+        return _gb18030_reads_better(raw, decoded) or decoded
     decoded = _decode_strictly(raw, "gb18030", "gb18030")
     if decoded is not None and reads_as_chinese(decoded.text):
         return decoded

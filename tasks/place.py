@@ -50,6 +50,8 @@ LEVELS = ("province", "city", "county")
 OPENING_SENTENCES = 2
 OPENING_MAX_CHARS = 200  # of the first paragraph that is searched for a subject or a year
 LEAD_MAX_CHARS = 1000  # heading and chrome lines before a section's first paragraph
+TITLE_SEARCH_CHARS = 3000
+CONTEXT_FIRST_CHARS = 2000  # of a section searched first for the city of a masked county
 
 _NUMBERING = re.compile(
     r"[ \t\u3000]*(?:[(（【\[〔]?[一二三四五六七八九十百\d]{1,3}[)）】\]〕、.．]|[【\[〔])?[ \t\u3000]*"
@@ -60,10 +62,11 @@ _YEAR = re.compile(
     r"(?![ \t]*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[ \t]*月[ \t]*(?:\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*日)"
 )
 _YEAR_OPENING = rf"[ \t\u3000]*(?:{_YEAR_DIGITS}[ \t]*年|今年|去年|本年|近年来|一年来|过去一年)"
-_HAN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+_HAN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _DATE = r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_NUMBERED = re.compile(r"[(（]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
 _LEADING_TAG = re.compile(r"^\s*[\[【][^\]】]{1,12}[\]】]\s*")
 _PUNCT = re.compile(r"[\s,，。.、;；:：!！?？\"'“”‘’()（）\[\]【】《》<>|｜·•\-—]+")
 
@@ -114,9 +117,11 @@ class _Gazetteer:
     regional_lengths: dict[str, tuple[int, ...]]  # the same for province and city names only
     not_places: dict[str, tuple[str, ...]]  # place name -> longer words it starts that are no place
     masked: re.Pattern[str]
+    masked_characters: frozenset[str]
     clause_starts: re.Pattern[str]  # where a clause's first word may be a name
     line_head: re.Pattern[str]  # a line opening with a year, or with a character a name starts with
-    line_starts: re.Pattern[str]  # line_head after a newline (a literal prefix the regex engine skips to fast)
+    # line_head after a newline: a literal first character the regex engine skips to fast
+    line_starts: re.Pattern[str]
     regional_starts: re.Pattern[str]  # a character a province or city name starts with
     words: dict[str, Any]
 
@@ -213,8 +218,12 @@ def gazetteer() -> _Gazetteer:
             short.setdefault(alias, []).append(code)
 
     all_names = set(full) | set(short)
-    regional = {n for table in (full, short) for n, codes in table.items() if any(
-        divisions[c].level != "county" for c in codes)}
+    regional = {
+        n
+        for table in (full, short)
+        for n, codes in table.items()
+        if any(divisions[c].level != "county" for c in codes)
+    }
     not_places: dict[str, list[str]] = {}
     for word in words["subject"]["not_places"]:
         for name in all_names:
@@ -234,6 +243,7 @@ def gazetteer() -> _Gazetteer:
         regional_lengths=_lengths_by_first_char(regional),
         not_places={k: tuple(v) for k, v in not_places.items()},
         masked=re.compile(masked),
+        masked_characters=frozenset(masked_cfg["characters"]),
         clause_starts=re.compile(rf"(?:^|(?<={openers}))[ \t\u3000]*(?={name_first})", re.M),
         line_head=re.compile(line_head),
         line_starts=re.compile("\n" + line_head),
@@ -282,15 +292,20 @@ def place_of_code(code: str) -> Place:
     return Place(division.province_code, region, county=division.name)
 
 
-def _name_at(text: str, pos: int, endpos: int, lengths: dict[str, tuple[int, ...]], g: _Gazetteer) -> str | None:
+def _name_at(
+    text: str, pos: int, endpos: int, lengths: dict[str, tuple[int, ...]], g: _Gazetteer
+) -> str | None:
     """The longest name (or masked county) starting at text[pos], not cut off by endpos."""
     if pos >= endpos:
         return None
-    for length in lengths.get(text[pos], ()):
+    first = text[pos]
+    for length in lengths.get(first, ()):
         if pos + length <= endpos:
             candidate = text[pos : pos + length]
             if candidate in g.full or candidate in g.short:
                 return candidate
+    if first not in g.masked_characters:
+        return None
     masked = g.masked.match(text, pos, endpos)
     return masked.group() if masked else None
 
@@ -300,7 +315,9 @@ def _read_names(text: str, pos: int, endpos: int, g: _Gazetteer) -> tuple[list[s
     found: list[str] = []
     while len(found) < 4:
         name = _name_at(text, pos, endpos, g.lengths, g)
-        if name is None or (name in g.not_places and any(text.startswith(w, pos) for w in g.not_places[name])):
+        if name is None or (
+            name in g.not_places and any(text.startswith(w, pos) for w in g.not_places[name])
+        ):
             break
         end = pos + len(name)
         # "北京市场" is 北京 + 市场: give the 市 back to the word after it.
@@ -382,7 +399,9 @@ def _opening_end(text: str, start: int, end: int) -> int:
     return cut
 
 
-def _line_subject(text: str, name_start: int, line_end: int, short_line: bool, g: _Gazetteer) -> _Subject | None:
+def _line_subject(
+    text: str, name_start: int, line_end: int, short_line: bool, g: _Gazetteer
+) -> _Subject | None:
     """A region a line starts with, when the line is its heading or its office's paragraph."""
     names, names_end = _read_names(text, name_start, line_end, g)
     if not names:
@@ -390,8 +409,11 @@ def _line_subject(text: str, name_start: int, line_end: int, short_line: bool, g
     rest = text[names_end:line_end].rstrip()
     words = g.words["subject"]
     is_office = any(rest.startswith(word) for word in words["offices"])
-    is_heading = short_line and (
-        not rest or rest[0] in words["heading_separators"] or _YEAR.match(rest) is not None
+    # A table row ("北京 7.0 5.8") is no heading: apart from years, a heading has no figures.
+    is_heading = (
+        short_line
+        and (not rest or rest[0] in words["heading_separators"] or _YEAR.match(rest) is not None)
+        and not any(char.isdigit() for char in _YEAR.sub("", rest))
     )
     if not (is_office or is_heading):
         return None
@@ -428,7 +450,11 @@ def _continues(new: Place, current: Place) -> bool:
     """Whether a start naming `new` stays in the section of `current` (same place or a parent)."""
     if current.region_code is None and current.county is not None and new.county is None:
         return True  # names the city or province of a county not placed yet
-    pairs = ((new.region_code, current.region_code), (new.city_code, current.city_code), (new.county, current.county))
+    pairs = (
+        (new.region_code, current.region_code),
+        (new.city_code, current.city_code),
+        (new.county, current.county),
+    )
     return all(n is None or n == c for n, c in pairs)
 
 
@@ -445,7 +471,9 @@ def _mention_counts(text: str, start: int, end: int, g: _Gazetteer) -> tuple[Cou
         if pos < skip_to:
             continue
         name = _name_at(text, pos, end, g.regional_lengths, g)
-        if name is None or (name in g.not_places and any(text.startswith(w, pos) for w in g.not_places[name])):
+        if name is None or (
+            name in g.not_places and any(text.startswith(w, pos) for w in g.not_places[name])
+        ):
             continue
         skip_to = pos + len(name)
         codes = _candidates(name, None, g)
@@ -466,22 +494,25 @@ def _settle(subject: _Subject, hints: list[Place], text: str, start: int, end: i
     for hint in hints:  # a later start in the section named its city or province
         if hint.region_code is not None:
             if subject.candidates:
-                fitting = [c for c in subject.candidates if _is_under(c, hint.city_code or hint.region_code, g)]
+                fitting = [
+                    c for c in subject.candidates if _is_under(c, hint.city_code or hint.region_code, g)
+                ]
                 if len(fitting) == 1:
                     return place_of_code(fitting[0])
                 continue
             return replace(hint, county=county)
-    provinces, cities = _mention_counts(text, start, end, g)
+    # The opening names the county's city far more often than chrome or later passing mentions.
+    provinces, cities = _mention_counts(text, start, min(end, start + CONTEXT_FIRST_CHARS), g)
+    if not provinces:
+        provinces, cities = _mention_counts(text, start, end, g)
     if subject.candidates:
-        scored = sorted(
-            subject.candidates,
-            key=lambda c: (-provinces[g.divisions[c].province_code], -cities[g.divisions[c].parent_code or ""]),
-        )
-        best = scored[0]
-        score = (provinces[g.divisions[best].province_code], cities[g.divisions[best].parent_code or ""])
-        runner = scored[1]
-        runner_score = (provinces[g.divisions[runner].province_code], cities[g.divisions[runner].parent_code or ""])
-        return place_of_code(best) if score > runner_score else subject.place
+
+        def named(code: str) -> tuple[int, int]:
+            division = g.divisions[code]
+            return provinces[division.province_code], cities[division.parent_code or ""]
+
+        best, runner = sorted(subject.candidates, key=named, reverse=True)[:2]
+        return place_of_code(best) if named(best) > named(runner) else subject.place
     if not provinces:
         return subject.place
     province = max(provinces, key=lambda code: provinces[code])  # ties: first named
@@ -540,15 +571,19 @@ def _stated_year(window: str, words: dict[str, Any]) -> int | None:
 
 
 def _relative_year(window: str, publication_date: str | None, words: dict[str, Any]) -> int | None:
-    """今年/去年 in the opening, counted from the publication date (yyyy-mm-dd)."""
+    """今年/去年 in the opening, counted from the publication date (yyyy-mm-dd); comparisons skipped."""
     if not publication_date or not publication_date[:4].isdigit():
         return None
     published = int(publication_date[:4])
     rules = words["year"]
-    found = [(window.find(w), published) for w in rules["this_year"]]
-    found += [(window.find(w), published - 1) for w in rules["last_year"]]
-    found = [item for item in found if item[0] >= 0]
-    return min(found)[1] if found else None
+    offsets = {word: 0 for word in rules["this_year"]} | {word: -1 for word in rules["last_year"]}
+    for match in re.finditer("|".join(offsets), window):
+        before = window[max(0, match.start() - 4) : match.start()]
+        after = window[match.end() : match.end() + 2]
+        if any(before.endswith(w) for w in rules["not_report_before"]) or after in ("同期", "同月"):
+            continue
+        return published + offsets[match.group()]
+    return None
 
 
 def report_year(text: str, start: int, end: int, publication_date: str | None = None) -> int | None:
@@ -564,12 +599,15 @@ def report_year(text: str, start: int, end: int, publication_date: str | None = 
 
 
 def _national_subject(text: str, g: _Gazetteer) -> Place | None:
-    """全国 / 我国 as the subject of a document's opening, for a document naming no region."""
+    """全国 / 我国 as the subject of a document's opening, when the opening speaks of no 全市/我区."""
     start, end = _opening(text, 0, len(text))
-    for subject in g.words["national"]["subjects"]:
-        for match in re.finditer(re.escape(subject), text[start:end]):
-            pos = start + match.start()
-            if pos == 0 or text[pos - 1] in g.words["subject"]["clause_openers"] + "\n":
+    window = text[start:end]
+    national = g.words["national"]
+    if any(word in window for word in national["local_subjects"]):
+        return None
+    for subject in national["subjects"]:
+        for match in re.finditer(re.escape(subject), window):
+            if match.start() == 0 or window[match.start() - 1] in g.words["subject"]["clause_openers"] + "\n":
                 return NATIONAL
     return None
 
@@ -604,8 +642,7 @@ def segment_document(cleaned_text: str, publication_date: str | None = None) -> 
     bounds.append(len(text))
 
     segments: list[Segment] = []
-    for index, (subject_start, subject, hints) in enumerate(sections):
-        del subject_start
+    for index, (_, subject, hints) in enumerate(sections):
         start, end = bounds[index], bounds[index + 1]
         place = _settle(subject, hints, text, start, end, g)
         fallback = segments[0].report_year if segments else None
@@ -614,7 +651,13 @@ def segment_document(cleaned_text: str, publication_date: str | None = None) -> 
 
 
 def _segment(
-    index: int, start: int, end: int, place: Place | None, text: str, publication_date: str | None, fallback: int | None
+    index: int,
+    start: int,
+    end: int,
+    place: Place | None,
+    text: str,
+    publication_date: str | None,
+    fallback: int | None,
 ) -> Segment:
     year = report_year(text, start, end, publication_date)
     place = place or Place(None, None)
@@ -672,17 +715,15 @@ def find_publication_date(text: str) -> str | None:
 def find_title(text: str) -> str | None:
     """The first short line before the body that is neither chrome nor a numbered heading."""
     page = gazetteer().words["page"]
-    for raw in text.splitlines()[:40]:
+    for raw in text[:TITLE_SEARCH_CHARS].splitlines():
         line = raw.strip()
         if not line:
             continue
         if _is_prose(line):
-            return None
-        if any(word in line for word in page["chrome_words"]) and not _LEADING_TAG.match(line):
+            return None  # the body has begun
+        line = _LEADING_TAG.sub("", line, count=1)  # [计划总结] 区经信局…
+        if _NUMBERED.match(line) or any(word in line for word in page["chrome_words"]):
             continue
-        if _NUMBERING.match(line).end() > 0 and re.match(r"[(（【\[〔]?[一二三四五六七八九十\d]", line):
-            continue
-        line = _LEADING_TAG.sub("", line)
         if any(mark in line for mark in "，,；;") or line.endswith(("：", ":")):
             continue
         if len(line) <= page["title_max_chars"] and len(_HAN.findall(line)) >= page["title_min_han"]:

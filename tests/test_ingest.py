@@ -153,13 +153,13 @@ def test_bomless_utf16_reads_as_text() -> None:
 def messy_inbox(tmp_path: Path) -> Path:
     inbox = tmp_path / "inbox"
     write(inbox / "good report.txt", REPORT)
-    write(inbox / "重庆 工业.txt", REPORT.replace("7.6", "7.7"))
-    write(inbox / "-rf.txt", REPORT.replace("7.6", "7.8"))
+    write(inbox / "重庆 工业.txt", REPORT.replace("283", "284"))
+    write(inbox / "-rf.txt", REPORT.replace("283", "285"))
     write(inbox / "empty.txt", b"")
     write(inbox / "blank.txt", " \n\u3000\r\n")
     write(inbox / "random.txt", random.Random(7).randbytes(4096))
     write(inbox / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + random.Random(8).randbytes(200))
-    cut = REPORT.replace("7.6", "8.0").encode()
+    cut = REPORT.replace("283", "287").encode()
     write(inbox / "cut.txt", cut[: cut.index("增长".encode()) + 1])  # "增" is three bytes
     write(inbox / "huge.txt", b"a" * 25_000_000)
     outside = write(tmp_path / "outside" / "secret.txt", REPORT)
@@ -168,7 +168,7 @@ def messy_inbox(tmp_path: Path) -> Path:
     write(inbox / "notes.md", "not an input")
     write(inbox / ".hidden.txt", REPORT)
     write(inbox / ".git" / "inside.txt", REPORT)
-    write(inbox / "sub" / "dir" / "nested.txt", REPORT.replace("7.6", "7.9"))
+    write(inbox / "sub" / "dir" / "nested.txt", REPORT.replace("283", "286"))
     return inbox
 
 
@@ -214,7 +214,7 @@ def test_too_large_file_is_judged_by_its_size_and_still_gets_its_content_id(tmp_
 def test_file_vanishing_between_plan_and_read_is_unreadable_and_retried(tmp_path: Path) -> None:
     inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
     write(inbox / "a.txt", REPORT)
-    write(inbox / "b.txt", REPORT.replace("7.6", "9.9"))
+    write(inbox / "b.txt", REPORT.replace("283", "999"))
     plan = plan_ingest(inbox, warehouse)
     (inbox / "a.txt").unlink()
     docs = [read_document(source) for source in plan.to_read]
@@ -318,7 +318,7 @@ def test_file_gone_from_the_inbox_keeps_its_ledger_row(processed) -> None:
 
 
 def test_editing_an_original_rereads_its_duplicates(processed) -> None:
-    inbox, warehouse, docs = processed
+    inbox, warehouse, _ = processed
     shutil.copy(inbox / "北碚区.txt", inbox / "z copy.txt")
     run_once(inbox, warehouse)
     write(inbox / "北碚区.txt", TEMPLATE.format(county="北碚区", growth="5.5"))
