@@ -65,7 +65,7 @@ def _traditional() -> re.Pattern[str]:
     chars = [chr(c) for lo, hi in ranges for c in range(lo, hi)]
     converted = _t2s().convert("\n".join(chars)).split("\n")
     changed = "".join(c for c, s in zip(chars, converted, strict=True) if c != s)
-    return re.compile(f"[{changed}]|[\U00020000-\U0003FFFF]")
+    return re.compile(f"[{changed}]|[\U00020000-\U0003ffff]")
 
 
 def _fold_characters(text: str) -> str:
@@ -136,6 +136,11 @@ class _Rules:
     sentence_end: re.Pattern[str]
     heading: re.Pattern[str]
     figure: re.Pattern[str]
+    figure_end: re.Pattern[str]
+    continues: re.Pattern[str]
+
+
+_MAX_PASSES = 8
 
 
 def _alternation(patterns: list[str]) -> str:
@@ -176,6 +181,8 @@ def _rules() -> _Rules:
         sentence_end=re.compile(join["sentence_end"]),
         heading=re.compile(join["heading"]),
         figure=re.compile(join["figure"]),
+        figure_end=re.compile(join["figure_end"]),
+        continues=re.compile(join["continues"]),
     )
 
 
@@ -240,6 +247,15 @@ def _joins_next(line: str, following: str, rules: _Rules) -> bool:
     )
 
 
+def _join_run(run: list[str], rules: _Rules) -> str:
+    joined = run[0]
+    for line in run[1:]:
+        # A phrase ending in a figure followed by a new phrase: keep them two clauses.
+        new_clause = rules.figure_end.search(joined) and not rules.continues.match(line)
+        joined += ("," if new_clause else "") + line
+    return joined
+
+
 def _join_phrase_lines(lines: list[str], rules: _Rules) -> tuple[list[str], bool]:
     """Join runs of short phrase lines that hold a figure; also says whether anything was joined."""
     out: list[str] = []
@@ -251,7 +267,7 @@ def _join_phrase_lines(lines: list[str], rules: _Rules) -> tuple[list[str], bool
             j += 1
         run = lines[i : j + 1]
         if j > i and any(rules.figure.search(line) for line in run):
-            out.append("".join(run))
+            out.append(_join_run(run, rules))
             joined_any = True
         else:
             out.extend(run)
@@ -287,9 +303,13 @@ def clean_boilerplate(text: str) -> tuple[str, int]:
     """
     rules = _rules()
     cleaned, joined = _clean_once(text, rules)
-    # Joining lines can complete a pattern split over two lines ("发表\n于 2022-7-4"); every pass
-    # that joins shortens the text, so repeating until no join happens ends, and is a fixed point.
-    while joined:
+    # Joining lines can complete a pattern split over two lines ("发表\n于 2022-7-4"), so clean
+    # again until no join happens. A joined line does not join its neighbours on the next pass
+    # (they stayed apart for a reason that still holds) unless that pass shortened it, so this
+    # nearly always takes two passes; the bound only guards against a pattern file gone wrong.
+    for _ in range(_MAX_PASSES):
+        if not joined:
+            break
         cleaned, joined = _clean_once(cleaned, rules)
     return cleaned, len(text) - len(cleaned)
 

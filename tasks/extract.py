@@ -124,7 +124,6 @@ def _figure_regex() -> re.Pattern[str]:
         rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
     )
     yoy = (
-        rf"(?:同比|比上年|比去年同期|较上年|较去年同期)?(?:累计)?"
         rf"(?P<yoy_verb>{up}|{down})(?:了|为|达到|达|是|保持在|保持)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
         rf"(?P<yoy_num>-?{_NUM}(?:%|倍)|-?(?:{_RED})(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
@@ -135,7 +134,7 @@ def _figure_regex() -> re.Pattern[str]:
         rf"|(?P<lv_num>{_VAL})(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
         r"(?P<lv_unit>元|家|户|个|辆|座)(?!/|月|百分点|季度|工作日|小时|省|市|县|区)"
     )
-    pct = rf"(?:达到|达|为|至|是)?(?P<pc_num>-?{_VAL})%"
+    pct = rf"(?P<pc_num>-?{_VAL})%"
     return re.compile(f"(?P<vs>{vs})|(?P<rk>{rank})|(?P<sh>{share})|(?P<yoy>{yoy})|(?P<lv>{level})|(?P<pc>{pct})")
 
 
@@ -218,10 +217,10 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
     return None
 
 
-def find_figures(sentence: str) -> list[Figure]:
-    """Every figure in a sentence, left to right."""
+def find_figures(sentence: str, start: int = 0) -> list[Figure]:
+    """Every figure in a sentence from `start` on, left to right."""
     figures = []
-    for m in _figure_regex().finditer(sentence):
+    for m in _figure_regex().finditer(sentence, start):
         fig = _figure_from_match(m)
         if fig is not None:
             figures.append(fig)
@@ -253,7 +252,7 @@ def find_mentions(sentence: str) -> list[Mention]:
             gap = sentence[i + len(first): j] if j >= 0 else ""
             # "新能源汽车方面,1—11月产量…": a topic phrase may stand before a comma
             loose = re.sub(r"^方面[,，]", "", gap)
-            if j >= 0 and len(gap) <= 14 and not re.search(r"[,，。;；、]", loose):
+            if j >= 0 and len(gap) <= 14 and not re.search(r"[,，。;；、\n!！?？]", loose):
                 end = j + len(second)
                 covered = [m for m in mentions if m.start >= i and m.end <= end]
                 plain = any(m.code == code and m.start == i for m in covered)
@@ -303,13 +302,47 @@ def _year_context() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return before, after
 
 
-def _is_figure_year(sentence: str, m: re.Match[str]) -> bool:
+@dataclass(frozen=True)
+class YearMention:
+    start: int
+    end: int
+    year: int
+
+
+def _is_figure_year(sentence: str, m: YearMention) -> bool:
     """A year that names the time of what follows, not a comparison, a start point or a passing date."""
     before, after = _year_context()
-    if before.search(sentence[max(0, m.start() - 3): m.start()]) or after.match(sentence[m.end(): m.end() + 3]):
+    if before.search(sentence[max(0, m.start - 3): m.start]) or after.match(sentence[m.end: m.end + 3]):
         return False
-    lead = sentence[_clause_start(sentence, m.start()): m.start()]
-    return len(lead) <= 2 or bool(re.match(r"\d|[上下前全]半?年|[一二三四]季度", sentence[m.end(): m.end() + 3]))
+    lead = sentence[_clause_start(sentence, m.start): m.start]
+    return len(lead) <= 2 or bool(re.match(r"\d|[上下前全]半?年|[一二三四]季度", sentence[m.end: m.end + 3]))
+
+
+@dataclass
+class TextIndex:
+    """Mentions, periods and years of one paragraph, found once; its sentences take their slice."""
+
+    offset: int
+    mentions: list[Mention]
+    periods: list[tuple[int, int, Period]]
+    years: list[YearMention]
+
+    @classmethod
+    def of(cls, paragraph: str, offset: int) -> TextIndex:
+        years = [YearMention(m.start(), m.end(), int(m.group(1))) for m in _YEAR.finditer(paragraph)]
+        mentions = find_mentions(paragraph)
+        # periods matter only where a figure can be: a paragraph without catalog wording has none
+        periods = find_periods(paragraph) if mentions else []
+        return cls(offset, mentions, periods, years)
+
+    def slice(self, start: int, end: int) -> tuple[list[Mention], list[tuple[int, int, Period]], list[YearMention]]:
+        """The items inside text `[start, end)`, with positions relative to `start`."""
+        lo, hi = start - self.offset, end - self.offset
+        mentions = [Mention(m.code, m.start - lo, m.end - lo, m.alias, m.gap)
+                    for m in self.mentions if lo <= m.start and m.end <= hi]
+        periods = [(a - lo, b - lo, p) for a, b, p in self.periods if lo <= a and b <= hi]
+        years = [YearMention(y.start - lo, y.end - lo, y.year) for y in self.years if lo <= y.start and y.end <= hi]
+        return mentions, periods, years
 
 
 # ---------------------------------------------------------------------------------------------
@@ -588,13 +621,18 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     near = head[clause_lo:]
     if any(x in near for x in w["project_words"]):
         return True
-    single = re.search(f"(?:{_alternation(w['enterprise_words'])})(?![^,，;；]*等)", head[clause_lo:])
+    single = _single_enterprise().search(head, clause_lo)
     if single:
         return True  # one enterprise's figure ("XX公司1-9月份产值"); "XX公司等前5名企业" is a group
     prefix = s[_clause_start_or_list(s, mention.start): mention.start]
     if any(x in prefix for x in w["foreign_subject_exceptions"]):
         return False
     return any(x in prefix for x in w["foreign_subjects"])
+
+
+@cache
+def _single_enterprise() -> re.Pattern[str]:
+    return re.compile(f"(?:{_alternation(_words()['enterprise_words'])})(?![^,，;；]*等)")
 
 
 def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tuple[Mention | None, str | None]]:
@@ -672,16 +710,17 @@ def _list_items(text: str, k: int) -> list[str] | None:
 
 
 def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: str, start: int, end: int,
-                  place_names: re.Pattern[str] | None, para_start: int | None = None) -> list[dict]:
+                  place_names: re.Pattern[str] | None, para_start: int, index: TextIndex) -> list[dict]:
     """Rows for one sentence `text[start:end]`; updates `state` (year, period) as it reads."""
+    mentions, periods_all, all_years = index.slice(start, end)
+    if not mentions and not periods_all and not all_years:
+        return []
     sentence = text[start:end]
-    para_start = start if para_start is None else para_start
-    figures = find_figures(sentence)
-    mentions = find_mentions(sentence)
-    all_years = list(_YEAR.finditer(sentence))
+    # every row needs an indicator wording in its sentence: skip the costly figure scan without one
+    # (a count may stand just before its wording: "XX家规模以上工业企业")
+    figures = find_figures(sentence, max(0, mentions[0].start - 12)) if mentions else []
     years = [m for m in all_years if _is_figure_year(sentence, m)]
-    comparison_ends = {m.end() for m in all_years if m not in years}
-    periods_all = find_periods(sentence)
+    comparison_ends = {m.end for m in all_years if m not in years}
     periods = [p for p in periods_all if p[0] not in comparison_ends
                and not re.search(r"(?:较|比|与|同|相比)$", sentence[max(0, p[0] - 2): p[0]])]
     if not figures:
@@ -743,11 +782,11 @@ def _period_in_sentence(sentence: str, periods: list[tuple[int, int, Period]], s
     return None
 
 
-def _advance_state(state: ReadingState, sentence: str, years: list[re.Match[str]],
+def _advance_state(state: ReadingState, sentence: str, years: list[YearMention],
                    periods: list[tuple[int, int, Period]], upto: int) -> None:
     """Apply every year and period mention before `upto` (consumed from the lists)."""
-    while years and years[0].start() < upto:
-        y = int(years.pop(0).group(1))
+    while years and years[0].start < upto:
+        y = years.pop(0).year
         state.year = y
         state.period = None
         state.future = state.report_year is not None and y > state.report_year
@@ -774,11 +813,14 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
         for para in re.finditer(r"[^\n]+", text[segment.start: segment.end]):
             p_start = segment.start + para.start()
             state.period = None  # a month range does not cross a paragraph
+            index = TextIndex.of(para.group(0), p_start)
+            if not index.mentions and not index.years:
+                continue
             for sent in _SENTENCE_SPLIT.finditer(para.group(0)):
                 s_start = p_start + sent.start()
                 s_end = p_start + sent.end()
                 sentence = sent.group(0)
                 if len(sentence) <= 12 and not re.search(r"\d", sentence):
                     state.period = None  # a short heading sentence stops the carry
-                rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names, p_start))
+                rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names, p_start, index))
     return rows

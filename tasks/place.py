@@ -66,6 +66,8 @@ _HAN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _DATE = r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_ISO_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}", re.ASCII)
+_FIGURE = re.compile(r"^[\s:：|｜]*\d+(?:\.\d+)?(?:\s|$)|\d\.\d|\d\s*(?:%|％|个百分点|亿|万)")
 _NUMBERED = re.compile(r"[(（]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
 _LEADING_TAG = re.compile(r"^\s*[\[【][^\]】]{1,12}[\]】]\s*")
 _PUNCT = re.compile(r"[\s,，。.、;；:：!！?？\"'“”‘’()（）\[\]【】《》<>|｜·•\-—]+")
@@ -409,11 +411,11 @@ def _line_subject(
     rest = text[names_end:line_end].rstrip()
     words = g.words["subject"]
     is_office = any(rest.startswith(word) for word in words["offices"])
-    # A table row ("北京 7.0 5.8") is no heading: apart from years, a heading has no figures.
+    # A table row ("北京 7.0 5.8", "上海市 规上工业 1.2%") is no heading: a heading has no figures.
     is_heading = (
         short_line
         and (not rest or rest[0] in words["heading_separators"] or _YEAR.match(rest) is not None)
-        and not any(char.isdigit() for char in _YEAR.sub("", rest))
+        and _FIGURE.search(_YEAR.sub("", rest)) is None
     )
     if not (is_office or is_heading):
         return None
@@ -572,9 +574,10 @@ def _stated_year(window: str, words: dict[str, Any]) -> int | None:
 
 def _relative_year(window: str, publication_date: str | None, words: dict[str, Any]) -> int | None:
     """今年/去年 in the opening, counted from the publication date (yyyy-mm-dd); comparisons skipped."""
-    if not publication_date or not publication_date[:4].isdigit():
+    published_match = _ISO_DATE.fullmatch(publication_date or "")
+    if published_match is None:
         return None
-    published = int(publication_date[:4])
+    published = int(published_match.group(1))
     rules = words["year"]
     offsets = {word: 0 for word in rules["this_year"]} | {word: -1 for word in rules["last_year"]}
     for match in re.finditer("|".join(offsets), window):

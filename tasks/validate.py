@@ -179,17 +179,25 @@ def gx_ready(column: pd.Series) -> pd.Series:
 def with_check_columns(
     indicators: pd.DataFrame, documents: pd.DataFrame, run_year: int
 ) -> pd.DataFrame:
-    """What GE validates: the indicator columns the suite or the helpers need (in `gx_ready`
-    dtypes, with a fresh RangeIndex, as GE reports failing rows by index) plus the helper
-    columns the suite names in its meta, `_year_max` and `_output_level`."""
-    needed = (suite_columns("indicators") | set(OUTPUT_MATCH_KEY)) & set(indicators.columns)
-    frame = pd.DataFrame(
-        {name: gx_ready(indicators[name]).reset_index(drop=True) for name in INDICATOR_COLUMNS if name in needed}
+    """What GE validates: the indicator columns the suite names, in `gx_ready` dtypes, with a
+    fresh RangeIndex (GE reports failing rows by index), plus the helper columns described in the
+    suite's meta: `_year_max`, `_output_level` and `_evidence_chars`."""
+    helper_inputs = {"doc_id", "subject", "value", "indicator", "measure", *OUTPUT_MATCH_KEY}
+    in_suite = suite_columns("indicators") & set(indicators.columns)
+    ready = pd.DataFrame(
+        {
+            name: gx_ready(indicators[name].reset_index(drop=True))
+            for name in INDICATOR_COLUMNS
+            if name in in_suite | helper_inputs
+        }
     )
-    return frame.assign(
-        _year_max=year_upper_bounds(frame, documents, run_year),
-        _output_level=matched_output_levels(frame),
-    )
+    evidence = indicators["evidence"].reset_index(drop=True)
+    helpers = {
+        "_year_max": year_upper_bounds(ready, documents, run_year),
+        "_output_level": matched_output_levels(ready),
+        "_evidence_chars": evidence.str.len().astype("float64"),
+    }
+    return ready[[name for name in ready.columns if name in in_suite]].assign(**helpers)
 
 
 @cache

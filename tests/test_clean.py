@@ -45,9 +45,35 @@ def test_every_gold_evidence_survives_cleaning(cleaned_samples: dict[str, str]) 
 
 
 CHROME_MARKERS = [
-    "热搜", "上一主题", "下一主题", "楼主", "发表于", "回帖", "只看该作者", "倒序浏览", "阅读模式", "分享到",
-    "使用道具", "立即注册", "本版积分规则", "ICP备", "公网安备", "Powered by", "GMT+8", "返回顶部", "返回列表",
-    "快速回复", "复制链接", "跳转到指定楼层", "阅读量", "下载量", "文章转载网络", "bgzjy", "©", "www.", "[1]",
+    "热搜",
+    "上一主题",
+    "下一主题",
+    "楼主",
+    "发表于",
+    "回帖",
+    "只看该作者",
+    "倒序浏览",
+    "阅读模式",
+    "分享到",
+    "使用道具",
+    "立即注册",
+    "本版积分规则",
+    "ICP备",
+    "公网安备",
+    "Powered by",
+    "GMT+8",
+    "返回顶部",
+    "返回列表",
+    "快速回复",
+    "复制链接",
+    "跳转到指定楼层",
+    "阅读量",
+    "下载量",
+    "文章转载网络",
+    "bgzjy",
+    "©",
+    "www.",
+    "[1]",
 ]
 # Chrome words that are also report prose (004: "及时受理企业和群众的投诉举报"): only a short line
 # holding one is chrome.
@@ -84,7 +110,9 @@ def test_redacted_figures_survive(cleaned_samples: dict[str, str]) -> None:
 @needs_samples
 def test_forum_page_keeps_its_title_and_report_body(cleaned_samples: dict[str, str]) -> None:
     s002 = next(text for name, text in cleaned_samples.items() if name.startswith("002_"))
-    assert s002.startswith("[计划总结] 区经信局2022年上半年工作总结\n\n区经信局2022年上半年工作总结\n\n2022年,")
+    assert s002.startswith(
+        "[计划总结] 区经信局2022年上半年工作总结\n\n区经信局2022年上半年工作总结\n\n2022年,"
+    )
     assert s002.endswith("华尔推剪等8家企业获宁波市企业管理创新提升星级评价五星级。")
 
 
@@ -107,8 +135,16 @@ def test_full_width_month_range_keeps_its_dash() -> None:
 
 @pytest.mark.parametrize(
     ("written", "expected"),
-    [("1－11月", "1-11月"), ("1～11月", "1~11月"), ("1〜11月", "1~11月"), ("1−11月", "1-11月"),
-     ("1―11月", "1—11月"), ("1–11月", "1–11月"), ("1~11月", "1~11月"), ("1-11月", "1-11月")],
+    [
+        ("1－11月", "1-11月"),
+        ("1～11月", "1~11月"),
+        ("1〜11月", "1~11月"),
+        ("1−11月", "1-11月"),
+        ("1―11月", "1—11月"),
+        ("1–11月", "1–11月"),
+        ("1~11月", "1~11月"),
+        ("1-11月", "1-11月"),
+    ],
 )
 def test_range_dash_variants_fold_onto_what_the_period_parser_reads(written: str, expected: str) -> None:
     assert normalise_text(written) == expected
@@ -121,6 +157,11 @@ def test_full_width_punctuation_becomes_ascii_but_chinese_stops_stay() -> None:
 def test_line_breaks_spaces_and_invisible_characters() -> None:
     text = "第一行\r\n第二\u200b行\r第三行\u3000增长\u00a05%\ufeff"
     assert normalise_text(text) == "第一行\n第二行\n第三行 增长 5%"
+
+
+def test_traditional_conversion_runs_to_a_fixed_point() -> None:
+    # OpenCC converts 韓昇延 to 韩昇延, which converts again to 韩升延; 薴 -> 苧 -> 苎 chains.
+    assert normalise_text("韓昇延 薴") == "韩升延 苎"
 
 
 def test_simplified_text_is_left_alone() -> None:
@@ -165,6 +206,11 @@ def test_paywall_notice_is_dropped() -> None:
     assert clean("工业投资增长12.8%。(未完,全文共2270字…)") == "工业投资增长12.8%。"
 
 
+def test_parenthesised_report_words_that_look_like_a_paywall_stay() -> None:
+    text = "对进度滞后的项目(未完成年度计划的)加强督导。"
+    assert clean(text) == text
+
+
 def test_photo_credits_and_picture_placeholders_are_dropped() -> None:
     text = "新能源汽车产量增长30%。(摄影 张三)\n图片\n图片来源:视觉中国\n园区全景(新华社记者 李贺 摄)"
     assert clean(text) == "新能源汽车产量增长30%。\n园区全景"
@@ -175,7 +221,11 @@ def test_footnote_markers_and_bare_urls_are_dropped() -> None:
 
 
 def test_related_article_footer_is_dropped() -> None:
-    text = "软件业务收入增长13%。\n\n相关阅读:\n· 浙江省工业经济运行平稳\n· 重庆市新型工业化推进会召开 2024-11-25\n\n下一段正文很长" + "很长" * 20 + "。"
+    text = (
+        "软件业务收入增长13%。\n\n相关阅读:\n· 浙江省工业经济运行平稳\n· 重庆市新型工业化推进会召开 2024-11-25\n\n下一段正文很长"
+        + "很长" * 20
+        + "。"
+    )
     assert clean(text) == "软件业务收入增长13%。\n\n下一段正文很长" + "很长" * 20 + "。"
 
 
@@ -192,6 +242,15 @@ def test_a_long_report_sentence_mentioning_chrome_words_stays() -> None:
 def test_one_phrase_per_line_is_rejoined_into_clauses() -> None:
     text = "1—11月,全市\n规上工业增加值\n同比增长7.6%,\n高于全国1.4个百分点。\n工业投资\n增长12.8%。"
     assert clean(text) == "1—11月,全市规上工业增加值同比增长7.6%,高于全国1.4个百分点。\n工业投资增长12.8%。"
+
+
+def test_phrase_lines_ending_in_a_figure_stay_separate_clauses() -> None:
+    text = "智能网联新能源汽车\n产业增加值\n增长6.3%\n软件业务收入\n同比增长13%\n居全国第5位"
+    assert clean(text) == "智能网联新能源汽车产业增加值增长6.3%,软件业务收入同比增长13%,居全国第5位"
+
+
+def test_a_unit_on_the_next_line_stays_with_its_number() -> None:
+    assert clean("规上工业企业达\n1234\n家,增长5%") == "规上工业企业达1234家,增长5%"
 
 
 def test_picture_placeholder_between_phrase_lines_does_not_split_the_clause() -> None:
@@ -217,8 +276,9 @@ def test_removed_count_is_the_length_difference() -> None:
 
 
 def _document(text: str, status: str = "ok") -> Document:
-    return Document(doc_id="0" * 16, sha256="0" * 64, source_file="a.txt", size=0, mtime_ns=0,
-                    status=status, text=text)
+    return Document(
+        doc_id="0" * 16, sha256="0" * 64, source_file="a.txt", size=0, mtime_ns=0, status=status, text=text
+    )
 
 
 def test_clean_document_fills_cleaned_text_and_count() -> None:
@@ -235,12 +295,67 @@ def test_clean_document_leaves_failed_documents_alone() -> None:
 
 # Text made of the pieces the cleaner reacts to, so the properties are tested where it matters.
 _PIECES = [
-    "规上工业增加值", "同比增长", "7.6%", "***", "**%", "XX", "亿元", "1—11月", "。", ",", ",", "\n", "\n\n",
-    " ", "(", ")", "（", "）", "zhǎng", "zēng ", "zhang3", "★", "◆", "******", "-----", "笔杆儿网",
-    "www.bgzjy.cn", "https://a.cn/x", "[1]", "【2】", "未完", "全文共2270字", "摄影 ", " 摄", "图片",
-    "图片来源:", "相关阅读", "· ", "2024-11-25", "分享到", "收藏", "阅读量:64", "发表于 2022-7-4",
-    "ICP备", "©", "一、", "(一)", "1.", "規上工業", "增長", "７．６％", "，", "\r\n", "\u3000", "\u200b",
-    "薴", "\t", "展开全文",
+    "规上工业增加值",
+    "同比增长",
+    "7.6%",
+    "***",
+    "**%",
+    "XX",
+    "亿元",
+    "1—11月",
+    "。",
+    ",",
+    ",",
+    "\n",
+    "\n\n",
+    " ",
+    "(",
+    ")",
+    "（",
+    "）",
+    "zhǎng",
+    "zēng ",
+    "zhang3",
+    "★",
+    "◆",
+    "******",
+    "-----",
+    "笔杆儿网",
+    "www.bgzjy.cn",
+    "https://a.cn/x",
+    "[1]",
+    "【2】",
+    "未完",
+    "全文共2270字",
+    "摄影 ",
+    " 摄",
+    "图片",
+    "图片来源:",
+    "未完成",
+    "相关阅读",
+    "· ",
+    "2024-11-25",
+    "分享到",
+    "收藏",
+    "阅读量:64",
+    "发表于 2022-7-4",
+    "ICP备",
+    "©",
+    "一、",
+    "(一)",
+    "1.",
+    "規上工業",
+    "增長",
+    "７．６％",
+    "，",
+    "\r\n",
+    "\u3000",
+    "\u200b",
+    "薴",
+    "韓昇延",
+    "於戲",
+    "\t",
+    "展开全文",
 ]
 _damaged_text = st.one_of(
     st.text(),
