@@ -254,9 +254,12 @@ def _resolve_link(path: str, root: str) -> str | None:
     return target if inside else None
 
 
-def _scan_inbox(root: str, known: dict[str, tuple[int, int]], *, force: bool, since_ns: int | None) -> _Scan:
-    """Walk the inbox with os.scandir; files whose stat key the ledger knows cost one lstat, nothing more."""
+def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | None) -> _Scan:
+    """Walk the inbox with os.scandir. A regular file whose stat key the ledger knows costs one lstat
+    and one dict lookup: this loop is the whole cost of a no-op run, so it stays flat and local."""
     scan = _Scan()
+    known_get = known.get
+    unchanged = seen = 0
     pending = [("", root)]
     while pending:
         prefix, directory = pending.pop()
@@ -275,42 +278,50 @@ def _scan_inbox(root: str, known: dict[str, tuple[int, int]], *, force: bool, si
             if entry.is_dir(follow_symlinks=False):
                 pending.append((prefix + _display_name(name) + "/", entry.path))
                 continue
-            if name[-4:].lower() != ".txt":
+            if name[-4:] != ".txt" and name[-4:].lower() != ".txt":
                 continue
-            scan.seen += 1
-            source_file = prefix + _display_name(name)
+            seen += 1
+            source_file = prefix + name if name.isascii() else prefix + _display_name(name)
             try:
-                _classify_entry(entry, source_file, root, known, force, since_ns, scan)
+                if entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    if known_get(source_file) == (st.st_size, st.st_mtime_ns):
+                        unchanged += 1
+                        continue
+                    path, settled_detail = entry.path, None
+                else:
+                    st, path, settled_detail = _stat_special(entry, root)
+                    if known_get(source_file) == (st.st_size, st.st_mtime_ns):
+                        unchanged += 1
+                        continue
             except OSError as error:  # vanished or became unreadable while we looked
                 scan.early.append(_unread_document(source_file, 0, 0, _describe_os_error(error)))
+                continue
+            if since_ns is not None and st.st_mtime_ns < since_ns:
+                scan.skipped_by_since += 1
+            elif settled_detail is not None:
+                scan.early.append(_unread_document(source_file, st.st_size, st.st_mtime_ns, settled_detail))
+            else:
+                scan.candidates.append(SourceFile(path=path, source_file=source_file, size=st.st_size,
+                                                  mtime_ns=st.st_mtime_ns))
+    scan.unchanged, scan.seen = unchanged, seen
     return scan
 
 
-def _classify_entry(entry: os.DirEntry, source_file: str, root: str, known: dict[str, tuple[int, int]],
-                    force: bool, since_ns: int | None, scan: _Scan) -> None:
-    path = entry.path
-    settled_detail = None
+def _stat_special(entry: os.DirEntry, root: str) -> tuple[os.stat_result, str, str | None]:
+    """(stat, path to read, settled unreadable detail or None) of a symlink, FIFO, socket or device.
+
+    A symlink leading out of the inbox is judged by its own lstat and never followed; one leading
+    to a regular file inside the inbox is read through its target's real path.
+    """
     if entry.is_symlink():
-        target = _resolve_link(path, root)
+        target = _resolve_link(entry.path, root)
         if target is None:
-            st, settled_detail = entry.stat(follow_symlinks=False), SYMLINK_OUTSIDE
-        else:
-            st, path = os.stat(target), target
-            if not stat.S_ISREG(st.st_mode):
-                settled_detail = NOT_REGULAR
-    else:
-        st = entry.stat(follow_symlinks=False)
-        if not stat.S_ISREG(st.st_mode):
-            settled_detail = NOT_REGULAR
-    key = (st.st_size, st.st_mtime_ns)
-    if not force and known.get(source_file) == key:
-        scan.unchanged += 1
-    elif since_ns is not None and st.st_mtime_ns < since_ns:
-        scan.skipped_by_since += 1
-    elif settled_detail is not None:
-        scan.early.append(_unread_document(source_file, *key, settled_detail))
-    else:
-        scan.candidates.append(SourceFile(path=path, source_file=source_file, size=key[0], mtime_ns=key[1]))
+            return entry.stat(follow_symlinks=False), entry.path, SYMLINK_OUTSIDE
+        st = os.stat(target)
+        return st, target, None if stat.S_ISREG(st.st_mode) else NOT_REGULAR
+    st = entry.stat(follow_symlinks=False)
+    return st, entry.path, None if stat.S_ISREG(st.st_mode) else NOT_REGULAR
 
 
 # --- planning ----------------------------------------------------------------------------------------
@@ -375,7 +386,7 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
         raise FileNotFoundError(f"inbox {inbox} is not a directory")
     ledger = Ledger.load(warehouse)
     since_ns = None if since is None else int(since.timestamp() * 1_000_000) * 1000
-    scan = _scan_inbox(root, {} if force else ledger.stat_keys, force=force, since_ns=since_ns)
+    scan = _scan_inbox(root, {} if force else ledger.stat_keys, since_ns)
     if not scan.candidates and not scan.early:
         return IngestPlan([], scan.unchanged, [], {}, ledger, scan.skipped_by_since, scan.seen)
 

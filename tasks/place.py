@@ -9,14 +9,19 @@ schemas/place_words.toml; both are read once, on first use.
 How sections are found:
 - A section starts at a paragraph that opens with a year (2024年…, 今年…) and names a region
   as the subject of one of its first two sentences ("2024年以来,山东工业和信息化系统…",
-  "2024年是…关键一年。北京市坚持…"), at a heading line naming a region ("北京市",
-  "【江苏】…"), or at a line that starts with a region's office ("江苏省工业和信息化厅…").
+  "2024年是…关键一年。北京市坚持…"), at a heading line naming a region ("北京市", "【江苏】",
+  "一、天津市", "宁波市2023年国民经济…公报"; not a table row "北京 7.0"), or at a line that starts
+  with a region's office ("江苏省工业和信息化厅…", "鄞州区经信局2023年工作总结").
   Passing mentions (objects, lists such as "北京、上海", 《…》 titles, "宁波市委") are not subjects.
-- A later start naming the same place, or one of its parents, continues the section.
+- A later start naming the same place, or one of its parents, continues the section; a
+  different place (a sibling, or a city or county inside the current province) starts a new one.
 - With two or more sections the text before the first (a round-up's intro that lists many
   regions, a title) is segment 0 with no region; with one section it belongs to that section.
-- A county the author masked (XX区) or one whose name several provinces share takes its
-  city and province from the units its section names most.
+- A county the author masked (XX区, kept as written) or one whose name several provinces share
+  (江北区) takes its city and province from the units its section names most, else stays
+  without a province. A real county is given by its canonical name (鄞州 -> 鄞州区).
+- A document that names no region is national (全国, 100000) only when its opening has 全国/我国
+  as a subject and speaks of no local whole (全市, 我区…); otherwise it has no place.
 
 How the report year is found: the first year of the section's opening (its heading lines and
 the first two sentences of its first paragraph) that is neither a comparison or target
@@ -51,6 +56,8 @@ OPENING_SENTENCES = 2
 OPENING_MAX_CHARS = 200  # of the first paragraph that is searched for a subject or a year
 LEAD_MAX_CHARS = 1000  # heading and chrome lines before a section's first paragraph
 TITLE_SEARCH_CHARS = 3000
+DATE_LINE_MAX_CHARS = 120  # a labelled page date sits on a chrome line, not in a sentence
+DATELINE_MAX_CHARS = 40  # an unlabelled date line: the date and little else
 CONTEXT_FIRST_CHARS = 2000  # of a section searched first for the city of a masked county
 
 _NUMBERING = re.compile(
@@ -64,7 +71,7 @@ _YEAR = re.compile(
 _YEAR_OPENING = rf"[ \t\u3000]*(?:{_YEAR_DIGITS}[ \t]*年|今年|去年|本年|近年来|一年来|过去一年)"
 _HAN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _SENTENCE_END = re.compile(r"[。！？!?]")
-_DATE = r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_DATE = r"((?:19|20)\d{2})[ \t]*[-/.年][ \t]*(\d{1,2})[ \t]*[-/.月][ \t]*(\d{1,2})(?:[ \t]*日)?"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ISO_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}", re.ASCII)
 _FIGURE = re.compile(r"^[\s:：|｜]*\d+(?:\.\d+)?(?:\s|$)|\d\.\d|\d\s*(?:%|％|个百分点|亿|万)")
@@ -683,7 +690,7 @@ def _segment(
 @cache
 def _date_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     labels = gazetteer().words["page"]["date_labels"]
-    labelled = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*[:：]?\s*{_DATE}")
+    labelled = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})[ \t\u3000]*[:：]?[ \t\u3000]*{_DATE}")
     return labelled, re.compile(_DATE)
 
 
@@ -694,21 +701,28 @@ def _iso_date(year: str, month: str, day: str) -> str | None:
         return None
 
 
+def _line_around(text: str, start: int, end: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return text[line_start : line_end if line_end != -1 else len(text)].strip()
+
+
 def find_publication_date(text: str) -> str | None:
     """yyyy-mm-dd of the page's date line (发布时间:2024-11-25, 发表于 2022-7-4 21:52:13, a dateline).
 
-    A labelled date wins; otherwise the first short line that carries a full date and no sentence.
+    A labelled date on a line that is no sentence wins (a body's "截止日期…。" is none); otherwise
+    the first short line that carries a full date and nothing like a sentence.
     """
     labelled, bare = _date_patterns()
     for match in labelled.finditer(text):
-        found = _iso_date(*match.groups())
-        if found:
-            return found
+        line = _line_around(text, match.start(), match.end())
+        if len(line) <= DATE_LINE_MAX_CHARS and "。" not in line:
+            found = _iso_date(*match.groups())
+            if found:
+                return found
     for match in bare.finditer(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
-        line = text[line_start : line_end if line_end != -1 else len(text)].strip()
-        if len(line) <= 40 and not any(mark in line for mark in "。，,；"):
+        line = _line_around(text, match.start(), match.end())
+        if len(line) <= DATELINE_MAX_CHARS and not any(mark in line for mark in "。，,；"):
             found = _iso_date(*match.groups())
             if found:
                 return found

@@ -1,0 +1,208 @@
+"""Extraction, one construction of the genre per test, on sentences composed for the tests."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemas.stages import Document, Segment
+from tasks.extract import catalog_codes, extract_indicators, load_catalog
+
+
+def extract(text: str, report_year: int | None = 2024, region: str | None = "湖北省") -> list[dict]:
+    doc = Document(doc_id="d", sha256="d", source_file="t.txt", size=0, mtime_ns=0,
+                   text=text, cleaned_text=text)
+    doc.segments = [Segment(0, 0, len(text), region_code="420000" if region else None, region=region,
+                            report_year=report_year)]
+    rows = extract_indicators(doc)
+    for r in rows:  # grounding: always
+        assert text[r["char_start"]:r["char_end"]] == r["evidence"]
+    return rows
+
+
+def only(rows: list[dict], **match) -> list[dict]:
+    return [r for r in rows if all(r[k] == v for k, v in match.items())]
+
+
+def test_catalog_covers_every_contract_code():
+    contract = {
+        "industrial_value_added", "industrial_value_added_all", "industrial_output", "industrial_investment",
+        "tech_renovation_investment", "manufacturing_investment", "industrial_profit", "industrial_revenue",
+        "software_revenue", "digital_core_value_added", "high_tech_mfg_value_added",
+        "equipment_mfg_value_added", "strategic_emerging_value_added", "above_scale_enterprises",
+        "little_giant_enterprises", "rd_intensity", "nev_output", "base_stations_5g",
+    }
+    assert set(catalog_codes()) == contract
+    assert all(entry.name for entry in load_catalog().entries.values())
+
+
+def test_yoy_growth_with_period_and_year():
+    rows = extract("2023年1-8月,全省规上工业增加值同比增长5.9%。")
+    [r] = rows
+    assert (r["indicator"], r["measure"], r["value"], r["unit"]) == ("industrial_value_added", "yoy_pct", 5.9, "%")
+    assert (r["year"], r["period_start_month"], r["period_end_month"]) == (2023, 1, 8)
+    assert r["subject"] is None
+
+
+def test_decline_is_negative():
+    [r] = extract("前三季度,全市工业投资同比下降4.2%。")
+    assert r["value"] == -4.2 and (r["period_start_month"], r["period_end_month"]) == (1, 9)
+
+
+def test_level_in_wan_yuan_converts_to_yi_yuan():
+    rows = extract("全年完成技改投资8650万元,同比增长3.1%。")
+    level = only(rows, measure="level")[0]
+    assert level["indicator"] == "tech_renovation_investment"
+    assert level["unit"] == "亿元" and level["value"] == pytest.approx(0.865)
+
+
+def test_trillion_yuan_level():
+    [r] = only(extract("全省规模以上工业营业收入达到2.6万亿元。"), measure="level")
+    assert r["indicator"] == "industrial_revenue" and r["value"] == pytest.approx(26000.0)
+
+
+def test_gap_to_benchmark_and_rank_follow_the_growth_figure():
+    rows = extract("1—11月,全省规上工业增加值增长6.1%,低于全国0.4个百分点,居全国第十三位。")
+    vs = only(rows, measure="vs_benchmark_pp")[0]
+    rank = only(rows, measure="rank")[0]
+    assert vs["value"] == -0.4 and vs["benchmark"] == "全国" and vs["unit"] == "pp"
+    assert rank["value"] == 13 and rank["unit"] == "位" and rank["indicator"] == "industrial_value_added"
+
+
+def test_gap_against_an_earlier_period_is_not_a_row():
+    rows = extract("1-10月,全市规上工业增加值增长5.2%,比1-9月份加快0.5个百分点。")
+    assert only(rows, measure="vs_benchmark_pp") == []
+    assert len(only(rows, measure="yoy_pct")) == 1
+
+
+def test_pulling_and_contribution_are_not_rows():
+    rows = extract("工业投资拉动全部投资增长2.3个百分点,工业对经济增长的贡献率达41.5%。")
+    assert rows == []
+
+
+def test_share_of_a_total():
+    rows = extract("全年工业投资增长8.8%,占全部投资的比重达到35.2%。")
+    share = only(rows, measure="share_pct")[0]
+    assert share["indicator"] == "industrial_investment" and share["value"] == 35.2
+
+
+def test_distribution_over_indicators():
+    rows = extract("高技术制造业、装备制造业增加值分别增长12.4%和8.1%。")
+    assert {(r["indicator"], r["value"]) for r in rows} == {
+        ("high_tech_mfg_value_added", 12.4), ("equipment_mfg_value_added", 8.1)}
+
+
+def test_distribution_over_subjects_in_order():
+    rows = extract("纺织、化工、冶金等行业增加值分别增长3.5%、-1.2%和7.8%。")
+    assert [(r["subject"], r["value"]) for r in rows] == [("纺织", 3.5), ("化工", -1.2), ("冶金", 7.8)]
+    assert {r["indicator"] for r in rows} == {"industrial_value_added"}
+
+
+def test_group_subject_is_not_the_region_total():
+    rows = extract("全县民营规上工业增加值同比增长9.3%。")
+    [r] = rows
+    assert r["subject"] == "民营"
+
+
+def test_redacted_figures_have_no_value():
+    rows = extract("全区实现规上工业总产值***亿元,同比增长XX%。")
+    assert len(rows) == 2
+    assert all(r["is_redacted"] and r["value"] is None for r in rows)
+
+
+def test_count_before_its_wording():
+    rows = extract("全县共有规模以上工业企业386家。全县156家规上工业企业实现产值40.2亿元。")
+    counts = only(rows, indicator="above_scale_enterprises")
+    assert [r["value"] for r in counts] == [386.0, 156.0]
+    assert all(r["unit"] == "家" for r in counts)
+
+
+def test_new_enterprises_are_an_addition_subject():
+    rows = extract("今年新增国家级专精特新“小巨人”企业12家,累计达到57家。")
+    assert [(r["subject"], r["value"]) for r in rows] == [("新增", 12.0), (None, 57.0)]
+
+
+def test_counts_do_not_inherit_a_flow_period():
+    rows = extract("1-9月,全市规上工业增加值增长6%,新建5G基站1200个。")
+    station = only(rows, indicator="base_stations_5g")[0]
+    assert (station["period_start_month"], station["period_end_month"]) == (1, 9)  # same sentence
+    rows = extract("1-9月,全市规上工业增加值增长6%。建成5G基站1.2万个。")
+    station = only(rows, indicator="base_stations_5g")[0]
+    assert (station["period_start_month"], station["period_end_month"]) == (1, 12)
+    assert station["unit"] == "万个" and station["value"] == 1.2
+
+
+def test_period_carries_within_a_paragraph_but_not_beyond():
+    text = "1-6月,全市规上工业增加值增长7.1%。工业投资增长9.9%。\n制造业投资增长4.4%。"
+    rows = extract(text)
+    periods = {r["indicator"]: (r["period_start_month"], r["period_end_month"]) for r in rows}
+    assert periods["industrial_investment"] == (1, 6)
+    assert periods["manufacturing_investment"] == (1, 12)
+
+
+def test_comparison_year_is_not_the_figure_year():
+    [r] = extract("全年规上工业增加值增长6.5%,增速与2022年持平。", report_year=2023)
+    assert r["year"] == 2023
+
+
+def test_text_with_no_year_gives_null_year():
+    [r] = extract("1-9月份累计完成工业投资12.3亿元。", report_year=None)
+    assert r["year"] is None and r["period_end_month"] == 9
+
+
+def test_estimate_and_target_flags():
+    rows = extract("预计全年软件业务收入增长11%。2025年,力争规上工业增加值增长6%以上。", report_year=2024)
+    estimate = only(rows, indicator="software_revenue")[0]
+    target = only(rows, indicator="industrial_value_added")[0]
+    assert estimate["is_estimate"] and not estimate["is_target"]
+    assert target["is_target"] and target["year"] == 2025 and target["value"] == 6.0
+
+
+def test_growth_in_multiples():
+    [r] = extract("新能源汽车产量12.5万辆,增长1.6倍。", report_year=2024)[1:]
+    assert r["measure"] == "yoy_pct" and r["value"] == pytest.approx(160.0)
+
+
+def test_research_intensity_is_a_percent_level():
+    [r] = extract("规上工业企业研发投入强度达到2.1%。")
+    assert (r["indicator"], r["measure"], r["unit"], r["value"]) == ("rd_intensity", "level", "%", 2.1)
+
+
+def test_project_lists_are_not_rows():
+    assert extract("全市120个重点技改项目完成投资86亿元。") == []
+    assert extract("56个工业投资项目完成投资43.5亿元。") == []
+
+
+def test_one_enterprise_is_not_a_row():
+    assert extract("XX公司1-9月份产值增长15%。") == []
+
+
+def test_unscoped_value_added_is_all_industry():
+    [r] = extract("全市实现工业增加值420亿元。")
+    assert r["indicator"] == "industrial_value_added_all"
+    [r] = extract("全市规模以上工业企业实现工业增加值420亿元。")
+    assert r["indicator"] == "industrial_value_added"
+
+
+def test_chinese_numeral_quarters_and_ranks():
+    rows = extract("三季度,全省规上工业增加值增长4.8%,增速列全国第五位。")
+    growth = only(rows, measure="yoy_pct")[0]
+    assert (growth["period_start_month"], growth["period_end_month"]) == (7, 9)
+    assert only(rows, measure="rank")[0]["value"] == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("规上工业增加值同比增长下降投资技改1234567890.%,。、;亿元万家个年月—-分别和XX*居全国第位高于百分点占比重\n ")),
+               max_size=200))
+def test_extractor_never_raises_and_every_row_is_grounded(text):
+    for r in extract(text):
+        assert r["evidence"]
+        assert r["measure"] in ("level", "yoy_pct", "share_pct", "vs_benchmark_pp", "rank")
+        assert 1 <= r["period_start_month"] <= r["period_end_month"] <= 12
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_extractor_on_arbitrary_unicode(text):
+    extract(text)

@@ -1,0 +1,302 @@
+"""The data-quality gate (tasks/validate.py with the suites in expectations/).
+
+One clean row plus rows that each break exactly one expectation are validated together, once per
+module (GE's context costs seconds to build); each parametrised case then checks its own row.
+Every bad row lives in its own document so the row-identity and cross-row checks see only it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from schemas.models import DOCUMENT_SCHEMA, INDICATOR_SCHEMA, QUARANTINE_SCHEMA
+from tasks.validate import (
+    EXPECTATIONS_DIR,
+    ValidationOutcome,
+    load_suite_file,
+    matched_output_levels,
+    suite_rules,
+    validate_tables,
+)
+
+# The 18 codes of the catalog table in ../shared/contract.md.
+CATALOG_CODES = [
+    "industrial_value_added", "industrial_value_added_all", "industrial_output", "industrial_investment",
+    "tech_renovation_investment", "manufacturing_investment", "industrial_profit", "industrial_revenue",
+    "software_revenue", "digital_core_value_added", "high_tech_mfg_value_added", "equipment_mfg_value_added",
+    "strategic_emerging_value_added", "above_scale_enterprises", "little_giant_enterprises", "rd_intensity",
+    "nev_output", "base_stations_5g",
+]
+RUN_YEAR = 2025
+REPORT_YEAR = 2024
+
+CLEAN_ROW: dict[str, Any] = {
+    "doc_id": "clean", "source_file": "clean.txt", "segment": 0, "region_code": "330000", "region": "浙江省",
+    "city": None, "city_code": None, "county": None, "year": 2024, "period_start_month": 1,
+    "period_end_month": 11, "period_label": "1—11月", "indicator": "industrial_value_added", "subject": None,
+    "measure": "yoy_pct", "value": 5.4, "unit": "%", "benchmark": None, "is_redacted": False,
+    "is_estimate": False, "is_target": False, "evidence": "规上工业增加值同比增长5.4%", "char_start": 10,
+    "char_end": 25, "pipeline_version": "test", "run_id": "run-test",
+}
+COMPARISON = {"benchmark": "全国"}
+
+# Expectation name -> what to change in the clean row to break exactly that expectation.
+BREAKS_ONE_ERROR: dict[str, dict[str, Any]] = {
+    "doc_id_not_null": {"doc_id": None},
+    "source_file_not_null": {"source_file": None},
+    "segment_not_null": {"segment": None},
+    "period_start_month_not_null": {"period_start_month": None},
+    "period_end_month_not_null": {"period_end_month": None},
+    "indicator_not_null": {"indicator": None},
+    "measure_not_null": {"measure": None},
+    "unit_not_null": {"unit": None},
+    "char_start_not_null": {"char_start": None},
+    "char_end_not_null": {"char_end": None},
+    "is_redacted_not_null": {"is_redacted": None},
+    "is_estimate_not_null": {"is_estimate": None},
+    "is_target_not_null": {"is_target": None},
+    "evidence_not_null": {"evidence": None},
+    "evidence_not_empty": {"evidence": ""},
+    "indicator_in_catalog": {"indicator": "gdp"},
+    "measure_in_set": {"measure": "ratio"},
+    "unit_is_percent_for_pct_measures": {"unit": "pp"},
+    "unit_is_pp_for_vs_benchmark": {"measure": "vs_benchmark_pp", "value": 1.8, "unit": "%", **COMPARISON},
+    "unit_is_wei_for_rank": {"measure": "rank", "value": 3.0, "unit": "名", **COMPARISON},
+    "region_code_in_set": {"region_code": "330100"},
+    "is_redacted_in_set": {"is_redacted": "no"},
+    "is_estimate_in_set": {"is_estimate": "maybe"},
+    "is_target_in_set": {"is_target": "maybe"},
+    "period_start_month_in_1_12": {"period_start_month": 0},
+    "period_end_month_in_1_12": {"period_end_month": 13},
+    "period_start_not_after_end": {"period_start_month": 11, "period_end_month": 3},
+    "year_not_before_2000": {"year": 1999},
+    "year_not_after_report_year_plus_6": {"year": REPORT_YEAR + 7},
+    "yoy_pct_in_range": {"value": 600.0},
+    "vs_benchmark_pp_in_range": {"measure": "vs_benchmark_pp", "value": -60.0, "unit": "pp", **COMPARISON},
+    "rank_in_range": {"measure": "rank", "value": 0.0, "unit": "位", **COMPARISON},
+    "share_pct_in_range": {"measure": "share_pct", "value": 120.0},
+    "money_level_positive": {"measure": "level", "value": 0.0, "unit": "亿元"},
+    "value_null_when_redacted": {"is_redacted": True},
+    "value_present_unless_redacted": {"value": None},
+    "char_span_ordered": {"char_start": 50, "char_end": 10},
+}
+BREAKS_ONE_WARN: dict[str, dict[str, Any]] = {
+    "year_not_null": {"year": None},
+    "benchmark_present_for_comparisons": {"measure": "rank", "value": 3.0, "unit": "位", "benchmark": None},
+}
+# Expectations that need more than one row to break, built in `indicator_rows`.
+MULTI_ROW = ("row_identity_unique", "value_added_not_above_output")
+# One more row breaks these two at once (so each is counted twice).
+TWO_FAILURES = ("region_code_in_set", "yoy_pct_in_range")
+
+
+def level_row(doc_id: str, indicator: str, value: float, char_start: int) -> dict[str, Any]:
+    return {**CLEAN_ROW, "doc_id": doc_id, "indicator": indicator, "measure": "level", "value": value,
+            "unit": "亿元", "char_start": char_start, "char_end": char_start + 20}
+
+
+def indicator_rows() -> list[dict[str, Any]]:
+    rows = [CLEAN_ROW]
+    for name, change in (BREAKS_ONE_ERROR | BREAKS_ONE_WARN).items():
+        rows.append({**CLEAN_ROW, "doc_id": name, **change})
+    rows += [{**CLEAN_ROW, "doc_id": "row_identity_unique"}] * 2  # the same mention twice
+    rows += [  # value added above output, same place and period
+        level_row("value_added_not_above_output", "industrial_output", 100.0, 0),
+        level_row("value_added_not_above_output", "industrial_value_added", 150.0, 40),
+    ]
+    rows += [  # value added below output: both published
+        level_row("value_added_below_output", "industrial_output", 100.0, 0),
+        level_row("value_added_below_output", "industrial_value_added", 40.0, 40),
+    ]
+    # A row breaking two expectations names both, in suite-file order.
+    rows.append({**CLEAN_ROW, "doc_id": "two_failures", **BREAKS_ONE_ERROR[TWO_FAILURES[0]],
+                 **BREAKS_ONE_ERROR[TWO_FAILURES[1]]})
+    return rows
+
+
+def indicators_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows with the INDICATOR columns; pandas picks the dtypes (object where a bad value needs it)."""
+    return pd.DataFrame(rows, columns=INDICATOR_SCHEMA.names)
+
+
+def documents_frame(doc_ids: list[str]) -> pd.DataFrame:
+    rows = [
+        {"doc_id": doc_id, "source_file": f"{doc_id}.txt", "region_code": "330000", "year": REPORT_YEAR,
+         "region": "浙江省", "title": None, "encoding": "utf-8", "chars_raw": 100, "chars_clean": 90,
+         "boilerplate_chars_removed": 10, "segments": 1, "indicators_found": 1, "redacted_found": 0,
+         "status": "ok", "status_detail": None, "duplicate_of": None,
+         "first_seen_at": pd.Timestamp("2025-01-01", tz="UTC"), "run_id": "run-test"}
+        for doc_id in doc_ids
+    ]
+    rows.append({**rows[0], "doc_id": "weird", "status": "lost", "status_detail": "no such status"})
+    rows.append({**rows[0], "doc_id": "silent", "status": "empty", "status_detail": None})
+    return pd.DataFrame(rows, columns=DOCUMENT_SCHEMA.names)
+
+
+@pytest.fixture(scope="module")
+def docs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("warehouse") / "_docs"
+
+
+@pytest.fixture(scope="module")
+def rows() -> pd.DataFrame:
+    return indicators_frame(indicator_rows())
+
+
+@pytest.fixture(scope="module")
+def outcome(rows: pd.DataFrame, docs_dir: Path) -> ValidationOutcome:
+    documents = documents_frame(sorted({d for d in rows["doc_id"].dropna()}))
+    return validate_tables(rows, documents, docs_dir, CATALOG_CODES, run_year=RUN_YEAR)
+
+
+def failures_of(outcome: ValidationOutcome, doc_id: str) -> list[list[str]]:
+    quarantined = outcome.quarantine
+    if doc_id == "doc_id_not_null":
+        return quarantined.loc[quarantined["doc_id"].isna(), "failed_expectations"].tolist()
+    return quarantined.loc[quarantined["doc_id"] == doc_id, "failed_expectations"].tolist()
+
+
+def test_every_expectation_of_the_suite_has_a_breaking_row() -> None:
+    names = {rule.name for rule in suite_rules("indicators")}
+    assert names == set(BREAKS_ONE_ERROR) | set(BREAKS_ONE_WARN) | set(MULTI_ROW)
+    for name in BREAKS_ONE_WARN:
+        assert next(r for r in suite_rules("indicators") if r.name == name).tier == "warn"
+
+
+def test_clean_row_is_published(outcome: ValidationOutcome) -> None:
+    assert (outcome.published["doc_id"] == "clean").sum() == 1
+    assert failures_of(outcome, "clean") == []
+
+
+@pytest.mark.parametrize("name", sorted(BREAKS_ONE_ERROR))
+def test_row_breaking_one_error_expectation_is_quarantined_naming_it(
+    outcome: ValidationOutcome, name: str
+) -> None:
+    assert failures_of(outcome, name) == [[name]]
+    assert outcome.failure_counts[name] == 1 + (name in TWO_FAILURES)
+
+
+@pytest.mark.parametrize("name", sorted(BREAKS_ONE_WARN))
+def test_row_breaking_one_warn_expectation_is_published_and_counted(
+    outcome: ValidationOutcome, name: str
+) -> None:
+    assert failures_of(outcome, name) == []
+    assert (outcome.published["doc_id"] == name).sum() == 1
+    assert outcome.warn_counts[name] == outcome.failure_counts[name] == 1
+
+
+def test_repeated_row_identity_quarantines_both_copies(outcome: ValidationOutcome) -> None:
+    assert failures_of(outcome, "row_identity_unique") == [["row_identity_unique"]] * 2
+
+
+def test_value_added_above_output_of_same_place_and_period_is_quarantined(outcome: ValidationOutcome) -> None:
+    quarantined = outcome.quarantine[outcome.quarantine["doc_id"] == "value_added_not_above_output"]
+    assert quarantined["indicator"].tolist() == ["industrial_value_added"]
+    assert quarantined["failed_expectations"].tolist() == [["value_added_not_above_output"]]
+    assert (outcome.published["doc_id"] == "value_added_below_output").sum() == 2
+
+
+def test_row_breaking_two_expectations_names_both_in_suite_order(outcome: ValidationOutcome) -> None:
+    assert failures_of(outcome, "two_failures") == [list(TWO_FAILURES)]
+
+
+def test_published_and_quarantine_split_the_rows_and_keep_their_schemas(
+    outcome: ValidationOutcome, rows: pd.DataFrame
+) -> None:
+    assert len(outcome.published) + len(outcome.quarantine) == len(rows)
+    assert list(outcome.published.columns) == INDICATOR_SCHEMA.names
+    assert list(outcome.quarantine.columns) == QUARANTINE_SCHEMA.names
+    assert outcome.failed_share == pytest.approx(len(outcome.quarantine) / len(rows))
+    assert outcome.run_failed  # most rows here are broken on purpose
+    assert all(isinstance(names, list) and names for names in outcome.quarantine["failed_expectations"])
+
+
+def test_documents_are_counted_but_never_quarantined(outcome: ValidationOutcome) -> None:
+    assert outcome.failure_counts["documents_status_in_set"] == 1
+    assert outcome.failure_counts["documents_status_detail_unless_ok"] == 2  # "lost" has one; "empty" not
+    assert outcome.warn_counts["documents_status_in_set"] == 1
+    assert not outcome.quarantine["doc_id"].isin(["weird", "silent"]).any()
+
+
+def test_data_docs_index_exists_after_a_run(outcome: ValidationOutcome, docs_dir: Path) -> None:
+    assert outcome.docs_index == docs_dir / "index.html"
+    assert outcome.docs_index.is_file()
+    index = outcome.docs_index.read_text(encoding="utf-8")
+    assert "indicators" in index and "documents" in index
+    assert list((docs_dir / "validations" / "indicators").rglob("*.html"))
+
+
+def small_run(n_rows: int, n_bad: int) -> pd.DataFrame:
+    rows = [{**CLEAN_ROW, "char_start": i} for i in range(n_rows - n_bad)]
+    rows += [{**CLEAN_ROW, "char_start": 1000 + i, "value": 600.0} for i in range(n_bad)]
+    return indicators_frame(rows)
+
+
+@pytest.mark.parametrize(("fail_share", "run_failed"), [(0.20, False), (0.19, True)])
+def test_run_fails_only_above_the_share_of_failing_rows(fail_share: float, run_failed: bool) -> None:
+    outcome = validate_tables(small_run(10, 2), documents_frame(["clean"]), None, CATALOG_CODES,
+                              fail_share=fail_share, run_year=RUN_YEAR)
+    assert outcome.failed_share == pytest.approx(0.2)
+    assert outcome.run_failed is run_failed
+    assert len(outcome.quarantine) == 2 and outcome.docs_index is None
+
+
+def test_validating_document_chunks_quarantines_the_same_rows(outcome: ValidationOutcome, rows: pd.DataFrame) -> None:
+    documents = documents_frame(sorted({d for d in rows["doc_id"].dropna()}))
+    first_docs = set(rows["doc_id"].dropna().unique()[::2])
+    in_first = rows["doc_id"].isin(first_docs)
+    chunks = [validate_tables(rows[part], documents, None, CATALOG_CODES, run_year=RUN_YEAR)
+              for part in (in_first, ~in_first)]
+
+    def failures(quarantine: pd.DataFrame) -> list[tuple[str, int, tuple[str, ...]]]:
+        return sorted((str(doc), int(start) if pd.notna(start) else -1, tuple(names)) for doc, start, names
+                      in quarantine[["doc_id", "char_start", "failed_expectations"]].itertuples(index=False))
+
+    assert failures(pd.concat([c.quarantine for c in chunks])) == failures(outcome.quarantine)
+
+
+def test_empty_run_publishes_nothing_and_does_not_fail() -> None:
+    outcome = validate_tables(INDICATOR_SCHEMA.empty_table().to_pandas(),
+                              DOCUMENT_SCHEMA.empty_table().to_pandas(), None, CATALOG_CODES)
+    assert outcome.published.empty and outcome.quarantine.empty
+    assert list(outcome.quarantine.columns) == QUARANTINE_SCHEMA.names
+    assert (outcome.failed_share, outcome.run_failed) == (0.0, False)
+
+
+def test_output_level_helper_matches_only_same_place_period_and_whole_region() -> None:
+    rows = indicators_frame([
+        level_row("d", "industrial_output", 100.0, 0),
+        level_row("d", "industrial_output", 120.0, 5),  # a repeated mention: the larger one counts
+        level_row("d", "industrial_value_added", 30.0, 10),
+        {**level_row("d", "industrial_value_added", 30.0, 20), "period_end_month": 6},
+        {**level_row("d", "industrial_value_added", 30.0, 30), "subject": "民营"},
+        {**level_row("e", "industrial_value_added", 30.0, 40)},
+    ])
+    levels = matched_output_levels(rows).tolist()
+    assert levels[2] == 120.0
+    assert pd.isna([levels[0], levels[1], levels[3], levels[4], levels[5]]).all()
+
+
+def test_suite_files_name_each_expectation_once_with_a_tier(tmp_path: Path) -> None:
+    for table in ("indicators", "documents"):
+        suite = json.loads((EXPECTATIONS_DIR / f"{table}.json").read_text(encoding="utf-8"))
+        assert suite["name"] == table
+        assert all(e["meta"]["tier"] in ("error", "warn") for e in suite["expectations"])
+    bad = json.loads((EXPECTATIONS_DIR / "documents.json").read_text(encoding="utf-8"))
+    bad["expectations"].append(bad["expectations"][0])
+    (tmp_path / "documents.json").write_text(json.dumps(bad), encoding="utf-8")
+    with pytest.raises(ValueError, match="unique"):
+        load_suite_file("documents", tmp_path)
+
+
+def test_importing_the_module_does_not_import_great_expectations() -> None:
+    code = "import sys, tasks.validate; sys.exit('great_expectations' in sys.modules)"
+    root = Path(__file__).resolve().parent.parent
+    assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
