@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -21,17 +24,48 @@ def task_runner_for(dask: str | None, workers: int | None):
     return None
 
 
+@contextlib.contextmanager
+def shared_api() -> Iterator[str]:
+    """Make sure Dask workers talk to one Prefect API: this process's.
+
+    Without it every worker process would start its own temporary server on the same SQLite
+    file. The URL goes into the environment, which the local cluster's worker processes inherit;
+    remote workers need PREFECT_API_URL set to a server they can reach (see README).
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        server.start()
+        url = server.api_url
+    previous = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            yield url
+    finally:
+        if previous is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous
+
+
 def run_flow(inbox: Path, warehouse: Path, *, force: bool = False, since: datetime | None = None,
              dask: str | None = None, workers: int | None = None, batch_size: int = 250) -> RunSummary:
     """One run of `nightly_ingest` now, in this process (Prefect's local mode: no server to install)."""
-    flow = nightly_ingest
-    runner = task_runner_for(dask, workers)
-    if runner is not None:
-        flow = nightly_ingest.with_options(task_runner=runner)
     # Prefect logs "Error flushing events" at shutdown of the temporary server even when the run
     # succeeded; that is noise for the user.
     logging.getLogger("prefect.events.clients").setLevel(logging.CRITICAL)
-    return flow(inbox=str(inbox), warehouse=str(warehouse), force=force, since=since, batch_size=batch_size)
+    params = {"inbox": str(inbox), "warehouse": str(warehouse), "force": force, "since": since,
+              "batch_size": batch_size}
+    runner = task_runner_for(dask, workers)
+    if runner is None:
+        return nightly_ingest(**params)
+    with shared_api():
+        return nightly_ingest.with_options(task_runner=runner)(**params)
 
 
 def serve_flow(inbox: Path, warehouse: Path, cron: str, timezone: str) -> None:

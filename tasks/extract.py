@@ -156,7 +156,7 @@ def _is_redacted(num: str) -> bool:
 
 
 def _value(num: str) -> float | None:
-    return None if _is_redacted(num) else float(num)
+    return None if _is_redacted(num) else parse_number(num)
 
 
 def _counter_class(unit: str) -> str:
@@ -180,17 +180,17 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
         return Figure("rank", float(num), "位", "rank", s, e, m.group("rk_bench").strip())
     if kind == "sh":
         if m.group("sh2_num"):
-            return Figure("share_pct", float(m.group("sh2_num")), "%", "percent", s, e, forward=True)
+            return Figure("share_pct", parse_number(m.group("sh2_num")), "%", "percent", s, e, forward=True)
         return Figure("share_pct", _value(m.group("sh_num")), "%", "percent", s, e,
                       share_of_start=m.start("sh_of"))
     if kind == "yoy":
         if m.group("yoy2_num"):
-            return Figure("yoy_pct", float(m.group("yoy2_num")), "%", "percent", s, e)
+            return Figure("yoy_pct", parse_number(m.group("yoy2_num")), "%", "percent", s, e)
         raw = m.group("yoy_num")
         if raw.endswith("倍"):
             if m.group("yoy_approx") in ("近", "约"):
                 return None  # 增长近3倍: 3x or +300%? ambiguous, left out (gold README 13)
-            val: float | None = float(raw[:-1]) * 100
+            val: float | None = parse_number(raw[:-1]) * 100
         else:
             val = _value(raw.rstrip("%"))
         if val is not None and m.group("yoy_verb") in _words()["growth_down"]:

@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import stat
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, cached_property
@@ -34,7 +35,6 @@ from prefect.cache_policies import NO_CACHE
 
 from schemas.stages import Document, SourceFile
 from tasks.clean import normalise_text
-from tasks.publish import replace_atomically
 
 DEFAULT_MAX_BYTES = 20_000_000
 LEDGER_DIR = "_ledger"  # underscore: Hive readers and pyarrow datasets skip it
@@ -121,11 +121,12 @@ class LedgerEntry:
 class Ledger:
     """What each inbox file held when last processed. Loaded once per run; written by commit_ledger.
 
-    Kept as the Arrow table it was read as: a no-op run only builds one dict of stat keys from it.
+    Holds the file's bytes and decodes columns on demand: a no-op run only builds one dict of
+    stat keys from three columns.
     """
 
-    def __init__(self, table: pa.Table, opened_at: datetime) -> None:
-        self.table = table
+    def __init__(self, parquet: bytes | None, opened_at: datetime) -> None:
+        self._parquet = parquet  # the ledger file as read, None when there is none yet
         self.opened_at = opened_at  # first_seen_at of every file version new in this run
         # Files whose ledger rows this run replaces: their old content no longer counts as seen.
         self.reprocessing: frozenset[str] = frozenset()
@@ -133,9 +134,21 @@ class Ledger:
 
     @classmethod
     def load(cls, warehouse: Path) -> Ledger:
-        path = ledger_path(warehouse)
-        table = pq.read_table(path) if path.exists() else LEDGER_SCHEMA.empty_table()
-        return cls(table.cast(LEDGER_SCHEMA), datetime.now(UTC))
+        try:
+            parquet = ledger_path(warehouse).read_bytes()
+        except FileNotFoundError:
+            parquet = None
+        return cls(parquet, datetime.now(UTC))
+
+    def _read(self, columns: list[str] | None = None) -> pa.Table:
+        schema = LEDGER_SCHEMA if columns is None else pa.schema([LEDGER_SCHEMA.field(name) for name in columns])
+        if self._parquet is None:
+            return schema.empty_table()
+        return pq.read_table(pa.BufferReader(self._parquet), columns=columns).cast(schema)
+
+    @cached_property
+    def table(self) -> pa.Table:
+        return self._read()
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -143,8 +156,8 @@ class Ledger:
     @cached_property
     def stat_keys(self) -> dict[str, tuple[int, int]]:
         """source_file -> (size, mtime_ns): the whole of what a no-op run needs."""
-        columns = (self.table.column(name).to_pylist() for name in ("source_file", "size", "mtime_ns"))
-        files, sizes, mtimes = columns
+        keys = self._read(["source_file", "size", "mtime_ns"])
+        files, sizes, mtimes = (column.to_pylist() for column in keys.columns)
         return dict(zip(files, zip(sizes, mtimes, strict=True), strict=True))
 
     @cached_property
@@ -264,64 +277,75 @@ def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | No
     while pending:
         prefix, directory = pending.pop()
         try:
-            with os.scandir(directory) as listing:
-                entries = list(listing)
+            # Listed through a descriptor, each entry's lstat is an fstatat relative to it: cheaper
+            # than resolving the whole path again, and a directory swapped for a symlink is refused.
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError as error:
-            name = prefix.rstrip("/") or "."
-            scan.early.append(_unread_document(name, 0, 0, f"directory cannot be listed ({error.strerror}); "
-                                                            "its files were not seen"))
+            scan.early.append(_unlisted_directory(prefix, error))
             continue
-        for entry in entries:
-            name = entry.name
-            if name[0] == ".":
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((prefix + _display_name(name) + "/", entry.path))
-                continue
-            if name[-4:] != ".txt" and name[-4:].lower() != ".txt":
-                continue
-            seen += 1
-            source_file = prefix + name if name.isascii() else prefix + _display_name(name)
-            try:
-                if entry.is_file(follow_symlinks=False):
-                    st = entry.stat(follow_symlinks=False)
-                    if known_get(source_file) == (st.st_size, st.st_mtime_ns):
-                        unchanged += 1
-                        continue
-                    path, settled_detail = entry.path, None
+        try:
+            with os.scandir(fd) as listing:
+                entries = list(listing)
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                is_file = entry.is_file(follow_symlinks=False)  # from the listing's d_type: no syscall
+                if not is_file and entry.is_dir(follow_symlinks=False):
+                    pending.append((prefix + _display_name(name) + "/", f"{directory}/{name}"))
+                    continue
+                if name[-4:] != ".txt" and name[-4:].lower() != ".txt":
+                    continue
+                seen += 1
+                source_file = prefix + name if name.isascii() else prefix + _display_name(name)
+                try:
+                    if is_file:
+                        st = entry.stat(follow_symlinks=False)
+                        if known_get(source_file) == (st.st_size, st.st_mtime_ns):
+                            unchanged += 1
+                            continue
+                        path, settled_detail = f"{directory}/{name}", None
+                    else:
+                        st, path, settled_detail = _stat_special(f"{directory}/{name}", root)
+                        if known_get(source_file) == (st.st_size, st.st_mtime_ns):
+                            unchanged += 1
+                            continue
+                except OSError as error:  # vanished or became unreadable while we looked
+                    scan.early.append(_unread_document(source_file, 0, 0, _describe_os_error(error)))
+                    continue
+                if since_ns is not None and st.st_mtime_ns < since_ns:
+                    scan.skipped_by_since += 1
+                elif settled_detail is not None:
+                    scan.early.append(_unread_document(source_file, st.st_size, st.st_mtime_ns, settled_detail))
                 else:
-                    st, path, settled_detail = _stat_special(entry, root)
-                    if known_get(source_file) == (st.st_size, st.st_mtime_ns):
-                        unchanged += 1
-                        continue
-            except OSError as error:  # vanished or became unreadable while we looked
-                scan.early.append(_unread_document(source_file, 0, 0, _describe_os_error(error)))
-                continue
-            if since_ns is not None and st.st_mtime_ns < since_ns:
-                scan.skipped_by_since += 1
-            elif settled_detail is not None:
-                scan.early.append(_unread_document(source_file, st.st_size, st.st_mtime_ns, settled_detail))
-            else:
-                scan.candidates.append(SourceFile(path=path, source_file=source_file, size=st.st_size,
-                                                  mtime_ns=st.st_mtime_ns))
+                    scan.candidates.append(SourceFile(path=path, source_file=source_file, size=st.st_size,
+                                                      mtime_ns=st.st_mtime_ns))
+        except OSError as error:
+            scan.early.append(_unlisted_directory(prefix, error))
+        finally:
+            os.close(fd)
     scan.unchanged, scan.seen = unchanged, seen
     return scan
 
 
-def _stat_special(entry: os.DirEntry, root: str) -> tuple[os.stat_result, str, str | None]:
+def _unlisted_directory(prefix: str, error: OSError) -> Document:
+    return _unread_document(prefix.rstrip("/") or ".", 0, 0,
+                            f"directory cannot be listed ({error.strerror}); its files were not seen")
+
+
+def _stat_special(path: str, root: str) -> tuple[os.stat_result, str, str | None]:
     """(stat, path to read, settled unreadable detail or None) of a symlink, FIFO, socket or device.
 
     A symlink leading out of the inbox is judged by its own lstat and never followed; one leading
     to a regular file inside the inbox is read through its target's real path.
     """
-    if entry.is_symlink():
-        target = _resolve_link(entry.path, root)
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        target = _resolve_link(path, root)
         if target is None:
-            return entry.stat(follow_symlinks=False), entry.path, SYMLINK_OUTSIDE
-        st = os.stat(target)
-        return st, target, None if stat.S_ISREG(st.st_mode) else NOT_REGULAR
-    st = entry.stat(follow_symlinks=False)
-    return st, entry.path, None if stat.S_ISREG(st.st_mode) else NOT_REGULAR
+            return st, path, SYMLINK_OUTSIDE
+        st, path = os.stat(target), target
+    return st, path, None if stat.S_ISREG(st.st_mode) else NOT_REGULAR
 
 
 # --- planning ----------------------------------------------------------------------------------------
@@ -723,11 +747,33 @@ def _touched_rows(ledger: Ledger, skip: set[str]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)
 
 
+def write_ledger_file(path: Path, table: pa.Table) -> None:
+    """Temp file beside the ledger, fsync, rename over it, fsync the directory: old or new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in path.parent.glob("*.tmp"):  # from a run killed while writing
+        leftover.unlink()
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            pq.write_table(table, tmp, compression="zstd")
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
 def commit_ledger(warehouse: Path, ledger: Ledger, docs: list[Document]) -> None:
     """Record this run's documents (all of them, every status) once their rows are published.
 
-    Written to a temp file, fsynced and renamed over the ledger: a crash leaves the old ledger or
-    the new one. A file that was unreadable for a passing reason is not recorded, so it is retried.
+    A file that was unreadable for a passing reason is not recorded, so the next run retries it.
+    Nothing to record (a no-op run) writes nothing.
     """
     new_rows = _ledger_rows(ledger, docs)
     if new_rows.num_rows == 0 and not ledger.touched:
@@ -736,13 +782,7 @@ def commit_ledger(warehouse: Path, ledger: Ledger, docs: list[Document]) -> None
     touched = _touched_rows(ledger, replaced_names)
     replaced = pa.array(sorted(replaced_names | set(touched.column("source_file").to_pylist())), pa.string())
     kept = ledger.table.filter(pc.invert(pc.is_in(ledger.table.column("source_file"), replaced)))
-    table = pa.concat_tables([kept, touched, new_rows]).sort_by("source_file")
-    directory = ledger_path(warehouse).parent
-    directory.mkdir(parents=True, exist_ok=True)
-    for leftover in directory.glob("*.tmp"):  # from a run killed while writing
-        leftover.unlink()
-    replace_atomically(ledger_path(warehouse), directory,
-                       lambda file: pq.write_table(table, file, compression="zstd"))
+    write_ledger_file(ledger_path(warehouse), pa.concat_tables([kept, touched, new_rows]).sort_by("source_file"))
 
 
 # Ingest must look at the disk every time: nothing here may be served from a task cache.

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -13,6 +17,37 @@ from schemas.models import TABLE_SCHEMAS
 # Read region_code as text: engines infer six-digit codes as integers otherwise.
 HIVE_TYPES = {"region_code": "VARCHAR", "year": "INTEGER"}
 PARTITION_SCHEMA = pa.schema([("region_code", pa.string()), ("year", pa.int32())])
+SNAPSHOT_LOCK_FILE = ".snapshot.lock"
+
+
+def open_lock_file(path: Path) -> int | None:
+    """A read-only descriptor on `path` (created if need be), or None if it cannot exist there."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError:
+        try:
+            return os.open(path, os.O_RDONLY)
+        except OSError:
+            return None
+
+
+@contextmanager
+def snapshot_lock(warehouse: Path, exclusive: bool = False) -> Iterator[None]:
+    """Shared: no publish swaps files in while you hold it, so queries inside see one published state.
+
+    A publish holds it exclusively only while it renames its staged files into place (milliseconds).
+    It matters because DuckDB and Polars open each Parquet file more than once per query: a file
+    replaced between those opens gives DuckDB wrong rows, silently, and makes Polars panic.
+    """
+    fd = open_lock_file(warehouse / SNAPSHOT_LOCK_FILE)
+    if fd is None:  # no warehouse yet, or a read-only copy nobody publishes into
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
 
 
 def warehouse_partitioning() -> ds.Partitioning:
@@ -54,7 +89,8 @@ def connect_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with views `indicators`, `documents` and `quarantine`.
 
     Views re-list the files at every query, so they follow later publishes; a table that had no
-    file when connecting stays an empty view on this connection.
+    file when connecting stays an empty view on this connection. Run queries inside
+    `snapshot_lock(warehouse)` if a publish may be running at the same time.
     """
     connection = duckdb.connect()
     # Timestamps come back in UTC whatever the machine's time zone.
@@ -67,6 +103,6 @@ def connect_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
 
 def run_sql(warehouse: Path, query: str) -> pa.Table:
     """Run one SQL query against the warehouse tables; a statement with no result gives an empty table."""
-    with connect_warehouse(warehouse) as connection:
+    with connect_warehouse(warehouse) as connection, snapshot_lock(warehouse):
         result = connection.sql(query)
         return pa.table({}) if result is None else result.to_arrow_table()

@@ -123,17 +123,20 @@ def matched_output_levels(indicators: pd.DataFrame) -> pd.Series:
         & indicators["subject"].isna()
         & indicators["value"].notna()
     )
-    outputs = (
-        indicators.loc[level & indicators["indicator"].eq("industrial_output"), [*OUTPUT_MATCH_KEY, "value"]]
-        .groupby(OUTPUT_MATCH_KEY, dropna=False, sort=False)["value"]
-        .max()
-        .rename("_output_level")
-        .reset_index()
+    is_output = (level & indicators["indicator"].eq("industrial_output")).to_numpy()
+    is_value_added = (level & indicators["indicator"].eq("industrial_value_added")).to_numpy()
+    candidates = is_output | is_value_added
+    # One group number per place and period (nulls are a value of their own), whatever the dtypes.
+    group = (
+        indicators.loc[candidates, OUTPUT_MATCH_KEY]
+        .groupby(OUTPUT_MATCH_KEY, dropna=False, sort=False, observed=True)
+        .ngroup()
+        .to_numpy()
     )
-    value_added = level & indicators["indicator"].eq("industrial_value_added")
-    matched = indicators.loc[value_added, OUTPUT_MATCH_KEY].merge(outputs, on=OUTPUT_MATCH_KEY, how="left")
+    output_values = np.where(is_output[candidates], indicators["value"].to_numpy("float64")[candidates], np.nan)
+    largest_output = pd.Series(output_values).groupby(group).max()
     levels = np.full(len(indicators), np.nan)
-    levels[value_added.to_numpy()] = matched["_output_level"].to_numpy(dtype="float64", na_value=np.nan)
+    levels[is_value_added] = largest_output.reindex(group[is_value_added[candidates]]).to_numpy()
     return pd.Series(levels, index=indicators.index, name="_output_level")
 
 

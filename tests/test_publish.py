@@ -49,20 +49,20 @@ NEITHER: Partition = (None, None)
 
 def indicator_rows(doc_id: str, partitions: Iterable[Partition], per_partition: int = 2,
                    source_file: str | None = None, value: float = 5.0, run_id: str = "run-1") -> list[dict]:
-    rows = []
-    for region_code, year in partitions:
-        for k in range(per_partition):
-            rows.append({
-                "doc_id": doc_id, "source_file": source_file or f"{doc_id}.txt", "segment": 0,
-                "region_code": region_code, "region": None, "city": None, "city_code": None,
-                "county": None, "year": year, "period_start_month": 1, "period_end_month": 11,
-                "period_label": "1—11月", "indicator": "industrial_value_added", "subject": None,
-                "measure": "yoy_pct", "value": value + k, "unit": "%", "benchmark": None,
-                "is_redacted": False, "is_estimate": False, "is_target": False,
-                "evidence": f"规上工业增加值增长{value + k}%", "char_start": 10 * k, "char_end": 10 * k + 9,
-                "pipeline_version": PIPELINE_VERSION, "run_id": run_id,
-            })
-    return rows
+    return [
+        {
+            "doc_id": doc_id, "source_file": source_file or f"{doc_id}.txt", "segment": 0,
+            "region_code": region_code, "region": None, "city": None, "city_code": None,
+            "county": None, "year": year, "period_start_month": 1, "period_end_month": 11,
+            "period_label": "1—11月", "indicator": "industrial_value_added", "subject": None,
+            "measure": "yoy_pct", "value": value + k, "unit": "%", "benchmark": None,
+            "is_redacted": False, "is_estimate": False, "is_target": False,
+            "evidence": f"规上工业增加值增长{value + k}%", "char_start": 10 * k, "char_end": 10 * k + 9,
+            "pipeline_version": PIPELINE_VERSION, "run_id": run_id,
+        }
+        for region_code, year in partitions
+        for k in range(per_partition)
+    ]
 
 
 def document_row(doc_id: str, partition: Partition, source_file: str | None = None,
@@ -379,7 +379,7 @@ OLD_ROWS, NEW_ROWS = 2, 3  # indicator rows per doc and partition before / after
 READER = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
-    from tasks.read import connect_warehouse
+    from tasks.read import connect_warehouse, snapshot_lock
 
     warehouse, stop, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     expected = json.loads(sys.argv[4])
@@ -389,8 +389,9 @@ READER = textwrap.dedent("""
     while not stop.exists():
         for table, counts in allowed.items():
             try:
-                rows = connection.execute(
-                    f"SELECT region_code, year, doc_id, count(*) FROM {table} GROUP BY ALL").fetchall()
+                with snapshot_lock(warehouse):
+                    rows = connection.execute(
+                        f"SELECT region_code, year, doc_id, count(*) FROM {table} GROUP BY ALL").fetchall()
             except Exception as error:
                 problems.append(f"{table}: {error}")
                 continue
