@@ -5,7 +5,8 @@
 Acceptance: validating takes less than 3 x (read + write) of the same rows. The rows look like the
 extractor's (catalog codes, the five measures with their units, redacted and null-year rows,
 several figures per document) and a small share is broken on purpose, so the quarantine path runs.
-GE's import and context build are timed apart: they are paid once per process.
+GE's import and context build are timed apart: they are paid once per process. Each figure is
+the best of --repeat runs, as other work on the machine only ever adds time.
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--bad-share", type=float, default=0.01)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -114,17 +116,20 @@ def main() -> None:
 
     frame = synthetic_indicators(args.rows, args.bad_share)
     documents = DOCUMENT_SCHEMA.empty_table().to_pandas()
+    write_s = read_s = validate_s = float("inf")
     with tempfile.TemporaryDirectory() as folder:
-        write_s, read_s, rows = parquet_round_trip_seconds(frame, Path(folder))
-        started = time.perf_counter()
-        outcome = validate_tables(rows, documents, None, catalog_codes(), run_year=2025)
-        validate_s = time.perf_counter() - started
+        for _ in range(args.repeat):
+            write, read, rows = parquet_round_trip_seconds(frame, Path(folder))
+            write_s, read_s = min(write_s, write), min(read_s, read)
+            started = time.perf_counter()
+            outcome = validate_tables(rows, documents, None, catalog_codes(), run_year=2025)
+            validate_s = min(validate_s, time.perf_counter() - started)
         started = time.perf_counter()
         validate_tables(rows.head(1000), documents, Path(folder) / "_docs", catalog_codes(), run_year=2025)
         docs_s = time.perf_counter() - started
 
     io_s = read_s + write_s
-    print(f"rows: {args.rows:,}  published: {len(outcome.published):,}  quarantined: {len(outcome.quarantine):,}")
+    print(f"best of {args.repeat}; rows: {args.rows:,}  published: {len(outcome.published):,}  quarantined: {len(outcome.quarantine):,}")
     print(f"Parquet write: {write_s:.2f} s  read: {read_s:.2f} s  read+write: {io_s:.2f} s")
     print(f"validate_tables (no Data Docs): {validate_s:.2f} s  = {validate_s / io_s:.2f} x read+write")
     print(f"validate_tables on 1,000 rows with Data Docs: {docs_s:.2f} s")

@@ -61,16 +61,29 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _fail(message: str) -> int:
+EXIT_FAILED = 1
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse; try again later
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> int:
     print(f"industry-etl: {message}", file=sys.stderr)
-    return 1
+    return code
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     inbox, warehouse = inbox_from_env(args.inbox), warehouse_from_env(args.warehouse)
     if not inbox.is_dir():
         return _fail(f"inbox {inbox} is not a folder")
-    apply_runtime_environment(args.verbose)
+    if args.workers is not None and args.workers < 1:
+        return _fail("--workers must be at least 1")
+    apply_runtime_environment(args.verbose)  # before anything imports Prefect
+    from tasks.publish import WarehouseBusy, warehouse_lock
+
+    try:  # fail fast, before Prefect starts; the flow itself holds the lock while it writes
+        with warehouse_lock(warehouse):
+            pass
+    except WarehouseBusy as busy:
+        return _fail(str(busy), EXIT_BUSY)
     from industry_etl.progress import ProgressDisplay
     from industry_etl.runner import run_flow
 
@@ -78,6 +91,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             summary = run_flow(inbox, warehouse, force=args.force, since=args.since, dask=args.dask,
                                workers=args.workers, batch_size=args.batch_size)
+        except WarehouseBusy as busy:
+            return _fail(str(busy), EXIT_BUSY)
         except Exception as exc:  # the one-line reason; the traceback is in Prefect's logs
             return _fail(f"run failed: {exc}".splitlines()[0])
     print_summary(summary, warehouse)

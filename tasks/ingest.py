@@ -87,6 +87,7 @@ BYTE_ORDER_MARKS: tuple[tuple[bytes, str, str], ...] = (
 )
 # Control characters no report contains (tab, newlines, form feed and the DOS end-of-file ^Z are fine).
 STRAY_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f]")
+STRAY_CONTROLS_PER_CHAR = 0.001  # a stray one from copy-paste is fine; bytes misread as text have many
 CJK_START = "\u2e80"  # first code point of the CJK radicals/punctuation/ideograph blocks
 COMMON_SHARE = 0.9  # real Chinese text: >= 99% of its non-ASCII chars are common; misread bytes: ~45%
 SAMPLE_CHARS = 65_536  # enough to judge an encoding; the strict decode already checked every byte
@@ -182,6 +183,15 @@ class Ledger:
                  if status == "duplicate" and original in doc_ids]
         return [entry for name in sorted(names) if (entry := self.entry(name)) is not None]
 
+    def doc_ids_only_in(self, doc_ids: set[str]) -> frozenset[str]:
+        """Those of `doc_ids` that no ledger row outside `reprocessing` carries."""
+        if not doc_ids:
+            return frozenset()
+        shared = {doc_id for doc_id, source_file in zip(self._columns["doc_id"], self._columns["source_file"],
+                                                        strict=True)
+                  if doc_id in doc_ids and source_file not in self.reprocessing}
+        return frozenset(doc_ids - shared)
+
     def _originals_by(self, column: str) -> dict[str, tuple[str, str]]:
         """column value -> (doc_id, source_file) of the first original holding it, skipping rows being replaced."""
         columns = self._columns
@@ -213,8 +223,11 @@ class IngestPlan:
     to_read: list[SourceFile]  # new or changed content (or everything with force), sorted by source_file
     unchanged: int  # files whose (path, size, mtime_ns) or content was already processed
     early: list[Document]  # rows decided without decoding: unreadable, or the same bytes as a processed file
-    previous_doc_ids: dict[str, str]  # source_file -> doc_id whose rows this run replaces
+    previous_doc_ids: dict[str, str]  # source_file -> ledger doc_id of every file read again (edited, forced)
     ledger: Ledger
+    # Old doc_ids no file outside this run carries (identical bytes share a doc_id): safe to drop from
+    # every table. An edited duplicate's old doc_id is its original's, so it is not in here.
+    replace_doc_ids: frozenset[str] = frozenset()
     skipped_by_since: int = 0  # new or changed files left alone because they are older than `since`
     seen: int = field(default=0)  # .txt files found in the inbox
 
@@ -253,6 +266,11 @@ def _display_name(name: str) -> str:
     except UnicodeEncodeError:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return name
+
+
+def is_retried(doc: Document) -> bool:
+    """Unreadable for a passing reason (permission, vanished): not recorded, tried again next run."""
+    return doc.status == "unreadable" and doc.status_detail not in SETTLED_UNREADABLE
 
 
 def _unread_document(source_file: str, size: int, mtime_ns: int, detail: str) -> Document:
@@ -412,7 +430,8 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
     since_ns = None if since is None else int(since.timestamp() * 1_000_000) * 1000
     scan = _scan_inbox(root, {} if force else ledger.stat_keys, since_ns)
     if not scan.candidates and not scan.early:
-        return IngestPlan([], scan.unchanged, [], {}, ledger, scan.skipped_by_since, scan.seen)
+        return IngestPlan([], scan.unchanged, [], {}, ledger, skipped_by_since=scan.skipped_by_since,
+                          seen=scan.seen)
 
     unchanged = scan.unchanged
     early = scan.early
@@ -431,7 +450,8 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
             continue
         hashed.append((source, sha256))
 
-    busy = {source.source_file for source, _ in hashed} | {doc.source_file for doc in early}
+    # A file unreadable for now keeps its published rows and ledger row, like a file that left the inbox.
+    busy = {source.source_file for source, _ in hashed} | {doc.source_file for doc in early if not is_retried(doc)}
     superseded = set()
     for source, sha256 in hashed:
         entry = ledger.entry(source.source_file)
@@ -457,13 +477,11 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
         entry = ledger.entry(source_file)
         if entry is not None:
             previous_doc_ids[source_file] = entry.doc_id
-    # An unreadable file keeps its published rows, like a file that left the inbox.
-    for doc in early:
-        if doc.status == "unreadable" and doc.status_detail not in SETTLED_UNREADABLE:
-            previous_doc_ids.pop(doc.source_file, None)
     to_read.sort(key=lambda source: source.source_file)
     early.sort(key=lambda doc: doc.source_file)
-    return IngestPlan(to_read, unchanged, early, previous_doc_ids, ledger, scan.skipped_by_since, scan.seen)
+    return IngestPlan(to_read, unchanged, early, previous_doc_ids, ledger,
+                      replace_doc_ids=ledger.doc_ids_only_in(set(previous_doc_ids.values())),
+                      skipped_by_since=scan.skipped_by_since, seen=scan.seen)
 
 
 # --- decoding ----------------------------------------------------------------------------------------
@@ -492,9 +510,13 @@ def common_share(text: str) -> float:
     return sum(char in common for char in non_ascii) / len(non_ascii)
 
 
+def has_stray_controls(text: str) -> bool:
+    return len(STRAY_CONTROLS.findall(text)) > len(text) * STRAY_CONTROLS_PER_CHAR
+
+
 def reads_as_chinese(text: str) -> bool:
-    """No control characters, and the non-ASCII characters are mostly common Chinese ones."""
-    return STRAY_CONTROLS.search(text) is None and common_share(text) >= COMMON_SHARE
+    """Next to no control characters, and the non-ASCII characters are mostly common Chinese ones."""
+    return not has_stray_controls(text) and common_share(text) >= COMMON_SHARE
 
 
 def _decode_strictly(raw: bytes, codec: str, name: str) -> Decoded | None:
@@ -516,7 +538,8 @@ def _decode_with_bom(raw: bytes) -> Decoded | None:
     for mark, codec, name in BYTE_ORDER_MARKS:
         if raw.startswith(mark):
             decoded = _decode_strictly(raw[len(mark):], codec, name)
-            if decoded is not None and STRAY_CONTROLS.search(decoded.text) is None:
+            # UTF-8 validates itself; UTF-16/32 decode most byte soups, so check what came out.
+            if decoded is not None and (codec == "utf-8" or not has_stray_controls(decoded.text)):
                 return decoded
             return None
     return None
@@ -721,8 +744,7 @@ def mark_duplicates(docs: list[Document], ledger: Ledger) -> list[Document]:
 
 
 def _ledger_rows(ledger: Ledger, docs: list[Document]) -> pa.Table:
-    recorded = [doc for doc in docs
-                if not (doc.status == "unreadable" and doc.status_detail not in SETTLED_UNREADABLE)]
+    recorded = [doc for doc in docs if not is_retried(doc)]
     rows = {
         "source_file": [doc.source_file for doc in recorded],
         "size": [doc.size for doc in recorded],

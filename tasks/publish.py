@@ -19,7 +19,7 @@ appending files (needs compaction, and a reader can see a document half replaced
 versioned table snapshots behind a pointer (every reader would have to follow the pointer, while
 plain `read_parquet('…/**/*.parquet')` must keep working). One caveat we measured: DuckDB (2.0)
 and Polars open each Parquet file more than once per query, so a query that overlaps the swap
-step itself (milliseconds, once per run) can get wrong rows from DuckDB or an error from Polars;
+step itself (a fraction of a second, once per run) can get wrong rows from DuckDB or an error from Polars;
 pyarrow and pandas open each file once and see the old or the new partition. The swap step
 therefore holds an exclusive `flock` on `<warehouse>/.snapshot.lock`, and `industry-etl sql` (and
 any code using `tasks.read.snapshot_lock`) holds it shared while querying: those queries see one

@@ -35,8 +35,8 @@ def open_lock_file(path: Path) -> int | None:
 def snapshot_lock(warehouse: Path, exclusive: bool = False) -> Iterator[None]:
     """Shared: no publish swaps files in while you hold it, so queries inside see one published state.
 
-    A publish holds it exclusively only while it renames its staged files into place (milliseconds).
-    It matters because DuckDB and Polars open each Parquet file more than once per query: a file
+    A publish holds it exclusively only while it renames its staged files into place (well under a
+    second). It matters because DuckDB and Polars open each Parquet file more than once per query: a file
     replaced between those opens gives DuckDB wrong rows, silently, and makes Polars panic.
     """
     fd = open_lock_file(warehouse / SNAPSHOT_LOCK_FILE)
@@ -102,7 +102,6 @@ def connect_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
 
 
 def run_sql(warehouse: Path, query: str) -> pa.Table:
-    """Run one SQL query against the warehouse tables; a statement with no result gives an empty table."""
+    """Run one SQL statement against the warehouse tables and return its result."""
     with connect_warehouse(warehouse) as connection, snapshot_lock(warehouse):
-        result = connection.sql(query)
-        return pa.table({}) if result is None else result.to_arrow_table()
+        return connection.sql(query).to_arrow_table()

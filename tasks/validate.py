@@ -50,7 +50,7 @@ OUTPUT_MATCH_KEY = [
 DOCS_RESULTS_LIMIT = 100  # validation results listed on the Data Docs index page
 
 
-class ValidationError(RuntimeError):
+class ExpectationRunError(RuntimeError):
     """An expectation could not be evaluated (e.g. a missing column): the run cannot be checked."""
 
 
@@ -241,7 +241,7 @@ def gx_context() -> EphemeralDataContext:
     return context
 
 
-def _run_suite(
+def run_suite(
     table: str, frame: pd.DataFrame, parameters: Mapping[str, Any]
 ) -> ExpectationSuiteValidationResult:
     """Validate `frame` (RangeIndex) against the table's suite, every failing row index returned."""
@@ -259,7 +259,7 @@ def _run_suite(
         if expectation_result.exception_info.get("raised_exception"):
             name = expectation_result.expectation_config.meta["name"]
             message = expectation_result.exception_info.get("exception_message")
-            raise ValidationError(f"{table}: expectation {name} could not run: {message}")
+            raise ExpectationRunError(f"{table}: expectation {name} could not run: {message}")
     return result
 
 
@@ -295,7 +295,8 @@ def _docs_site(context: EphemeralDataContext, docs_dir: Path) -> tuple[str, str]
     runs too (an in-memory store would make GE drop their pages on the next build).
     """
     key = hashlib.sha256(str(docs_dir.resolve()).encode()).hexdigest()[:12]
-    site_name, store_name = f"site_{key}", f"results_{key}"
+    # The site name heads the index page; the folder keeps it unique within the process's context.
+    site_name, store_name = f"industry-etl data quality: {docs_dir.resolve()}", f"results_{key}"
     if store_name not in context.stores:
         context.add_store(
             store_name,
@@ -349,12 +350,12 @@ def build_data_docs(
             for key in ("unexpected_list", "unexpected_index_list", "unexpected_index_query"):
                 expectation_result.result.pop(key, None)
         result.meta["run_id"] = run_id
+        result.meta["batch_kwargs"] = {"data_asset_name": result.suite_name}  # "Data asset:" in the page
         suite_id = ExpectationSuiteIdentifier(name=result.suite_name)
         result_id = ValidationResultIdentifier(
             expectation_suite_identifier=suite_id,
             run_id=run_id,
-            batch_identifier=result.meta.get("active_batch_definition", {}).get("data_asset_name")
-            or result.suite_name,
+            batch_identifier=result.suite_name,
         )
         context.stores[store_name].set(result_id, result)
         identifiers += [suite_id, result_id]
@@ -378,11 +379,14 @@ def validate_tables(
     `run_year` bounds `year` when a document's report year is unknown (default: this year, UTC);
     `run_name` labels the run in Data Docs (default: the rows' run_id).
     """
+    missing = [name for name in INDICATOR_COLUMNS if name not in indicators.columns]
+    if missing:
+        raise ValueError(f"indicators lack the columns {missing}")
     year_now = run_year if run_year is not None else datetime.now(UTC).year
     frame = with_check_columns(indicators, documents, year_now)
     ledger = documents.reset_index(drop=True)
-    indicator_result = _run_suite("indicators", frame, {"catalog_codes": sorted(catalog_codes)})
-    document_result = _run_suite("documents", ledger, {})
+    indicator_result = run_suite("indicators", frame, {"catalog_codes": sorted(catalog_codes)})
+    document_result = run_suite("documents", ledger, {})
 
     indicator_rules, document_rules = suite_rules("indicators"), suite_rules("documents")
     indicator_failures = failing_rows(indicator_result)
@@ -425,4 +429,5 @@ def validate_tables(
     )
 
 
-validate_task = task(validate_tables, name="validate", retries=0, persist_result=False)
+# The outcome holds whole DataFrames: not persisted (which also turns Prefect's input-hashing cache off).
+validate_task = task(validate_tables, name="validate", persist_result=False)

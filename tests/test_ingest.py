@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import random
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -226,12 +229,45 @@ def test_file_vanishing_between_plan_and_read_is_unreadable_and_retried(tmp_path
     assert [source.source_file for source in plan_ingest(inbox, warehouse).to_read] == ["a.txt"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 file anyway")
-def test_file_without_read_permission_is_unreadable(tmp_path: Path) -> None:
-    locked = write(tmp_path / "inbox" / "locked.txt", REPORT)
+PLAN_AS_JSON = """
+import json, sys
+from pathlib import Path
+from tasks.ingest import plan_ingest
+plan = plan_ingest(Path(sys.argv[1]), Path(sys.argv[2]))
+print(json.dumps({"to_read": [source.source_file for source in plan.to_read],
+                  "early": [[doc.source_file, doc.status, doc.status_detail] for doc in plan.early],
+                  "previous_doc_ids": plan.previous_doc_ids, "unchanged": plan.unchanged}))
+"""
+
+
+def plan_without_read_override(inbox: Path, warehouse: Path) -> dict:
+    """plan_ingest in a process that permissions apply to (root loses its right to read anything)."""
+    command = [sys.executable, "-c", PLAN_AS_JSON, str(inbox), str(warehouse)]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("root without setpriv reads a chmod 000 file anyway")
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def test_files_and_folders_without_read_permission_are_unreadable_and_keep_their_rows(tmp_path: Path) -> None:
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
+    locked = write(inbox / "locked.txt", REPORT)
+    write(inbox / "ok.txt", REPORT.replace("283", "999"))
+    run_once(inbox, warehouse)
+    write(inbox / "locked" / "inside.txt", REPORT)
     locked.chmod(0)
-    docs = run_once(tmp_path / "inbox", tmp_path / "warehouse")
-    assert [(doc.status, doc.status_detail) for doc in docs] == [("unreadable", "permission denied")]
+    os.utime(locked, ns=(1, 2_000_000_000_000_000_000))
+    (inbox / "locked").chmod(0)
+    plan = plan_without_read_override(inbox, warehouse)
+    assert plan == {
+        "to_read": [],
+        "early": [["locked", "unreadable", "directory cannot be listed (Permission denied); its files were not seen"],
+                  ["locked.txt", "unreadable", "permission denied"]],
+        "previous_doc_ids": {},  # its published rows stay until it can be read again
+        "unchanged": 1,
+    }
 
 
 def test_symlink_inside_the_inbox_is_read_as_a_duplicate(tmp_path: Path) -> None:
@@ -293,6 +329,7 @@ def test_edited_file_alone_is_read_again_and_replaces_its_previous_version(proce
     plan = plan_ingest(inbox, warehouse)
     assert [source.source_file for source in plan.to_read] == ["江津区.txt"]
     assert plan.previous_doc_ids == {"江津区.txt": docs["江津区.txt"].doc_id}
+    assert plan.replace_doc_ids == {docs["江津区.txt"].doc_id}
     assert plan.unchanged == 3
 
 
@@ -318,14 +355,34 @@ def test_file_gone_from_the_inbox_keeps_its_ledger_row(processed) -> None:
 
 
 def test_editing_an_original_rereads_its_duplicates(processed) -> None:
-    inbox, warehouse, _ = processed
+    inbox, warehouse, docs = processed
     shutil.copy(inbox / "北碚区.txt", inbox / "z copy.txt")
     run_once(inbox, warehouse)
     write(inbox / "北碚区.txt", TEMPLATE.format(county="北碚区", growth="5.5"))
     plan = plan_ingest(inbox, warehouse)
     assert [source.source_file for source in plan.to_read] == ["z copy.txt", "北碚区.txt"]
+    assert plan.replace_doc_ids == {docs["北碚区.txt"].doc_id}  # every file carrying it is read again
     docs_now = by_file(run_once(inbox, warehouse))
     assert docs_now["z copy.txt"].status == "ok"  # its bytes are now the only copy of that report
+
+
+def test_editing_a_duplicate_never_replaces_the_rows_of_its_original(processed) -> None:
+    inbox, warehouse, docs = processed
+    shutil.copy(inbox / "北碚区.txt", inbox / "copy.txt")
+    run_once(inbox, warehouse)
+    write(inbox / "copy.txt", TEMPLATE.format(county="万州区", growth="2.0"))
+    plan = plan_ingest(inbox, warehouse)
+    assert [source.source_file for source in plan.to_read] == ["copy.txt"]
+    assert plan.previous_doc_ids == {"copy.txt": docs["北碚区.txt"].doc_id}  # identical bytes, one doc_id
+    assert plan.replace_doc_ids == frozenset()
+
+
+def test_editing_one_of_two_empty_files_keeps_the_other_files_doc_id(processed) -> None:
+    inbox, warehouse, docs = processed
+    write(inbox / "空2.txt", b"")
+    assert by_file(run_once(inbox, warehouse))["空2.txt"].doc_id == docs["空.txt"].doc_id
+    write(inbox / "空2.txt", TEMPLATE.format(county="万州区", growth="2.0"))
+    assert plan_ingest(inbox, warehouse).replace_doc_ids == frozenset()
 
 
 def test_force_reads_everything_again(processed) -> None:
@@ -333,6 +390,7 @@ def test_force_reads_everything_again(processed) -> None:
     plan = plan_ingest(inbox, warehouse, force=True)
     assert [source.source_file for source in plan.to_read] == sorted(docs)
     assert plan.previous_doc_ids == {name: doc.doc_id for name, doc in docs.items()}
+    assert plan.replace_doc_ids == {doc.doc_id for doc in docs.values()}
     assert plan.unchanged == 0
 
 

@@ -19,11 +19,14 @@ import pytest
 from schemas.models import DOCUMENT_SCHEMA, INDICATOR_SCHEMA, QUARANTINE_SCHEMA
 from tasks.validate import (
     EXPECTATIONS_DIR,
+    ExpectationRunError,
     ValidationOutcome,
     load_suite_file,
     matched_output_levels,
+    run_suite,
     suite_rules,
     validate_tables,
+    with_check_columns,
 )
 
 # The 18 codes of the catalog table in ../shared/contract.md.
@@ -268,6 +271,17 @@ def test_empty_run_publishes_nothing_and_does_not_fail() -> None:
     assert outcome.published.empty and outcome.quarantine.empty
     assert list(outcome.quarantine.columns) == QUARANTINE_SCHEMA.names
     assert (outcome.failed_share, outcome.run_failed) == (0.0, False)
+
+
+def test_a_missing_column_is_refused(rows: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="unit"):
+        validate_tables(rows.drop(columns=["unit"]), documents_frame(["clean"]), None, CATALOG_CODES)
+
+
+def test_an_expectation_that_cannot_run_stops_the_gate_instead_of_passing_rows(rows: pd.DataFrame) -> None:
+    frame = with_check_columns(rows, documents_frame(["clean"]), RUN_YEAR).drop(columns=["unit"])
+    with pytest.raises(ExpectationRunError, match="unit"):
+        run_suite("indicators", frame, {"catalog_codes": CATALOG_CODES})
 
 
 def test_output_level_helper_matches_only_same_place_period_and_whole_region() -> None:

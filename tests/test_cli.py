@@ -1,0 +1,72 @@
+"""The command-line interface: light start-up, clear errors, one run at a time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent / "industry-etl"
+
+
+def cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+
+
+def test_help_lists_the_commands_without_importing_heavy_libraries():
+    out = cli("--help")
+    assert out.returncode == 0
+    for command in ("run", "serve", "sql", "evaluate"):
+        assert command in out.stdout
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; from industry_etl import cli; cli.build_parser(); "
+                               "print(sorted(m for m in ('prefect', 'great_expectations', 'pandas', 'duckdb') "
+                               "if m in sys.modules))"],
+        capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == "[]"
+
+
+def test_unknown_command_is_an_argument_error():
+    out = cli("frobnicate")
+    assert out.returncode == 2 and "invalid choice" in out.stderr
+
+
+def test_missing_inbox_gives_a_one_line_reason(tmp_path):
+    out = cli("run", "--inbox", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w"))
+    assert out.returncode == 1
+    assert out.stderr.strip().count("\n") == 0 and "is not a folder" in out.stderr
+
+
+def test_environment_variables_set_the_default_folders(tmp_path):
+    env = {**os.environ, "INDUSTRY_ETL_INBOX": str(tmp_path / "env-inbox")}
+    out = cli("run", env=env)
+    assert out.returncode == 1 and "env-inbox" in out.stderr
+
+
+def test_a_second_run_on_a_busy_warehouse_exits_with_a_clear_message(tmp_path):
+    from tasks.publish import warehouse_lock
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with warehouse_lock(tmp_path / "w"):
+        out = cli("run", "--inbox", str(inbox), "--warehouse", str(tmp_path / "w"))
+    assert out.returncode == 75
+    assert "another industry-etl run is writing" in out.stderr
+    assert not (tmp_path / "w" / "indicators").exists()
+
+
+@pytest.mark.slow
+def test_run_on_the_examples_then_sql(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    warehouse = tmp_path / "w"
+    out = cli("run", "--inbox", str(root / "examples" / "inbox"), "--warehouse", str(warehouse))
+    assert out.returncode == 0, out.stderr
+    assert "files: 4 new, 0 skipped (unchanged), 0 failed" in out.stdout
+    assert "Traceback" not in out.stdout + out.stderr
+    out = cli("sql", "SELECT count(*) AS n, count(DISTINCT region_code) AS regions FROM indicators",
+              "--warehouse", str(warehouse))
+    assert out.returncode == 0, out.stderr
+    assert "regions" in out.stdout
