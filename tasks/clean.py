@@ -126,7 +126,8 @@ class _Rules:
     line_starts: re.Pattern[str]
     line_contains: re.Pattern[str]
     chrome_max_chars: int
-    chrome_line: re.Pattern[str]
+    chrome_token: re.Pattern[str]
+    chrome_separators: re.Pattern[str]
     separator_chars: str
     separator_min_symbols: int
     footer_header: re.Pattern[str]
@@ -163,15 +164,14 @@ def _rules() -> _Rules:
         if re.fullmatch(p, "") or re.search(p, "\n"):
             raise ValueError(f"boilerplate.toml: inline pattern may match empty text or a newline: {p}")
     lines, footer, join = data["lines"], data["footer"], data["join"]
-    separators = lines["chrome_separators"]
-    tokens = _alternation(lines["chrome_tokens"])
     return _Rules(
         inline=tuple(re.compile(p) for p in inline_patterns),
         line_max_chars=lines["max_chars"],
         line_starts=re.compile(_alternation([*lines["starts"], footer["headers"]])),
         line_contains=re.compile(_alternation(lines["contains"])),
         chrome_max_chars=lines["chrome_max_chars"],
-        chrome_line=re.compile(f"(?:{separators}*(?:{tokens}))+{separators}*"),
+        chrome_token=re.compile(_alternation(lines["chrome_tokens"])),
+        chrome_separators=re.compile(f"{lines['chrome_separators']}*"),
         separator_chars=lines["separator_chars"],
         separator_min_symbols=lines["separator_min_symbols"],
         footer_header=re.compile(footer["headers"]),
@@ -203,6 +203,12 @@ def _is_separator(line: str, rules: _Rules) -> bool:
     return len(symbols) >= rules.separator_min_symbols and not symbols.strip(rules.separator_chars)
 
 
+def _is_all_chrome_tokens(line: str, rules: _Rules) -> bool:
+    # Remove the tokens and look at what is left, rather than one `(?:sep*token)+sep*` fullmatch:
+    # that one backtracks exponentially on a line like "收藏 收藏 … 收藏 x".
+    return bool(rules.chrome_separators.fullmatch(rules.chrome_token.sub("", line)))
+
+
 def _is_chrome_line(line: str, rules: _Rules) -> bool:
     """A short line that is site chrome; `line` is stripped and not empty."""
     if len(line) > rules.line_max_chars:
@@ -210,7 +216,7 @@ def _is_chrome_line(line: str, rules: _Rules) -> bool:
     return bool(
         rules.line_starts.match(line)
         or rules.line_contains.search(line)
-        or (len(line) <= rules.chrome_max_chars and rules.chrome_line.fullmatch(line))
+        or (len(line) <= rules.chrome_max_chars and _is_all_chrome_tokens(line, rules))
         or _is_separator(line, rules)
     )
 

@@ -99,8 +99,9 @@ def _alternation(words: list[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 # Figures
 
-_NUM = r"\d+(?:\.\d+)?"
-_RED = r"\*+|[Xx]{1,3}(?![A-Za-z])"
+# 1,234.5 (thousands separators) or 7.6; redactions ***, **.*, XX, X.X
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?"
+_RED = r"\*+(?:\.\*+)?|[Xx]{1,3}(?:\.[Xx]+)?(?![A-Za-z])"
 _VAL = rf"(?:{_NUM}|{_RED})"
 
 
@@ -125,16 +126,16 @@ def _figure_regex() -> re.Pattern[str]:
     )
     yoy = (
         rf"(?P<yoy_verb>{up}|{down})(?:了|为|达到|达|是|保持在|保持)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
-        rf"(?P<yoy_num>-?{_NUM}(?:%|倍)|-?(?:{_RED})(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
+        rf"(?P<yoy_num>-?(?:{_NUM})\s?(?:%|倍)|-?(?:{_RED})\s?(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
     )
     level = (
         r"(?:突破|首破|超过|超)(?P<lv_big>万亿|千亿)元"
         r"|(?P<lv_wan>万)(?:余|多)(?P<lv_unit2>家|户|个)"
-        rf"|(?P<lv_num>{_VAL})(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
+        rf"|(?P<lv_num>{_VAL})\s?(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
         r"(?P<lv_unit>元|家|户|个|辆|座)(?!/|月|百分点|季度|工作日|小时|省|市|县|区)"
     )
-    pct = rf"(?P<pc_num>-?{_VAL})%"
+    pct = rf"(?P<pc_num>-?{_VAL})\s?%"
     return re.compile(f"(?P<vs>{vs})|(?P<rk>{rank})|(?P<sh>{share})|(?P<yoy>{yoy})|(?P<lv>{level})|(?P<pc>{pct})")
 
 
@@ -190,9 +191,9 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
         if raw.endswith("倍"):
             if m.group("yoy_approx") in ("近", "约"):
                 return None  # 增长近3倍: 3x or +300%? ambiguous, left out (gold README 13)
-            val: float | None = parse_number(raw[:-1]) * 100
+            val: float | None = parse_number(raw[:-1].strip()) * 100
         else:
-            val = _value(raw.rstrip("%"))
+            val = _value(raw.rstrip("%").strip())
         if val is not None and m.group("yoy_verb") in _words()["growth_down"]:
             val = -abs(val)
         return Figure("yoy_pct", val, "%", "percent", s, e)
@@ -213,7 +214,7 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
             return None
         return Figure("level", val, mult + unit, _counter_class(unit), s, e)
     if kind == "pc":
-        return Figure("level_pct", _value(m.group("pc_num")), "%", "percent", s, e)
+        return Figure("level_pct", _value(m.group("pc_num").strip()), "%", "percent", s, e)
     return None
 
 
@@ -289,7 +290,7 @@ class ReadingState:
         self.year = self.report_year
 
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年|(今年|去年|上年)")
 _SENTENCE_END = re.compile(r"[。;；!！?？]")
 _CLAUSE_BOUNDARY = re.compile(r"[,，;；:：。]")
 
@@ -307,6 +308,7 @@ class YearMention:
     start: int
     end: int
     year: int
+    relative: bool = False  # 今年 (year 0) / 去年 (year -1): counted from the report year
 
 
 def _is_figure_year(sentence: str, m: YearMention) -> bool:
@@ -329,7 +331,9 @@ class TextIndex:
 
     @classmethod
     def of(cls, paragraph: str, offset: int) -> TextIndex:
-        years = [YearMention(m.start(), m.end(), int(m.group(1))) for m in _YEAR.finditer(paragraph)]
+        years = [YearMention(m.start(), m.end(), int(m.group(1))) if m.group(1) else
+                 YearMention(m.start(), m.end(), 0 if m.group(2) == "今年" else -1, relative=True)
+                 for m in _YEAR.finditer(paragraph)]
         mentions = find_mentions(paragraph)
         # periods matter only where a figure can be: a paragraph without catalog wording has none
         periods = find_periods(paragraph) if mentions else []
@@ -341,7 +345,8 @@ class TextIndex:
         mentions = [Mention(m.code, m.start - lo, m.end - lo, m.alias, m.gap)
                     for m in self.mentions if lo <= m.start and m.end <= hi]
         periods = [(a - lo, b - lo, p) for a, b, p in self.periods if lo <= a and b <= hi]
-        years = [YearMention(y.start - lo, y.end - lo, y.year) for y in self.years if lo <= y.start and y.end <= hi]
+        years = [YearMention(y.start - lo, y.end - lo, y.year, y.relative)
+                 for y in self.years if lo <= y.start and y.end <= hi]
         return mentions, periods, years
 
 
@@ -403,10 +408,20 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
 # Sentence reading
 
 
+def _is_boundary(sentence: str, i: int, marks: str = ",，;；:：。") -> bool:
+    """A clause boundary at `i` (a comma between digit groups, 1,234.5, is not one)."""
+    if sentence[i] not in marks:
+        return False
+    if sentence[i] == "," and i > 0 and sentence[i - 1].isdigit():
+        group = sentence[i + 1: i + 5]
+        return not (group[:3].isdigit() and (len(group) == 3 or not group[3].isdigit()))
+    return True
+
+
 def _clause_start(sentence: str, pos: int) -> int:
     """Start of the clause holding `pos`: after the last clause boundary before it."""
     for i in range(pos - 1, -1, -1):
-        if sentence[i] in ",，;；:：。":
+        if _is_boundary(sentence, i):
             return i + 1
     return 0
 
@@ -469,7 +484,7 @@ class SentenceContext:
 
 def _boundaries(text: str, counts_list_comma: bool = False) -> int:
     marks = ",，;；:：、" if counts_list_comma else ",，;；:："
-    return sum(text.count(c) for c in marks)
+    return sum(1 for i, c in enumerate(text) if c in marks and _is_boundary(text, i, marks))
 
 
 def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None) -> Mention | None:
@@ -546,7 +561,7 @@ def _continues_stock(sentence: str, fig: Figure) -> bool:
 
 def _clause_start_or_list(sentence: str, pos: int) -> int:
     for i in range(pos - 1, -1, -1):
-        if sentence[i] in ",，;；:：。、":
+        if _is_boundary(sentence, i, ",，;；:：。、"):
             return i + 1
     return 0
 
@@ -560,9 +575,11 @@ def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     if entry.scope_sensitive and re.search(r"规上|规模以上|规模工业", scope_text) and "规下" not in head[-6:]:
         return "industrial_value_added"
     if mention.alias in _words()["bare_aliases"]:
-        clause = ctx.sentence[_clause_start(ctx.sentence, mention.start): mention.end]
-        if not any(g in clause for g in _words()["group_words"]):
+        if not any(g in (ctx.paragraph_before + head)[-40:] + mention.alias for g in _words()["group_words"]):
             return None
+    if mention.alias == "增加值" and re.search(r"(?:全部|全)工业(?:实现|完成|累计)?$", head) and not re.search(
+            r"规上|规模以上|规模工业", scope_text):
+        return "industrial_value_added_all"  # 全市工业实现增加值…: industry as a whole
     return code
 
 
@@ -786,7 +803,10 @@ def _advance_state(state: ReadingState, sentence: str, years: list[YearMention],
                    periods: list[tuple[int, int, Period]], upto: int) -> None:
     """Apply every year and period mention before `upto` (consumed from the lists)."""
     while years and years[0].start < upto:
-        y = years.pop(0).year
+        mention = years.pop(0)
+        if mention.relative and state.report_year is None:
+            continue  # 今年 in a text that never says which year: still unknown
+        y = state.report_year + mention.year if mention.relative else mention.year
         state.year = y
         state.period = None
         state.future = state.report_year is not None and y > state.report_year

@@ -5,8 +5,10 @@ content was when it was last processed. A run reads a file only when its content
 - `(source_file, size, mtime_ns)` equal to the ledger's -> unchanged, without opening the file;
 - otherwise the file is hashed: the same sha256 as its ledger row -> unchanged (only touched);
   the same bytes as another file already processed -> `duplicate` of it, without decoding;
-  else it is read, and its rows replace those of its previous version (`previous_doc_ids`).
-Files that left the inbox keep their ledger rows and their published rows.
+  else it is read, and its rows replace those of its previous version (`previous_doc_ids`; identical
+  bytes share a doc_id, so only `replace_doc_ids` are safe to drop from every table).
+After cleaning, `mark_duplicates` also catches the same report body under different page chrome.
+Files that left the inbox, or cannot be read for now, keep their ledger rows and published rows.
 
 Decoding trusts, in order: a byte-order mark, a strict UTF-8 decode, a strict GB18030 decode
 whose text reads as Chinese, and only then charset-normalizer (30 MB/s against 550 MB/s for
@@ -150,9 +152,6 @@ class Ledger:
     @cached_property
     def table(self) -> pa.Table:
         return self._read()
-
-    def __len__(self) -> int:
-        return self.table.num_rows
 
     @cached_property
     def stat_keys(self) -> dict[str, tuple[int, int]]:
@@ -312,7 +311,7 @@ def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | No
                 if not is_file and entry.is_dir(follow_symlinks=False):
                     pending.append((prefix + _display_name(name) + "/", f"{directory}/{name}"))
                     continue
-                if name[-4:] != ".txt" and name[-4:].lower() != ".txt":
+                if not name.endswith(".txt") and name[-4:].lower() != ".txt":
                     continue
                 seen += 1
                 source_file = prefix + name if name.isascii() else prefix + _display_name(name)
@@ -419,10 +418,41 @@ def _promoted_duplicates(ledger: Ledger, root: Path, superseded: set[str],
     return promoted
 
 
+def _hash_candidates(candidates: list[SourceFile], ledger: Ledger, force: bool,
+                     early: list[Document]) -> tuple[list[tuple[SourceFile, str]], int]:
+    """(files with new content and their sha256, how many were only touched); unreadable ones go to `early`."""
+    hashed = []
+    touched = 0
+    for source in sorted(candidates, key=lambda source: source.source_file):
+        try:
+            sha256 = sha256_of_file(source.path)
+        except OSError as error:
+            early.append(_unread_document(source.source_file, source.size, source.mtime_ns,
+                                          _describe_os_error(error)))
+            continue
+        entry = ledger.entry(source.source_file)
+        if not force and entry is not None and entry.sha256 == sha256:
+            touched += 1
+            ledger.touched[source.source_file] = (source.size, source.mtime_ns)
+        else:
+            hashed.append((source, sha256))
+    return hashed, touched
+
+
+def _superseded_doc_ids(ledger: Ledger, new_sha256: dict[str, str]) -> set[str]:
+    """doc_ids of original versions this run replaces with other content."""
+    superseded = set()
+    for source_file, sha256 in new_sha256.items():
+        entry = ledger.entry(source_file)
+        if entry is not None and entry.status in ORIGINAL_STATUSES and entry.sha256 != sha256:
+            superseded.add(entry.doc_id)
+    return superseded
+
+
 def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
                 since: datetime | None = None) -> IngestPlan:
     """Decide what this run reads. `force`: reprocess every file; `since`: leave alone files modified
-    before it (combine both to reprocess one window of files in a backfill)."""
+    before it (a naive datetime is local time; combine both to reprocess one window in a backfill)."""
     root = os.path.realpath(inbox)
     if not os.path.isdir(root):
         raise FileNotFoundError(f"inbox {inbox} is not a directory")
@@ -433,34 +463,21 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
         return IngestPlan([], scan.unchanged, [], {}, ledger, skipped_by_since=scan.skipped_by_since,
                           seen=scan.seen)
 
-    unchanged = scan.unchanged
     early = scan.early
-    hashed: list[tuple[SourceFile, str]] = []
-    for source in sorted(scan.candidates, key=lambda source: source.source_file):
-        try:
-            sha256 = sha256_of_file(source.path)
-        except OSError as error:
-            early.append(_unread_document(source.source_file, source.size, source.mtime_ns,
-                                          _describe_os_error(error)))
-            continue
-        entry = ledger.entry(source.source_file)
-        if not force and entry is not None and entry.sha256 == sha256:
-            unchanged += 1  # touched, not changed
-            ledger.touched[source.source_file] = (source.size, source.mtime_ns)
-            continue
-        hashed.append((source, sha256))
-
+    hashed, touched = _hash_candidates(scan.candidates, ledger, force, early)
+    unchanged, skipped_by_since = scan.unchanged + touched, scan.skipped_by_since
     # A file unreadable for now keeps its published rows and ledger row, like a file that left the inbox.
-    busy = {source.source_file for source, _ in hashed} | {doc.source_file for doc in early if not is_retried(doc)}
-    superseded = set()
-    for source, sha256 in hashed:
-        entry = ledger.entry(source.source_file)
-        if entry is not None and entry.status in ORIGINAL_STATUSES and entry.sha256 != sha256:
-            superseded.add(entry.doc_id)
-    promoted = _promoted_duplicates(ledger, Path(root), superseded, busy) if superseded else []
-    unchanged -= len(promoted)
+    new_sha256 = {source.source_file: sha256 for source, sha256 in hashed}
+    new_sha256.update((doc.source_file, doc.sha256) for doc in early if not is_retried(doc))
+    superseded = _superseded_doc_ids(ledger, new_sha256)
+    promoted = _promoted_duplicates(ledger, Path(root), superseded, set(new_sha256)) if superseded else []
+    for source, _ in promoted:  # counted as unchanged (or too old) by the scan; read after all
+        if since_ns is not None and source.mtime_ns < since_ns:
+            skipped_by_since -= 1
+        else:
+            unchanged -= 1
     hashed.extend(promoted)
-    ledger.reprocessing = frozenset(busy | {source.source_file for source, _ in promoted})
+    ledger.reprocessing = frozenset(new_sha256) | {source.source_file for source, _ in promoted}
 
     to_read = []
     for source, sha256 in hashed:
@@ -471,17 +488,15 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
             early.append(_duplicate_document(source, sha256, original, "same bytes as"))
     for doc in early:
         doc.first_seen_at = ledger.first_seen_at(doc)
-
     previous_doc_ids = {}
     for source_file in sorted(ledger.reprocessing):
         entry = ledger.entry(source_file)
         if entry is not None:
             previous_doc_ids[source_file] = entry.doc_id
-    to_read.sort(key=lambda source: source.source_file)
-    early.sort(key=lambda doc: doc.source_file)
-    return IngestPlan(to_read, unchanged, early, previous_doc_ids, ledger,
+    return IngestPlan(sorted(to_read, key=lambda source: source.source_file), unchanged,
+                      sorted(early, key=lambda doc: doc.source_file), previous_doc_ids, ledger,
                       replace_doc_ids=ledger.doc_ids_only_in(set(previous_doc_ids.values())),
-                      skipped_by_since=scan.skipped_by_since, seen=scan.seen)
+                      skipped_by_since=skipped_by_since, seen=scan.seen)
 
 
 # --- decoding ----------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from industry_etl import PIPELINE_VERSION
 from schemas.models import PARTITION_COLUMNS, SCHEMA_VERSION, TABLE_SCHEMAS
@@ -486,4 +487,5 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table], replace_doc_
                           bool(interrupted))
 
 
-publish_task = task(publish_tables, name="publish")
+# Never cached: publishing is a side effect, and hashing whole tables as cache keys is wasted work.
+publish_task = task(publish_tables, name="publish", cache_policy=NO_CACHE)

@@ -256,11 +256,26 @@ def run_suite(
         expectation_parameters=dict(parameters),
     )
     for expectation_result in result.results:
-        if expectation_result.exception_info.get("raised_exception"):
-            name = expectation_result.expectation_config.meta["name"]
-            message = expectation_result.exception_info.get("exception_message")
+        name = expectation_result.expectation_config.meta["name"]
+        message = raised_exception_message(expectation_result.exception_info)
+        if message is not None:
             raise ExpectationRunError(f"{table}: expectation {name} could not run: {message}")
+        if "unexpected_index_list" not in expectation_result.result:
+            raise ExpectationRunError(f"{table}: expectation {name} returned no failing-row list")
     return result
+
+
+def raised_exception_message(exception_info: Mapping[str, Any]) -> str | None:
+    """The message of an exception GE caught while checking one expectation, if any.
+
+    GE reports an exception either at the top of `exception_info` or, when a metric failed, in a
+    dict per metric; either way the expectation merely reads as failed, with no rows listed.
+    """
+    infos = [exception_info, *(value for value in exception_info.values() if isinstance(value, Mapping))]
+    for info in infos:
+        if info.get("raised_exception"):
+            return str(info.get("exception_message"))
+    return None
 
 
 def failing_rows(result: ExpectationSuiteValidationResult) -> dict[str, np.ndarray]:
@@ -269,7 +284,7 @@ def failing_rows(result: ExpectationSuiteValidationResult) -> dict[str, np.ndarr
     rows = {}
     for expectation_result in result.results:
         name = expectation_result.expectation_config.meta["name"]
-        indexes = expectation_result.result.get("unexpected_index_list") or []
+        indexes = expectation_result.result["unexpected_index_list"]
         rows[name] = np.unique(np.asarray(indexes, dtype="int64"))
     return rows
 

@@ -206,3 +206,21 @@ def test_extractor_never_raises_and_every_row_is_grounded(text):
 @given(st.text(max_size=300))
 def test_extractor_on_arbitrary_unicode(text):
     extract(text)
+
+
+def test_last_year_counts_from_the_report_year():
+    rows = extract("去年,全市规上工业增加值增长4.1%。今年1-6月,全市规上工业增加值增长5.2%。", report_year=2024)
+    assert [(r["year"], r["value"]) for r in rows] == [(2023, 4.1), (2024, 5.2)]
+
+
+def test_thousands_separators_spaces_and_decimal_redactions():
+    rows = extract("全省规上工业营业收入1,234.5亿元,同比增长 3.2 %;利润总额增长X.X%。")
+    assert [(r["indicator"], r["measure"], r["value"]) for r in rows] == [
+        ("industrial_revenue", "level", 1234.5), ("industrial_revenue", "yoy_pct", 3.2),
+        ("industrial_profit", "yoy_pct", None)]
+
+
+def test_profit_of_the_sentence_subject_in_an_earlier_clause():
+    rows = extract("全市规模以上工业企业实现营业收入860亿元;实现利润总额52.3亿元,下降5.4%。")
+    assert {(r["indicator"], r["measure"]) for r in rows} == {
+        ("industrial_revenue", "level"), ("industrial_profit", "level"), ("industrial_profit", "yoy_pct")}

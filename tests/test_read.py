@@ -159,7 +159,7 @@ def test_views_follow_publishes_made_after_connecting(warehouse):
     with connect_warehouse(warehouse) as connection:
         with warehouse_lock(warehouse):
             publish_tables(warehouse, {}, ["doc0"])
-        count = connection.sql("SELECT count(*) FROM indicators WHERE doc_id = 'doc0'").fetchone()[0]
+        count = connection.execute("SELECT count(*) FROM indicators WHERE doc_id = 'doc0'").fetchone()[0]
 
     assert count == 0
 
@@ -177,7 +177,7 @@ def test_publish_waits_to_swap_files_while_a_reader_holds_the_snapshot(warehouse
         publisher.join(0.5)
         assert publisher.is_alive()
         with connect_warehouse(warehouse) as connection:
-            assert connection.sql("SELECT count(*) FROM indicators").fetchone()[0] == before
+            assert connection.execute("SELECT count(*) FROM indicators").fetchone()[0] == before
     publisher.join(10)
 
     assert run_sql(warehouse, "SELECT count(*) AS n FROM indicators").column("n")[0].as_py() == before - 3
