@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from prefect import task
 
@@ -254,12 +255,13 @@ def _joins_next(line: str, following: str, rules: _Rules) -> bool:
 
 
 def _join_run(run: list[str], rules: _Rules) -> str:
-    joined = run[0]
-    for line in run[1:]:
+    parts = [run[0]]
+    for previous, line in pairwise(run):
         # A phrase ending in a figure followed by a new phrase: keep them two clauses.
-        new_clause = rules.figure_end.search(joined) and not rules.continues.match(line)
-        joined += ("," if new_clause else "") + line
-    return joined
+        if rules.figure_end.search(previous) and not rules.continues.match(line):
+            parts.append(",")
+        parts.append(line)
+    return "".join(parts)
 
 
 def _join_phrase_lines(lines: list[str], rules: _Rules) -> tuple[list[str], bool]:

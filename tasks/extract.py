@@ -24,6 +24,7 @@ from functools import cache
 
 from industry_etl import PIPELINE_VERSION
 from schemas import SCHEMAS_DIR
+from schemas.models import NATIONAL_CODE
 from schemas.stages import Document, Segment
 from tasks.parse import Period, find_periods, parse_chinese_integer, parse_number, to_yi_yuan
 
@@ -112,12 +113,15 @@ def _figure_regex() -> re.Pattern[str]:
     gap = _alternation(w["gap_up"] + w["gap_down"])
     vs = (
         rf"(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
-        rf"(?:平均水平|平均增速|平均|增速|水平)?(?:还差|高|低|快|慢|多)?(?P<vs_num>-?{_VAL})个?百分点"
+        rf"(?:平均水平|平均增速|平均|增速|水平)?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少)?(?P<vs_num>-?{_VAL})个?百分点"
+        # 高于全国(3.6%): the benchmark's own value, a row for that place
+        rf"|(?P<bv_dir>{gap})(?P<bv_bench>全国|全省)(?:平均水平|平均增速|平均|增速|水平)?"
+        rf"[(（](?P<bv_num>-?{_NUM})%[)）](?:(?P<bv_gap>{_VAL})个?百分点)?"
     )
     rank = (
         r"(?:居|位居|列|位列|排名|排|位于|稳居|跃居|处于|名列)(?P<rk_bench>[^,，。;；:：第\d]{1,16}?)"
-        r"(?:第(?P<rk_num>\d+|[一二三四五六七八九十]+)(?:位|名)?(?![大批个家])|(?P<rk_first>首位))"
-        r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家])"
+        r"(?:第(?P<rk_num>\d+|[一二三四五六七八九十]+)(?:位|名)?(?![大批个家方梯档季])|(?P<rk_first>首位))"
+        r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家方梯档季])"
     )
     share = (
         rf"占(?P<sh_of>[^,，。;；:：]{{0,24}}?)(?:的)?(?:比重|比例|份额)?"
@@ -150,6 +154,7 @@ class Figure:
     benchmark: str | None = None
     share_of_start: int = -1  # for shares: where the "of what" starts (mentions in it are not the subject)
     forward: bool = False  # the indicator wording follows the figure ("689家规上工业企业", "70%的工业增加值")
+    place: str | None = None  # a figure of the benchmark place itself (高于全国(3.6%) -> 全国)
 
 
 def _is_redacted(num: str) -> bool:
@@ -167,8 +172,12 @@ def _counter_class(unit: str) -> str:
 def _figure_from_match(m: re.Match[str]) -> Figure | None:
     kind = m.lastgroup
     s, e = m.start(), m.end()
+    if kind == "vs" and m.group("bv_num"):
+        return Figure("yoy_pct", parse_number(m.group("bv_num")), "%", "percent", s, e,
+                      place=m.group("bv_bench"))  # its gap, if written, is read by find_figures
     if kind == "vs":
-        sign = -1.0 if m.group("vs_dir") in _words()["gap_down"] else 1.0
+        down = m.group("vs_dir") in _words()["gap_down"] or m.group("vs_dir2") in ("低", "慢", "少", "还差")
+        sign = -1.0 if down else 1.0
         val = _value(m.group("vs_num"))
         bench = (m.group("vs_bench") or "").strip()
         return Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp", s, e, bench)
@@ -194,7 +203,8 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
             val: float | None = parse_number(raw[:-1].strip()) * 100
         else:
             val = _value(raw.rstrip("%").strip())
-        if val is not None and m.group("yoy_verb") in _words()["growth_down"]:
+        negative = m.group("yoy_verb") in _words()["growth_down"] or m.string[max(0, s - 1): s] == "负"
+        if val is not None and negative:
             val = -abs(val)
         return Figure("yoy_pct", val, "%", "percent", s, e)
     if kind == "lv":
@@ -225,6 +235,11 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
         fig = _figure_from_match(m)
         if fig is not None:
             figures.append(fig)
+        if m.lastgroup == "vs" and m.group("bv_gap"):  # 高于全国(4.6%)2.3个百分点: the gap too
+            gap = _value(m.group("bv_gap"))
+            sign = -1.0 if m.group("bv_dir") in _words()["gap_down"] else 1.0
+            figures.append(Figure("vs_benchmark_pp", None if gap is None else sign * gap, "pp", "pp",
+                                  m.start(), m.end(), m.group("bv_bench")))
     return figures
 
 
@@ -374,15 +389,21 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
     period = draft.period
     start, end = offset + draft.clause_start, offset + draft.figure.end
     measure = "level" if draft.figure.measure == "level_pct" else draft.figure.measure
+    region_code, region, city, city_code, county = (
+        segment.region_code, segment.region, segment.city, segment.city_code, segment.county)
+    if draft.figure.place == "全国":  # the benchmark's own figure (高于全国(3.6%))
+        region_code, region, city, city_code, county = NATIONAL_CODE, "全国", None, None, None
+    elif draft.figure.place == "全省":
+        city, city_code, county = None, None, None
     return {
         "doc_id": doc.doc_id,
         "source_file": doc.source_file,
         "segment": segment.index,
-        "region_code": segment.region_code,
-        "region": segment.region,
-        "city": segment.city,
-        "city_code": segment.city_code,
-        "county": segment.county,
+        "region_code": region_code,
+        "region": region,
+        "city": city,
+        "city_code": city_code,
+        "county": county,
         "year": draft.year,
         "period_start_month": period.start if period else 1,
         "period_end_month": period.end if period else 12,
@@ -574,6 +595,9 @@ def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     scope_text = (ctx.paragraph_before + head)[-120:]
     if entry.scope_sensitive and re.search(r"规上|规模以上|规模工业", scope_text) and "规下" not in head[-6:]:
         return "industrial_value_added"
+    if mention.alias in _words()["scoped_bare_aliases"] and not re.search(
+            r"规上|规模以上|工业", (ctx.paragraph_before + head)[-40:]):
+        return None
     if mention.alias in _words()["bare_aliases"]:
         if not any(g in (ctx.paragraph_before + head)[-40:] + mention.alias for g in _words()["group_words"]):
             return None

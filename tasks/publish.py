@@ -103,7 +103,7 @@ class TableChanges:
     rows_removed: int
     written: tuple[Partition, ...]
     deleted: tuple[Partition, ...]
-    unchanged: tuple[Partition, ...]  # read because they might hold replaced rows, but did not
+    unchanged: tuple[Partition, ...]  # read, but their rows came out the same: left as they were
 
 
 @dataclass(frozen=True)
@@ -156,9 +156,10 @@ def warehouse_lock(warehouse: Path, wait: bool = False) -> Iterator[Path]:
 def read_lock_holder(fd: int) -> dict[str, object]:
     """The pid/start time the current holder wrote, or {} if it has not written it yet."""
     try:
-        return json.loads(os.pread(fd, 4096, 0) or b"{}")
+        holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
     except ValueError:
         return {}
+    return holder if isinstance(holder, dict) else {}
 
 
 def busy_message(warehouse: Path, holder: Mapping[str, object]) -> str:
@@ -261,13 +262,13 @@ def sort_rows(name: str, rows: pa.Table) -> pa.Table:
 
 def read_partition(name: str, path: Path) -> pa.Table:
     """A partition file's rows, keeping the file's own key-value metadata (compared on rewrite)."""
-    parquet = pq.ParquetFile(path)
-    stored = parquet.schema_arrow.metadata or {}
-    version = stored.get(b"industry_etl.schema_version", b"?").decode()
-    if version != SCHEMA_VERSION:
-        raise RuntimeError(f"{path} has schema version {version}, this code writes {SCHEMA_VERSION}; "
-                           "rebuild the warehouse instead of mixing versions")
-    return parquet.read().cast(file_schema(name)).replace_schema_metadata(stored)
+    with pq.ParquetFile(path) as parquet:
+        stored = parquet.schema_arrow.metadata or {}
+        version = stored.get(b"industry_etl.schema_version", b"?").decode()
+        if version != SCHEMA_VERSION:
+            raise RuntimeError(f"{path} has schema version {version}, this code writes {SCHEMA_VERSION}; "
+                               "rebuild the warehouse instead of mixing versions")
+        return parquet.read().cast(file_schema(name)).replace_schema_metadata(stored)
 
 
 def replaced_rows_mask(rows: pa.Table, doc_ids: pa.Array, source_files: pa.Array) -> pa.ChunkedArray:

@@ -224,3 +224,31 @@ def test_profit_of_the_sentence_subject_in_an_earlier_clause():
     rows = extract("全市规模以上工业企业实现营业收入860亿元;实现利润总额52.3亿元,下降5.4%。")
     assert {(r["indicator"], r["measure"]) for r in rows} == {
         ("industrial_revenue", "level"), ("industrial_profit", "level"), ("industrial_profit", "yoy_pct")}
+
+
+def test_benchmark_value_in_brackets_is_a_row_for_that_place():
+    rows = extract("1-10月,全省规上工业增加值增长6.9%,高于全国(4.6%)2.3个百分点。")
+    national = only(rows, region="全国")
+    assert [(r["region_code"], r["measure"], r["value"]) for r in national] == [("100000", "yoy_pct", 4.6)]
+    assert only(rows, region="湖北省", measure="yoy_pct")[0]["value"] == 6.9
+
+
+def test_gap_direction_after_the_benchmark():
+    rows = extract("全市工业投资增长3.1%,较全省平均低1.4个百分点。")
+    assert only(rows, measure="vs_benchmark_pp")[0]["value"] == -1.4
+
+
+def test_negative_growth_wording():
+    [r] = extract("全县规上工业增加值负增长2.3%。")
+    assert r["value"] == -2.3
+
+
+def test_first_tier_is_not_a_rank():
+    rows = extract("全市规上工业增加值增长8%,增速位居全省第一方阵。")
+    assert only(rows, measure="rank") == []
+
+
+def test_benchmark_value_and_gap_in_one_phrase():
+    rows = extract("1-10月,全省规上工业增加值增长6.9%,高于全国(4.6%)2.3个百分点。")
+    vs = only(rows, measure="vs_benchmark_pp")
+    assert [(r["value"], r["benchmark"], r["region"]) for r in vs] == [(2.3, "全国", "湖北省")]
