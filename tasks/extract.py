@@ -300,6 +300,16 @@ class ReadingState:
     year: int | None = None
     period: Period | None = None
     future: bool = False  # inside a plan for a year after the report year
+    published: tuple[int, int] | None = None  # (year, month) of the page's date line, if any
+
+    def figure_year(self, period: Period | None) -> int | None:
+        """The year in force; with none stated in the body, the latest one whose period had ended
+        by the publication date (published 2022-11 about 1—10月 -> 2022; 2024-01 about 全年 -> 2023)."""
+        if self.year is not None or self.published is None:
+            return self.year
+        pub_year, pub_month = self.published
+        end = period.end if period else 12
+        return pub_year if end < pub_month else pub_year - 1
 
     def __post_init__(self) -> None:
         self.year = self.report_year
@@ -805,7 +815,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             clause_start = _clause_start_or_list(sentence, min(mention.start, fig.start))
         identities.add((code, subject, fig.measure, period, clause_start))
         estimate, target = _flags(sentence, fig.start, state)
-        draft = Draft(code, fig, subject, state.year, period, clause_start, estimate, target)
+        draft = Draft(code, fig, subject, state.figure_year(period), period, clause_start, estimate, target)
         rows.append(build_row(doc, segment, draft, start, text))
     _advance_state(state, sentence, years, periods, len(sentence))
     return rows
@@ -828,9 +838,11 @@ def _advance_state(state: ReadingState, sentence: str, years: list[YearMention],
     """Apply every year and period mention before `upto` (consumed from the lists)."""
     while years and years[0].start < upto:
         mention = years.pop(0)
-        if mention.relative and state.report_year is None:
+        base = state.report_year if state.report_year is not None else (
+            state.published[0] if state.published else None)
+        if mention.relative and base is None:
             continue  # 今年 in a text that never says which year: still unknown
-        y = state.report_year + mention.year if mention.relative else mention.year
+        y = base + mention.year if mention.relative else mention.year
         state.year = y
         state.period = None
         state.future = state.report_year is not None and y > state.report_year
@@ -847,13 +859,18 @@ def _advance_state(state: ReadingState, sentence: str, years: list[YearMention],
 _SENTENCE_SPLIT = re.compile(r"[^。;；!！?？\n]+[。;；!！?？]?")
 
 
+def _year_month(date: str | None) -> tuple[int, int] | None:
+    m = re.match(r"(\d{4})-(\d{1,2})", date or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None) -> list[dict]:
     """Every catalog figure in a cleaned, placed document, as `indicators` rows (run_id left empty)."""
     text = doc.cleaned_text
     rows: list[dict] = []
     segments = doc.segments or [Segment(0, 0, len(text))]
     for segment in segments:
-        state = ReadingState(segment.report_year)
+        state = ReadingState(segment.report_year, published=_year_month(doc.publication_date))
         for para in re.finditer(r"[^\n]+", text[segment.start: segment.end]):
             p_start = segment.start + para.start()
             state.period = None  # a month range does not cross a paragraph

@@ -272,6 +272,24 @@ def test_removed_count_is_the_length_difference() -> None:
     assert (cleaned, removed) == ("正文。", len(text) - len("正文。"))
 
 
+# Inputs that once made a pattern backtrack for tens of seconds (exponential chrome-line match,
+# quadratic host and run joins). Not timed: a regression shows up as a test that hangs.
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("收藏 " * 12 + "x\n") * 2000,
+        "www." * 20000,
+        "增长7%\n" * 20000,
+        "(" + "a " * 20000,
+        ("(图 " + "字" * 20) * 3000,
+    ],
+    ids=["chrome-tokens", "hosts", "figure-lines", "parenthesised-words", "photo-credits"],
+)
+def test_pathological_inputs_are_cleaned_in_linear_time(text: str) -> None:
+    cleaned, removed = clean_boilerplate(normalise_text(text))
+    assert removed == len(text) - len(cleaned) >= 0
+
+
 # ---- clean_document --------------------------------------------------------------------------
 
 

@@ -252,3 +252,12 @@ def test_benchmark_value_and_gap_in_one_phrase():
     rows = extract("1-10月,全省规上工业增加值增长6.9%,高于全国(4.6%)2.3个百分点。")
     vs = only(rows, measure="vs_benchmark_pp")
     assert [(r["value"], r["benchmark"], r["region"]) for r in vs] == [(2.3, "全国", "湖北省")]
+
+
+def test_publication_date_fixes_the_year_when_the_body_states_none():
+    text = "1—10月,全市规上工业增加值增长5.1%。全年工业投资增长8%。"
+    doc = Document(doc_id="d", sha256="d", source_file="t.txt", size=0, mtime_ns=0, text=text,
+                   cleaned_text=text, publication_date="2022-11-22")
+    doc.segments = [Segment(0, 0, len(text), report_year=None)]
+    years = {r["indicator"]: r["year"] for r in extract_indicators(doc)}
+    assert years == {"industrial_value_added": 2022, "industrial_investment": 2021}

@@ -371,7 +371,7 @@ def test_lock_is_exclusive_within_one_process_too(tmp_path):
 
 # --- crash safety --------------------------------------------------------------------------------
 
-CRASH_PARTITIONS = [(f"{code}0000", year) for code in range(11, 19) for year in (2022, 2023, 2024)]
+CRASH_PARTITIONS = [(f"{code}0000", year) for code in range(11, 17) for year in (2022, 2023, 2024)]
 CRASH_PARTITIONS += [NO_REGION, NO_YEAR, NEITHER]
 CRASH_DOCS = [f"doc{i}" for i in range(5)]
 OLD_ROWS, NEW_ROWS = 2, 3  # indicator rows per doc and partition before / after
@@ -460,4 +460,4 @@ def test_killed_publishes_leave_whole_partitions_and_a_rerun_matches_an_uninterr
     result = json.loads(report.read_text())
     assert result["problems"] == []
     assert result["queries"] >= 20
-    assert killed_mid_publish >= 6
+    assert killed_mid_publish >= 4  # most kills must land inside a publish, or this tests little
