@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,13 +10,9 @@ from hypothesis import strategies as st
 
 from schemas.stages import Document
 from tasks.clean import clean_boilerplate, clean_document, normalise_text
+from tests.conftest import GOLD, SAMPLES, needs_samples
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-INBOX = SHARED / "samples" / "inbox"
-GOLD = SHARED / "gold" / "samples.jsonl"
 WATERMARK = "笔杆儿网www.bgzjy.cn"
-
-needs_samples = pytest.mark.skipif(not INBOX.is_dir(), reason="shared/samples not beside the repo")
 
 
 def clean(text: str) -> str:
@@ -26,7 +21,7 @@ def clean(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def cleaned_samples() -> dict[str, str]:
-    return {p.name: clean(p.read_text(encoding="utf-8")) for p in sorted(INBOX.glob("*.txt"))}
+    return {p.name: clean(p.read_text(encoding="utf-8")) for p in sorted(SAMPLES.glob("*.txt"))}
 
 
 # ---- acceptance on the five sample reports ---------------------------------------------------
@@ -118,7 +113,7 @@ def test_forum_page_keeps_its_title_and_report_body(cleaned_samples: dict[str, s
 
 @needs_samples
 def test_clean_report_loses_nothing_but_markers(cleaned_samples: dict[str, str]) -> None:
-    raw = normalise_text((INBOX / "003_bb58e88cae0c3348.txt").read_text(encoding="utf-8"))
+    raw = normalise_text((SAMPLES / "003_bb58e88cae0c3348.txt").read_text(encoding="utf-8"))
     assert cleaned_samples["003_bb58e88cae0c3348.txt"] == raw.strip()
 
 

@@ -27,6 +27,7 @@ from tasks.validate import (
     suite_rules,
     validate_tables,
     with_check_columns,
+    year_upper_bounds,
 )
 
 # The 18 codes of the catalog table in ../shared/contract.md.
@@ -296,6 +297,13 @@ def test_output_level_helper_matches_only_same_place_period_and_whole_region() -
     levels = matched_output_levels(rows).tolist()
     assert levels[2] == 120.0
     assert pd.isna([levels[0], levels[1], levels[3], levels[4], levels[5]]).all()
+
+
+def test_year_bound_is_report_year_plus_6_capped_at_the_run_year() -> None:
+    documents = documents_frame(["old", "future"])
+    documents.loc[documents["doc_id"] == "future", "year"] = RUN_YEAR + 3
+    rows = indicators_frame([{**CLEAN_ROW, "doc_id": d} for d in ("old", "future", "unknown")])
+    assert year_upper_bounds(rows, documents, RUN_YEAR).tolist() == [REPORT_YEAR + 6, RUN_YEAR + 6, RUN_YEAR + 6]
 
 
 def test_suite_files_name_each_expectation_once_with_a_tier(tmp_path: Path) -> None:

@@ -1,0 +1,410 @@
+"""Benchmarks at scale: the real `industry-etl run` against the same stage functions in a plain loop.
+
+    .venv/bin/python bench/run.py [--sizes 1000,10000] [--seed 7] [--keep] [--workdir DIR]
+
+For each size N it builds a corpus with bench/make_corpus.py (not timed), then, in this order:
+  1. `industry-etl run` on an EMPTY inbox (Prefect's fixed cost),
+  2. the full first run over the N files,
+  3. a no-op rerun (nothing changed),
+  4. the plain loop: plan_ingest, read/decode, clean, place, extract, mark_duplicates, the tables
+     (tasks.tables), Parquet written with pyarrow, the ledger committed — one process, no Prefect
+     task, no GE (run as a subprocess of this script, so it pays the same interpreter start-up),
+  5. a rerun after adding 1 % new files.
+Every CLI run is a subprocess; wall time, CPU time (os.wait4: the run and its reaped children),
+peak RSS of the largest process (wait4's ru_maxrss) and of the whole process tree (psutil,
+sampled every 0.1 s, RSS summed over the tree) are recorded, and the CLI's progress lines are
+timestamped to split its wall time into phases.
+
+The figures go to stdout as Markdown and into bench/RESULTS.md, one block per N (replaced when
+the same N is measured again), followed by the acceptance lines recomputed from every block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = ROOT / ".venv" / "bin" / "industry-etl"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from make_corpus import write_corpus  # noqa: E402
+
+SAMPLE_SECONDS = 0.1
+MAX_BYTES = 20_000_000  # the flow's default per-file limit
+NEW_SHARE = 0.01
+
+
+# --- measuring a subprocess --------------------------------------------------------------------------
+
+
+@dataclass
+class Measured:
+    """One subprocess run."""
+
+    wall: float
+    cpu: float  # user + system of the process and its reaped children
+    max_rss_mb: float  # largest single process (wait4 ru_maxrss)
+    tree_rss_mb: float  # largest sum of RSS over the process tree, sampled
+    returncode: int
+    lines: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, stdout line)
+    stderr: str = ""
+
+
+def _tree_rss(process) -> int:
+    import psutil
+
+    total = 0
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for member in members:
+        try:
+            total += member.memory_info().rss
+        except psutil.Error:
+            continue  # exited between the listing and the read
+    return total
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run `command`, sampling the RSS of its process tree until it exits."""
+    import psutil
+
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=ROOT)
+    lines: list[tuple[float, str]] = []
+    errors: list[str] = []
+
+    def read_stdout() -> None:
+        for line in proc.stdout:
+            lines.append((time.perf_counter() - started, line.rstrip("\n")))
+
+    def read_stderr() -> None:
+        errors.append(proc.stderr.read())
+
+    readers = [threading.Thread(target=read_stdout), threading.Thread(target=read_stderr)]
+    for reader in readers:
+        reader.start()
+    peak = 0
+    watched = psutil.Process(proc.pid)
+    while True:
+        # wait4 with WNOHANG: reaping here (not in Popen.wait) is what gives the child's rusage.
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, _tree_rss(watched))
+        time.sleep(SAMPLE_SECONDS)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join()
+    return Measured(wall=wall, cpu=usage.ru_utime + usage.ru_stime, max_rss_mb=usage.ru_maxrss / 1024,
+                    tree_rss_mb=peak / 2**20, returncode=proc.returncode, lines=lines,
+                    stderr="".join(errors))
+
+
+def run_cli(inbox: Path, warehouse: Path) -> Measured:
+    result = measure([str(CLI), "run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
+    if result.returncode != 0:
+        raise RuntimeError(f"industry-etl run failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
+def cli_phases(result: Measured) -> dict[str, float]:
+    """The CLI's wall time split at its progress lines: start-up and ingest, per-file stages,
+    validate and publish, shut-down."""
+    def at(prefix: str) -> float | None:
+        return next((t for t, line in result.lines if line.startswith(f"industry-etl: {prefix}")), None)
+
+    ingested, extracted, published = at("ingest:"), at("extract:"), at("publish:")
+    if ingested is None or extracted is None or published is None:
+        return {}
+    return {"start-up + ingest plan": ingested, "read/clean/place/extract (pool)": extracted - ingested,
+            "tables + validate (GE) + publish + ledger": published - extracted,
+            "artifacts + shut-down": result.wall - published}
+
+
+# --- the plain loop ----------------------------------------------------------------------------------
+
+
+def plain_loop(inbox: Path, warehouse: Path, max_bytes: int = MAX_BYTES) -> dict:
+    """The stage functions in a plain loop: no Prefect task, no GE. Returns seconds per stage."""
+    import pyarrow.parquet as pq
+
+    from tasks.clean import clean_document
+    from tasks.extract import extract_indicators
+    from tasks.ingest import commit_ledger, mark_duplicates, plan_ingest, read_document
+    from tasks.place import place_document
+    from tasks.tables import documents_table, indicators_table
+
+    seconds = dict.fromkeys(("plan (scan + hash)", "read/decode", "clean", "place", "extract",
+                             "duplicates", "tables", "parquet write", "ledger"), 0.0)
+    clock = time.perf_counter
+    started = clock()
+    plan = plan_ingest(inbox, warehouse)
+    seconds["plan (scan + hash)"] = clock() - started
+    docs, rows = list(plan.early), []
+    for source in plan.to_read:
+        t0 = clock()
+        doc = read_document(source, max_bytes=max_bytes)
+        t1 = clock()
+        seconds["read/decode"] += t1 - t0
+        if doc.status == "ok":
+            doc = clean_document(doc)
+            t2 = clock()
+            doc = place_document(doc)
+            t3 = clock()
+            found = extract_indicators(doc)
+            t4 = clock()
+            seconds["clean"] += t2 - t1
+            seconds["place"] += t3 - t2
+            seconds["extract"] += t4 - t3
+            if not found:
+                doc.status = "no_indicators"
+            rows.extend(found)
+        doc.text = ""
+        docs.append(doc)
+    t0 = clock()
+    mark_duplicates(docs, plan.ledger)
+    duplicates = {(d.doc_id, d.source_file) for d in docs if d.status == "duplicate"}
+    rows = [r for r in rows if (r["doc_id"], r["source_file"]) not in duplicates]
+    t1 = clock()
+    now = datetime.now(UTC)
+    documents = documents_table(docs, rows, "plain-loop", now)
+    indicators = indicators_table(rows, "plain-loop")
+    t2 = clock()
+    for name, table in (("indicators", indicators), ("documents", documents)):
+        pq.write_to_dataset(table, warehouse / name, partition_cols=["region_code", "year"],
+                            existing_data_behavior="delete_matching")
+    t3 = clock()
+    commit_ledger(warehouse, plan.ledger, docs)
+    t4 = clock()
+    seconds.update({"duplicates": t1 - t0, "tables": t2 - t1, "parquet write": t3 - t2, "ledger": t4 - t3})
+    return {"seconds": seconds, "loop_wall": t4 - started, "docs": len(docs), "rows": len(rows)}
+
+
+def run_plain_loop(inbox: Path, warehouse: Path) -> tuple[Measured, dict]:
+    result = measure([str(PYTHON), str(Path(__file__).resolve()), "--plain-loop", str(inbox), str(warehouse)])
+    if result.returncode != 0:
+        raise RuntimeError(f"plain loop failed:\n{result.stderr[-3000:]}")
+    return result, json.loads(result.lines[-1][1])
+
+
+# --- one size ----------------------------------------------------------------------------------------
+
+
+def corpus_bytes(inbox: Path) -> int:
+    return sum(path.stat().st_size for path in inbox.rglob("*.txt"))
+
+
+def measure_size(n: int, seed: int, workdir: Path, log) -> dict:
+    inbox, warehouse = workdir / f"inbox-{n}", workdir / f"warehouse-{n}"
+    empty_inbox, empty_warehouse = workdir / "inbox-empty", workdir / f"warehouse-empty-{n}"
+    loop_warehouse = workdir / f"warehouse-loop-{n}"
+    for path in (inbox, warehouse, empty_inbox, empty_warehouse, loop_warehouse):
+        shutil.rmtree(path, ignore_errors=True)
+    empty_inbox.mkdir(parents=True)
+
+    started = time.perf_counter()
+    stats = write_corpus(inbox, n, seed)
+    log(f"N={n}: corpus {stats.files} files, {stats.bytes / 1e6:.1f} MB in {time.perf_counter() - started:.0f} s")
+    load_before = os.getloadavg()
+
+    empty = run_cli(empty_inbox, empty_warehouse)
+    log(f"N={n}: empty inbox {empty.wall:.1f} s")
+    full = run_cli(inbox, warehouse)
+    log(f"N={n}: full run {full.wall:.1f} s, tree RSS {full.tree_rss_mb:.0f} MB")
+    noop = run_cli(inbox, warehouse)
+    log(f"N={n}: no-op rerun {noop.wall:.1f} s")
+    loop, loop_figures = run_plain_loop(inbox, loop_warehouse)
+    log(f"N={n}: plain loop {loop.wall:.1f} s (loop itself {loop_figures['loop_wall']:.1f} s)")
+    new = max(1, round(n * NEW_SHARE))
+    new_stats = write_corpus(inbox, new, seed, start=n)
+    rerun = run_cli(inbox, warehouse)
+    log(f"N={n}: rerun with {new} new files {rerun.wall:.1f} s")
+
+    return {
+        "n": n, "seed": seed, "mb": stats.bytes / 1e6, "kinds": dict(stats.kinds),
+        "new_files": new, "new_mb": new_stats.bytes / 1e6,
+        "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in os.getloadavg()],
+        "empty": _figures(empty), "full": _figures(full), "noop": _figures(noop), "rerun_new": _figures(rerun),
+        "loop": _figures(loop), "loop_wall": loop_figures["loop_wall"], "loop_seconds": loop_figures["seconds"],
+        "loop_rows": loop_figures["rows"], "cli_phases": cli_phases(full),
+        "rows_published": _rows_published(full),
+        "date": datetime.now().astimezone().isoformat(timespec="minutes"),
+    }
+
+
+def _figures(result: Measured) -> dict:
+    return {k: v for k, v in asdict(result).items() if k not in ("lines", "stderr", "returncode")}
+
+
+def _rows_published(result: Measured) -> int | None:
+    for _, line in result.lines:
+        if m := re.match(r"rows: (\d+) published", line):
+            return int(m.group(1))
+    return None
+
+
+# --- report ------------------------------------------------------------------------------------------
+
+
+def markdown_block(f: dict) -> str:
+    n, mb = f["n"], f["mb"]
+    rows = []
+
+    def line(what: str, m: dict, docs: int | None, megabytes: float | None) -> None:
+        rate = f"{docs / m['wall']:.0f}" if docs else "–"
+        mbs = f"{megabytes / m['wall']:.2f}" if megabytes else "–"
+        rows.append(f"| {what} | {m['wall']:.1f} | {rate} | {mbs} | {m['cpu']:.1f} | "
+                    f"{m['max_rss_mb']:.0f} | {m['tree_rss_mb']:.0f} |")
+
+    line("empty inbox (Prefect fixed cost)", f["empty"], None, None)
+    line(f"full first run ({n:,} files)", f["full"], n, mb)
+    line("no-op rerun", f["noop"], None, None)
+    line(f"rerun with {f['new_files']:,} new files (1 %)", f["rerun_new"], f["new_files"], f["new_mb"])
+    line("plain loop, process (no Prefect, no GE, 1 core)", f["loop"], n, mb)
+    loop_wall = f["loop_wall"]
+    rows.append(f"| plain loop, stage functions only | {loop_wall:.1f} | {n / loop_wall:.0f} | "
+                f"{mb / loop_wall:.2f} | – | – | – |")
+    ratio, cpu_ratio = f["full"]["wall"] / f["loop"]["wall"], f["full"]["cpu"] / f["loop"]["cpu"]
+    stages = " / ".join(f"{k} {v:.1f}" for k, v in f["loop_seconds"].items())
+    phases = " / ".join(f"{k} {v:.1f}" for k, v in f["cli_phases"].items())
+    return "\n".join([
+        f"### N = {n:,} reports ({mb:.0f} MB; seed {f['seed']}; {f['date']}; "
+        f"load average before {f['load_before'][0]:.1f}, after {f['load_after'][0]:.1f})",
+        "",
+        "| run | wall s | docs/s | MB/s | CPU s | peak RSS, largest process MB | peak RSS, process tree MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *rows,
+        "",
+        f"- **Orchestration overhead ratio** (full `industry-etl run` wall ÷ plain-loop process wall): "
+        f"**{ratio:.2f}** (÷ the loop's own wall: {f['full']['wall'] / loop_wall:.2f}; "
+        f"CPU-time ratio {cpu_ratio:.2f}). The CLI uses 2 worker processes, the loop one.",
+        f"- No-op rerun ÷ empty-inbox run: **{f['noop']['wall'] / f['empty']['wall']:.2f}**",
+        f"- Plain loop, seconds per stage: {stages}",
+        f"- `industry-etl run` phases (from its progress lines), seconds: {phases}",
+        f"- Rows published: {f['rows_published']:,} (plain loop: {f['loop_rows']:,}); "
+        f"files: {', '.join(f'{k} {v}' for k, v in sorted(f['kinds'].items()))}",
+    ])
+
+
+def acceptance(blocks: dict[int, dict]) -> list[str]:
+    out = []
+
+    def check(ok: bool, text: str) -> None:
+        out.append(f"- [{'x' if ok else ' '}] {'holds' if ok else 'FAILS'}: {text}")
+
+    ten, hundred = blocks.get(10_000), blocks.get(100_000)
+    if ten:
+        rate = ten["n"] / ten["full"]["wall"]
+        check(rate >= 150, f"10,000 reports, full first run ≥ 150 docs/s: {rate:.0f} docs/s")
+        check(ten["full"]["tree_rss_mb"] < 1536,
+              f"10,000 reports, peak RSS < 1.5 GB: {ten['full']['tree_rss_mb']:.0f} MB (process tree; "
+              f"largest process {ten['full']['max_rss_mb']:.0f} MB)")
+        ratio = ten["full"]["wall"] / ten["loop"]["wall"]
+        check(ratio <= 1.5, f"orchestration overhead ratio ≤ 1.5 at 10,000: {ratio:.2f}")
+    if hundred:
+        check(True, f"100,000 reports completes ({hundred['full']['wall']:.0f} s)")
+        ratio = hundred["full"]["wall"] / hundred["loop"]["wall"]
+        check(ratio <= 1.2, f"orchestration overhead ratio ≤ 1.2 at 100,000: {ratio:.2f}")
+    if ten and hundred:
+        rss = hundred["full"]["tree_rss_mb"] / ten["full"]["tree_rss_mb"]
+        check(rss <= 1.5, f"100,000 peak RSS ≤ 1.5 × the 10,000 figure: {rss:.2f} ×")
+        wall = hundred["full"]["wall"] / ten["full"]["wall"]
+        check(wall <= 12, f"100,000 time ≤ 12 × the 10,000 figure: {wall:.1f} ×")
+    for n, f in sorted(blocks.items()):
+        ratio = f["noop"]["wall"] / f["empty"]["wall"]
+        check(ratio <= 1.5, f"no-op rerun over {n:,} processed files ≤ 1.5 × an empty-inbox run: {ratio:.2f} ×")
+    return out
+
+
+BLOCK = re.compile(r"<!-- BEGIN N=(\d+) (.*?) -->\n(.*?)<!-- END N=\1 -->\n", re.S)
+GENERATED_START, GENERATED_END = "<!-- BEGIN run.py -->", "<!-- END run.py -->"
+
+
+def machine_line() -> str:
+    model = "unknown CPU"
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (f"Machine: {os.cpu_count()} cores ({model}), {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}.")
+
+
+def write_results(path: Path, new_blocks: dict[int, dict]) -> str:
+    """Replace the blocks of the sizes just measured, keep the others, recompute the acceptance lines."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if GENERATED_START not in text:
+        text = f"# Benchmark results\n\n{GENERATED_START}\n{GENERATED_END}\n" + text
+    head, rest = text.split(GENERATED_START, 1)
+    generated, tail = rest.split(GENERATED_END, 1)
+    blocks = {int(m.group(1)): json.loads(m.group(2)) for m in BLOCK.finditer(generated)}
+    blocks.update(new_blocks)
+    parts = [machine_line(), "", "Acceptance (recomputed from the blocks below):", "", *acceptance(blocks), ""]
+    for n, figures in sorted(blocks.items()):
+        parts += [f"<!-- BEGIN N={n} {json.dumps(figures, ensure_ascii=False)} -->",
+                  markdown_block(figures), f"<!-- END N={n} -->", ""]
+    generated = "\n".join(parts)
+    path.write_text(f"{head}{GENERATED_START}\n{generated}{GENERATED_END}{tail}", encoding="utf-8")
+    return generated
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes (default 1000,10000)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, help="where corpora and warehouses go (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep corpora and warehouses")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="Markdown file to update")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser.add_argument("--plain-loop", nargs=2, type=Path, metavar=("INBOX", "WAREHOUSE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.plain_loop:  # the subprocess of run_plain_loop: last stdout line is its JSON
+        print(json.dumps(plain_loop(*args.plain_loop)))
+        return
+    if not CLI.exists():
+        sys.exit(f"{CLI} not found: run `make install` first")
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="industry-etl-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+
+    def log(message: str) -> None:
+        print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+    log(f"workdir {workdir}; {machine_line()}")
+    blocks = {}
+    try:
+        for n in sizes:
+            blocks[n] = measure_size(n, args.seed, workdir, log)
+            print(markdown_block(blocks[n]) + "\n", flush=True)
+            if not args.no_write:
+                write_results(args.results, {n: blocks[n]})
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print("\n".join(acceptance(blocks)))
+
+
+if __name__ == "__main__":
+    main()
