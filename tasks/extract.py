@@ -810,6 +810,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         if _is_count(code) and not (period is not None and period.asof):
             period = _period_in_sentence(sentence, periods_all, comparison_ends)  # counts do not inherit
         clause_start = _clause_start(sentence, min(mention.start, fig.start))
+        if fig.place:  # another place's figure: its own clause, so it keeps a row identity of its own
+            clause_start = _clause_start(sentence, fig.start)
         identity = (code, subject, fig.measure, period, clause_start)
         if identity in identities:  # a second figure of the same kind in one clause: its own list item
             clause_start = _clause_start_or_list(sentence, min(mention.start, fig.start))

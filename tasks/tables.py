@@ -31,7 +31,7 @@ def document_row(doc: Document, rows_found: int, redacted_found: int, run_id: st
         "status": doc.status,
         "status_detail": doc.status_detail,
         "duplicate_of": doc.duplicate_of,
-        "first_seen_at": now,
+        "first_seen_at": doc.first_seen_at or now,
         "run_id": run_id,
     }
 
