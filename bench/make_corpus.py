@@ -200,9 +200,8 @@ def example_sentences() -> tuple[str, ...]:
         for line in text.splitlines():
             if NOT_A_SENTENCE.search(line):
                 continue
-            for sentence in re.findall(r"[^。]+。", line):
-                if FIGURE_WITH_UNIT.search(sentence):
-                    sentences.append(sentence.strip())
+            sentences.extend(sentence.strip() for sentence in re.findall(r"[^。]+。", line)
+                             if FIGURE_WITH_UNIT.search(sentence))
     if len(sentences) < 8:
         raise RuntimeError(f"too few figure sentences in {EXAMPLES} ({len(sentences)}) to build a corpus")
     return tuple(sentences)

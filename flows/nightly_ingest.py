@@ -7,31 +7,38 @@ process pool by default (both cores, no server), or a Dask cluster (`industry-et
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from industry_etl.progress import report
 from tasks.extract import catalog_codes
-from tasks.ingest import commit_ledger, mark_duplicates, plan_ingest
+from tasks.ingest import commit_ledger, is_retried, mark_duplicates, plan_ingest
 from tasks.process import BatchResult, process_batch
-from tasks.publish import publish_tables, warehouse_lock
-from tasks.tables import documents_table, from_pandas, indicators_table
-from tasks.validate import validate_tables
+from tasks.publish import StagedRows, publish_tables, warehouse_lock
+from tasks.tables import documents_table
+from tasks.validate import GateSummary, validate_staged_rows
 
 FAILED_STATUSES = ("empty", "undecodable", "too_large", "unreadable")
+RUNS_DIR = "_runs"  # per-run staging under the warehouse (underscore: readers ignore it)
 
-ingest_task = task(plan_ingest, name="ingest", retries=2, retry_delay_seconds=[1, 5])
-process_batch_task = task(process_batch, name="clean-place-extract", persist_result=False)
-validate_task = task(validate_tables, name="validate", persist_result=False)
-publish_task = task(publish_tables, name="publish", retries=2, retry_delay_seconds=[1, 5])
-commit_ledger_task = task(commit_ledger, name="commit-ledger", retries=2, retry_delay_seconds=[1, 5])
+ingest_task = task(plan_ingest, name="ingest", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+process_batch_task = task(process_batch, name="clean-place-extract", cache_policy=NO_CACHE)
+validate_task = task(validate_staged_rows, name="validate", cache_policy=NO_CACHE)
+publish_task = task(publish_tables, name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+commit_ledger_task = task(commit_ledger, name="commit-ledger", retries=2, retry_delay_seconds=[1, 5],
+                          cache_policy=NO_CACHE)
 
 
 @dataclass
@@ -50,6 +57,7 @@ class RunSummary:
     docs_index: str | None = None
     run_failed: bool = False
     failed_share: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @flow(name="nightly_ingest", log_prints=False, task_runner=ProcessPoolTaskRunner(max_workers=2))
@@ -64,33 +72,32 @@ def nightly_ingest(
 ) -> RunSummary:
     """One run over the inbox: only new or changed files are read; every file ends with a status."""
     inbox_dir, warehouse_dir = Path(inbox).resolve(), Path(warehouse).resolve()
-    run_id = str(flow_run.get_id() or "local")
-    with warehouse_lock(warehouse_dir):
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    with warehouse_lock(warehouse_dir), run_staging(warehouse_dir, run_id) as staging:
         plan = ingest_task(inbox_dir, warehouse_dir, force=force, since=since)
         report(f"ingest: {len(plan.to_read)} new or changed files, {plan.unchanged} unchanged")
-        results = process_in_batches(plan.to_read, batch_size, max_bytes)
+        results = process_in_batches(plan.to_read, batch_size, max_bytes, staging)
         docs = plan.early + [d for r in results for d in r.documents]
         mark_duplicates(docs, plan.ledger)
-        rows = rows_of_kept_documents(results, docs)
 
-        now = datetime.now(UTC)
-        documents = documents_table(docs, rows, run_id, now)
-        indicators = indicators_table(rows, run_id)
-        report(f"extract: {len(rows)} indicator rows from {len(docs)} files; validating")
-        outcome = validate_task(indicators.to_pandas(), documents.to_pandas(),
-                                warehouse_dir / "_docs", catalog_codes(), fail_share=fail_share)
+        documents = documents_table(docs, row_counts(results, docs), run_id, datetime.now(UTC))
+        report(f"extract: {sum(r.rows for r in results)} indicator rows from {len(docs)} files; validating")
+        gate = validate_task([Path(r.rows_file) for r in results if r.rows_file], documents.to_pandas(), run_id,
+                             staging, warehouse_dir / "_docs", catalog_codes(), fail_share=fail_share,
+                             skip=duplicate_versions(docs))
         publish_task(
             warehouse_dir,
-            {"indicators": from_pandas("indicators", outcome.published),
-             "quarantine": from_pandas("quarantine", outcome.quarantine), "documents": documents},
-            replace_doc_ids=[d.doc_id for d in docs if d.status != "duplicate"],
-            replace_source_files=list(plan.previous_doc_ids),
+            {"indicators": StagedRows(gate.published_dir), "quarantine": StagedRows(gate.quarantine_dir),
+             "documents": documents},
+            replace_doc_ids=(),
+            replace_source_files=reprocessed_files(docs, plan),
+            replace_document_versions=[(d.doc_id, d.source_file) for d in docs if not is_retried(d)],
         )
         commit_ledger_task(warehouse_dir, plan.ledger, docs)
-        report(f"publish: {len(outcome.published)} rows published, {len(outcome.quarantine)} quarantined")
+        report(f"publish: {gate.published_rows} rows published, {gate.quarantined_rows} quarantined")
 
-    summary = summarise(run_id, plan.unchanged, docs, outcome)
-    publish_run_artifacts(summary, docs, outcome)
+    summary = summarise(run_id, plan.unchanged, docs, gate, results)
+    publish_run_artifacts(summary, gate)
     if summary.run_failed:
         raise RuntimeError(
             f"{summary.failed_share:.0%} of this run's rows failed data-quality checks "
@@ -99,12 +106,26 @@ def nightly_ingest(
     return summary
 
 
-def process_in_batches(sources: list, batch_size: int, max_bytes: int) -> list[BatchResult]:
+@contextlib.contextmanager
+def run_staging(warehouse: Path, run_id: str) -> Iterator[Path]:
+    """A scratch folder for this run's staged rows; removed afterwards, and leftovers of crashed runs too."""
+    runs = warehouse / RUNS_DIR
+    shutil.rmtree(runs, ignore_errors=True)  # we hold the warehouse lock: nothing else uses it
+    staging = runs / run_id
+    staging.mkdir(parents=True)
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(runs, ignore_errors=True)
+
+
+def process_in_batches(sources: list, batch_size: int, max_bytes: int, staging: Path) -> list[BatchResult]:
     """Batches of files on the task runner; a single batch runs in-process (no pool start-up)."""
     batches = [sources[i: i + batch_size] for i in range(0, len(sources), batch_size)]
+    files = [str(staging / f"rows-{i:06d}.parquet") for i in range(len(batches))]
     if len(batches) <= 1:
-        return [process_batch_task(b, max_bytes) for b in batches]
-    futures = [process_batch_task.submit(b, max_bytes) for b in batches]
+        return [process_batch_task(b, f, max_bytes) for b, f in zip(batches, files, strict=True)]
+    futures = [process_batch_task.submit(b, f, max_bytes) for b, f in zip(batches, files, strict=True)]
     results = []
     for i, future in enumerate(futures, 1):
         results.append(future.result())
@@ -112,15 +133,33 @@ def process_in_batches(sources: list, batch_size: int, max_bytes: int) -> list[B
     return results
 
 
-def rows_of_kept_documents(results: list[BatchResult], docs: list) -> list[dict]:
-    """Indicator rows of every document that is not a duplicate, in input order."""
-    duplicates = {(d.doc_id, d.source_file) for d in docs if d.status == "duplicate"}
-    return [r for res in results for r in res.rows if (r["doc_id"], r["source_file"]) not in duplicates]
+def row_counts(results: list[BatchResult], docs: list) -> dict[str, tuple[int, int]]:
+    """doc_id -> (rows, redacted rows) of the documents whose rows are kept (not duplicates)."""
+    counts = {k: v for r in results for k, v in r.row_counts.items()}
+    for d in docs:
+        if d.status == "duplicate":
+            counts[f"{d.doc_id}\x00{d.source_file}"] = (0, 0)
+    return counts
 
 
-def summarise(run_id: str, unchanged: int, docs: list, outcome) -> RunSummary:
+def duplicate_versions(docs: list) -> list[tuple[str, str]]:
+    """(doc_id, source_file) of documents found to be duplicates after extraction: their rows go."""
+    return [(d.doc_id, d.source_file) for d in docs if d.status == "duplicate"]
+
+
+def reprocessed_files(docs: list, plan) -> list[str]:
+    """Files read before whose earlier rows this run replaces (new files have none to replace)."""
+    known = plan.ledger.stat_keys
+    return sorted({d.source_file for d in docs if d.source_file in known and not is_retried(d)}
+                  | set(plan.previous_doc_ids))
+
+
+def summarise(run_id: str, unchanged: int, docs: list, gate: GateSummary, results: list[BatchResult]) -> RunSummary:
     statuses = Counter(d.status for d in docs)
     failed = [(d.source_file, d.status, d.status_detail or "") for d in docs if d.status in FAILED_STATUSES]
+    seconds: Counter[str] = Counter()
+    for r in results:
+        seconds.update(r.seconds)
     return RunSummary(
         run_id=run_id,
         files_new=len(docs) - len(failed),
@@ -128,23 +167,22 @@ def summarise(run_id: str, unchanged: int, docs: list, outcome) -> RunSummary:
         files_failed=len(failed),
         statuses=dict(sorted(statuses.items())),
         failed_files=sorted(failed),
-        rows_published=len(outcome.published),
-        rows_quarantined=len(outcome.quarantine),
-        failure_counts={k: v for k, v in outcome.failure_counts.items() if v},
-        docs_index=str(outcome.docs_index) if outcome.docs_index else None,
-        run_failed=outcome.run_failed,
-        failed_share=outcome.failed_share,
+        rows_published=gate.published_rows,
+        rows_quarantined=gate.quarantined_rows,
+        failure_counts=dict(sorted((gate.failure_counts or {}).items())),
+        docs_index=str(gate.docs_index) if gate.docs_index else None,
+        run_failed=gate.run_failed,
+        failed_share=gate.failed_share,
+        stage_seconds={k: round(v, 3) for k, v in seconds.items()},
     )
 
 
-def publish_run_artifacts(summary: RunSummary, docs: list, outcome) -> None:
+def publish_run_artifacts(summary: RunSummary, gate: GateSummary) -> None:
     """A table artifact (files, rows, failures) and a markdown artifact linking the Data Docs."""
     table = [{"what": "files", "key": k, "count": v} for k, v in summary.statuses.items()]
-    for frame, what in ((outcome.published, "published"), (outcome.quarantine, "quarantined")):
-        if len(frame):
-            counts = frame.groupby(["region", "indicator"], dropna=False).size()
-            table += [{"what": f"rows {what}", "key": f"{r or '(unknown)'} / {i}", "count": int(n)}
-                      for (r, i), n in counts.items()]
+    for by, what in ((gate.published_by or {}, "published"), (gate.quarantined_by or {}, "quarantined")):
+        table += [{"what": f"rows {what}", "key": f"{region or '(unknown)'} / {indicator}", "count": n}
+                  for (region, indicator), n in sorted(by.items(), key=lambda kv: (str(kv[0][0]), kv[0][1]))]
     table += [{"what": "expectation failed", "key": k, "count": v} for k, v in summary.failure_counts.items()]
     create_table_artifact(table=table, key="run-summary", description="Files by status, rows, failed checks")
     create_markdown_artifact(

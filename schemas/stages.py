@@ -51,6 +51,7 @@ class Document:
     text: str = ""  # decoded, Simplified, width-normalised
     chars_raw: int = 0
     cleaned_text: str = ""
+    chars_clean: int = 0  # len(cleaned_text), kept when the text itself is dropped after extraction
     boilerplate_chars_removed: int = 0
     title: str | None = None
     publication_date: str | None = None  # yyyy-mm-dd of a page date line, if any

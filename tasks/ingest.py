@@ -738,7 +738,8 @@ def mark_duplicates(docs: list[Document], ledger: Ledger) -> list[Document]:
             doc.first_seen_at = ledger.first_seen_at(doc)
         if doc.status not in ORIGINAL_STATUSES:
             continue
-        doc.body_hash = body_hash(doc.cleaned_text)
+        if doc.body_hash is None:  # set already when the batch dropped the text to save memory
+            doc.body_hash = body_hash(doc.cleaned_text)
         original = ledger.originals_by_sha256.get(doc.sha256) or seen_bytes.get(doc.sha256)
         how = "same bytes as"
         if original is None and doc.body_hash is not None:

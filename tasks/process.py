@@ -3,46 +3,92 @@
 A batch is the unit a worker gets (a process of the local pool or a Dask worker), so that
 orchestration costs one task per few hundred files, not one per file. The stage functions
 themselves live in their own modules; this one only chains them.
+
+A batch writes its indicator rows to a Parquet file in the run's staging folder and hands back
+only light document records (no text), so the flow's memory does not grow with the inbox.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from schemas.models import INDICATOR_SCHEMA
 from schemas.stages import Document, SourceFile
 from tasks.clean import clean_document
 from tasks.extract import extract_indicators
-from tasks.ingest import read_document
+from tasks.ingest import body_hash, read_document
 from tasks.place import place_document
+
+STAGES = ("read", "clean", "place", "extract")
 
 
 @dataclass
 class BatchResult:
-    documents: list[Document] = field(default_factory=list)
-    rows: list[dict] = field(default_factory=list)  # indicator rows, run_id not yet set
-    seconds: dict[str, float] = field(default_factory=dict)  # time per stage, for the run summary
+    documents: list[Document] = field(default_factory=list)  # text dropped; counts and hashes kept
+    rows_file: str | None = None  # staged indicator rows (run_id not yet set), None if no rows
+    rows: int = 0
+    row_counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # doc_id -> (rows, redacted)
+    seconds: dict[str, float] = field(default_factory=dict)  # time per stage, summed over the batch
 
 
-def process_document(source: SourceFile, max_bytes: int) -> tuple[Document, list[dict]]:
+def process_document(source: SourceFile, max_bytes: int,
+                     seconds: dict[str, float] | None = None) -> tuple[Document, list[dict]]:
     """Read, clean, place and extract one file. A file that fails to read keeps its status."""
-    doc = read_document(source, max_bytes=max_bytes)
+    clock = _Clock(seconds if seconds is not None else {})
+    doc = clock.run("read", read_document, source, max_bytes=max_bytes)
     if doc.status != "ok":
         return doc, []
-    doc = clean_document(doc)
-    doc = place_document(doc)
-    rows = extract_indicators(doc)
+    doc = clock.run("clean", clean_document, doc)
+    doc = clock.run("place", place_document, doc)
+    rows = clock.run("extract", extract_indicators, doc)
     if not rows:
         doc.status = "no_indicators"
-        doc.status_detail = "no catalog indicator with a figure was found in the cleaned text"
+        reason = "no catalog indicator with a figure was found in the cleaned text"
+        doc.status_detail = f"{doc.status_detail}; {reason}" if doc.status_detail else reason
     return doc, rows
 
 
-def process_batch(sources: list[SourceFile], max_bytes: int = 20_000_000) -> BatchResult:
-    """Every file of a batch through the per-file stages; one bad file never stops the batch."""
-    result = BatchResult()
+def process_batch(sources: list[SourceFile], stage_file: str, max_bytes: int = 20_000_000) -> BatchResult:
+    """Every file of a batch through the per-file stages; one bad file never stops the batch.
+
+    The rows go to the Parquet file `stage_file` (written only if there are rows).
+    """
+    result = BatchResult(seconds=dict.fromkeys(STAGES, 0.0))
+    rows: list[dict] = []
     for source in sources:
-        doc, rows = process_document(source, max_bytes)
-        doc.text = ""  # the raw decoded text is not needed downstream; keep results small
-        result.documents.append(doc)
-        result.rows.extend(rows)
+        doc, doc_rows = process_document(source, max_bytes, result.seconds)
+        result.documents.append(_without_text(doc))
+        redacted = sum(1 for r in doc_rows if r["is_redacted"])
+        result.row_counts[doc.doc_id] = (len(doc_rows), redacted)
+        rows.extend(doc_rows)
+    result.rows = len(rows)
+    if rows:
+        pq.write_table(pa.Table.from_pylist(rows, schema=INDICATOR_SCHEMA), stage_file, compression="zstd")
+        result.rows_file = stage_file
     return result
+
+
+def _without_text(doc: Document) -> Document:
+    """Keep what the documents table, the duplicate check and the ledger need; drop the text."""
+    doc.chars_clean = len(doc.cleaned_text)
+    if doc.cleaned_text and doc.body_hash is None:
+        doc.body_hash = body_hash(doc.cleaned_text)
+    doc.text = ""
+    doc.cleaned_text = ""
+    return doc
+
+
+class _Clock:
+    def __init__(self, seconds: dict[str, float]) -> None:
+        self.seconds = seconds
+
+    def run(self, stage, fn, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start

@@ -227,6 +227,26 @@ def partitions_by_doc(table: pa.Table) -> dict[str, set[Partition]]:
 # --- rows ----------------------------------------------------------------------------------------
 
 
+class StagedRows(Mapping[Partition, pa.Table]):
+    """New rows kept on disk as `<root>/region_code=…/year=…/*.parquet` (partition columns in the
+    path), read one partition at a time, so publishing a large run never holds all its rows."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._dirs = {parse_partition(r.name, y.name): y for r in sorted(root.glob("region_code=*"))
+                      for y in sorted(r.glob("year=*"))} if root.exists() else {}
+
+    def __getitem__(self, partition: Partition) -> pa.Table:
+        files = sorted(self._dirs[partition].glob("*.parquet"))
+        return pa.concat_tables([pq.read_table(f, partitioning=None) for f in files])
+
+    def __iter__(self) -> Iterator[Partition]:
+        return iter(self._dirs)
+
+    def __len__(self) -> int:
+        return len(self._dirs)
+
+
 def conform_table(name: str, table: pa.Table | None) -> pa.Table:
     """`table` with exactly the contract columns of `name`, in contract order and types."""
     schema = TABLE_SCHEMAS[name]
@@ -271,11 +291,23 @@ def read_partition(name: str, path: Path) -> pa.Table:
         return parquet.read().cast(file_schema(name)).replace_schema_metadata(stored)
 
 
-def replaced_rows_mask(rows: pa.Table, doc_ids: pa.Array, source_files: pa.Array) -> pa.ChunkedArray:
+def replaced_rows_mask(rows: pa.Table, doc_ids: pa.Array, source_files: pa.Array,
+                       versions: pa.Array | None = None) -> pa.ChunkedArray:
     mask = pc.is_in(rows.column("doc_id"), value_set=doc_ids)
     if len(source_files):
         mask = pc.or_(mask, pc.is_in(rows.column("source_file"), value_set=source_files))
+    if versions is not None and len(versions):
+        keys = pc.binary_join_element_wise(rows.column("doc_id"), rows.column("source_file"), VERSION_SEP)
+        mask = pc.or_(mask, pc.is_in(keys, value_set=versions))
     return pc.fill_null(mask, False)
+
+
+VERSION_SEP = "\x00"
+
+
+def version_keys(versions: Collection[tuple[str, str]]) -> pa.Array:
+    """(doc_id, source_file) pairs as one string each, for `replaced_rows_mask`."""
+    return pa.array(sorted(f"{d}{VERSION_SEP}{s}" for d, s in versions), pa.string())
 
 
 def partitions_holding(files: Mapping[Partition, Path], doc_ids: pa.Array,
@@ -392,26 +424,29 @@ def apply_swaps(swaps: Iterable[Swap]) -> set[Path]:
 @dataclass(frozen=True)
 class TablePlan:
     name: str
-    new_rows: dict[Partition, pa.Table]
+    new_rows: Mapping[Partition, pa.Table]
     files: dict[Partition, Path]
     touched: tuple[Partition, ...]  # partitions with new rows first, then those that may only lose rows
     doc_ids: pa.Array
     source_files: pa.Array
+    versions: pa.Array | None = None  # documents: (doc_id, source_file) rows this run rewrites
 
 
-def plan_table(warehouse: Path, name: str, new_rows: pa.Table, replace_doc_ids: pa.Array,
+def plan_table(warehouse: Path, name: str, new_rows: pa.Table | StagedRows, replace_doc_ids: pa.Array,
                replace_source_files: pa.Array, previous_partitions: Collection[Partition] | None,
-               interrupted: set[Partition]) -> TablePlan:
+               interrupted: set[Partition], versions: pa.Array | None = None) -> TablePlan:
     source_files = replace_source_files if name in REPLACED_BY_SOURCE_FILE else pa.array([], pa.string())
-    by_partition = split_by_partition(new_rows)
+    by_partition = new_rows if isinstance(new_rows, StagedRows) else split_by_partition(new_rows)
     files = existing_partitions(warehouse / name)
     if previous_partitions is None:
-        holding = partitions_holding(files, replace_doc_ids, source_files)
+        version_doc_ids = pa.array(sorted({v.split(VERSION_SEP)[0] for v in (versions or pa.array([])).to_pylist()}),
+                                   pa.string())
+        holding = partitions_holding(files, pa.concat_arrays([replace_doc_ids, version_doc_ids]), source_files)
     else:
         holding = set(previous_partitions) & files.keys()
     removal_only = (holding | (interrupted & files.keys())) - by_partition.keys()
     touched = (*sorted(by_partition, key=partition_sort_key), *sorted(removal_only, key=partition_sort_key))
-    return TablePlan(name, by_partition, files, touched, replace_doc_ids, source_files)
+    return TablePlan(name, by_partition, files, touched, replace_doc_ids, source_files, versions)
 
 
 def stage_table(plan: TablePlan, warehouse: Path, staging: Path) -> tuple[TableChanges, list[Swap]]:
@@ -425,9 +460,13 @@ def stage_table(plan: TablePlan, warehouse: Path, staging: Path) -> tuple[TableC
     for partition in plan.touched:
         path = plan.files.get(partition)
         old = read_partition(plan.name, path) if path else schema.empty_table()
-        kept = old.filter(pc.invert(replaced_rows_mask(old, plan.doc_ids, plan.source_files)))
+        kept = old.filter(pc.invert(replaced_rows_mask(old, plan.doc_ids, plan.source_files, plan.versions)))
         new = plan.new_rows.get(partition)
-        new = schema.empty_table() if new is None else new.drop_columns(list(PARTITION_COLUMNS)).cast(schema)
+        if new is None:
+            new = schema.empty_table()
+        else:
+            new = new.drop_columns([c for c in PARTITION_COLUMNS if c in new.column_names])
+            new = new.select(schema.names).cast(schema)
         rows = sort_rows(plan.name, pa.concat_tables([kept, new])).replace_schema_metadata(FILE_METADATA)
         added += new.num_rows
         removed += old.num_rows - kept.num_rows
@@ -443,9 +482,10 @@ def stage_table(plan: TablePlan, warehouse: Path, staging: Path) -> tuple[TableC
     return TableChanges(added, removed, tuple(written), tuple(deleted), tuple(unchanged)), swaps
 
 
-def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table], replace_doc_ids: Collection[str],
+def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows], replace_doc_ids: Collection[str],
                    replace_source_files: Collection[str] = (), *,
                    previous_partitions: Collection[tuple[str | None, int | None]] | None = None,
+                   replace_document_versions: Collection[tuple[str, str]] = (),
                    ) -> PublishSummary:
     """Replace rows in the warehouse and add `tables`' rows, rewriting only the partitions affected.
 
@@ -453,22 +493,27 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table], replace_doc_
     quarantine also rows whose source_file is in `replace_source_files` (a file edited in place).
     A table missing from `tables` gets no new rows, but its replaced rows are still removed.
     `previous_partitions` lists where replaced rows may live (from the caller's ledger); when None,
-    every partition file is scanned for them. The caller must hold `warehouse_lock`.
+    every partition file is scanned for them. `replace_document_versions` are (doc_id, source_file)
+    pairs whose `documents` rows this run writes again (identical bytes share a doc_id across
+    files, so a documents row is replaced by its pair, never by doc_id alone).
+    The caller must hold `warehouse_lock`.
     """
     unknown = set(tables) - set(TABLE_SCHEMAS)
     if unknown:
         raise ValueError(f"unknown tables {sorted(unknown)}; expected {sorted(TABLE_SCHEMAS)}")
-    new_tables = {name: conform_table(name, tables.get(name)) for name in PUBLISH_ORDER}
+    new_tables = {name: table if isinstance(table := tables.get(name), StagedRows) else conform_table(name, table)
+                  for name in PUBLISH_ORDER}
     doc_ids = pa.array(sorted(set(replace_doc_ids)), pa.string())
     source_files = pa.array(sorted(set(replace_source_files)), pa.string())
     previous = None if previous_partitions is None else {normalise_partition(p) for p in previous_partitions}
 
+    versions = version_keys(replace_document_versions)
     staging = warehouse / STAGING_DIR
     staging.mkdir(parents=True, exist_ok=True)
     interrupted = read_journal(staging)
     leftovers = clean_staging(staging)
     plans = [plan_table(warehouse, name, new_tables[name], doc_ids, source_files, previous,
-                        interrupted.get(name, set()))
+                        interrupted.get(name, set()), versions if name == "documents" else None)
              for name in PUBLISH_ORDER]
     # Record where this run writes before writing, so a rerun after a crash looks there too.
     write_journal(staging, {plan.name: plan.touched for plan in plans})

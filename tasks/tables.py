@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 
 import pyarrow as pa
@@ -23,7 +22,7 @@ def document_row(doc: Document, rows_found: int, redacted_found: int, run_id: st
         "title": doc.title,
         "encoding": doc.encoding,
         "chars_raw": doc.chars_raw,
-        "chars_clean": len(doc.cleaned_text),
+        "chars_clean": doc.chars_clean or len(doc.cleaned_text),
         "boilerplate_chars_removed": doc.boilerplate_chars_removed,
         "segments": len(doc.segments),
         "indicators_found": rows_found,
@@ -36,13 +35,15 @@ def document_row(doc: Document, rows_found: int, redacted_found: int, run_id: st
     }
 
 
-def documents_table(docs: list[Document], rows: list[dict], run_id: str, now: datetime) -> pa.Table:
-    found = Counter(r["doc_id"] for r in rows)
-    redacted = Counter(r["doc_id"] for r in rows if r["is_redacted"])
-    return pa.Table.from_pylist(
-        [document_row(d, found[d.doc_id], redacted[d.doc_id], run_id, now) for d in docs],
-        schema=DOCUMENT_SCHEMA,
-    )
+def documents_table(docs: list[Document], row_counts: dict[str, tuple[int, int]], run_id: str,
+                    now: datetime) -> pa.Table:
+    """`row_counts`: doc_id -> (rows, redacted rows); a "doc_id\\x00source_file" key overrides it for
+    one file (a duplicate's rows are dropped even though its bytes match a kept file's)."""
+    rows = []
+    for d in docs:
+        found, redacted = row_counts.get(f"{d.doc_id}\x00{d.source_file}") or row_counts.get(d.doc_id, (0, 0))
+        rows.append(document_row(d, found, redacted, run_id, now))
+    return pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA)
 
 
 def indicators_table(rows: list[dict], run_id: str) -> pa.Table:

@@ -446,3 +446,105 @@ def validate_tables(
 
 # The outcome holds whole DataFrames: not persisted (which also turns Prefect's input-hashing cache off).
 validate_task = task(validate_tables, name="validate", persist_result=False)
+
+
+# --- a run's staged rows, in chunks -----------------------------------------------------------------
+
+CHUNK_ROWS = 400_000  # GE's fixed cost per call is ~0.7 s: few, large chunks; memory stays bounded
+
+
+@dataclass
+class GateSummary:
+    """What validating a run's staged rows decided, chunk by chunk, kept on disk."""
+
+    published_dir: Path  # hive-partitioned like the warehouse (tasks.publish.StagedRows reads it)
+    quarantine_dir: Path
+    published_rows: int = 0
+    quarantined_rows: int = 0
+    failure_counts: dict[str, int] | None = None
+    published_by: dict[tuple[str | None, str], int] | None = None  # (region, indicator) -> rows
+    quarantined_by: dict[tuple[str | None, str], int] | None = None
+    docs_index: Path | None = None
+    failed_share: float = 0.0
+    run_failed: bool = False
+
+
+def validate_staged_rows(row_files: list[Path], documents: pd.DataFrame, run_id: str, out_dir: Path,
+                         docs_dir: Path | None, catalog_codes: Collection[str], *,
+                         skip: Collection[tuple[str, str]] = (), fail_share: float = 0.20,
+                         chunk_rows: int = CHUNK_ROWS) -> GateSummary:
+    """Validate the rows batches staged (whole documents per file), a chunk of files at a time.
+
+    Rows of `skip` (doc_id, source_file) pairs (duplicates found after extraction) are dropped.
+    Each chunk's published and quarantined rows are written under `out_dir/indicators` and
+    `out_dir/quarantine`, partitioned like the warehouse.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    summary = GateSummary(out_dir / "indicators", out_dir / "quarantine", failure_counts={},
+                          published_by={}, quarantined_by={})
+    skipped = {f"{d}\x00{s}" for d, s in skip}
+    for k, chunk in enumerate(_chunks(row_files, chunk_rows)):
+        table = pa.concat_tables([pq.read_table(f) for f in chunk])
+        if skipped:
+            keys = pc.binary_join_element_wise(table["doc_id"], table["source_file"], "\x00")
+            table = table.filter(pc.invert(pc.is_in(keys, pa.array(sorted(skipped)))))
+        table = table.set_column(table.schema.get_field_index("run_id"), "run_id",
+                                 pa.array([run_id] * len(table), pa.string()))
+        outcome = validate_tables(table.to_pandas(), documents, docs_dir, catalog_codes,
+                                  fail_share=fail_share, run_name=run_id)
+        _add_chunk(summary, outcome, out_dir, k)
+    total = summary.published_rows + summary.quarantined_rows
+    summary.failed_share = summary.quarantined_rows / total if total else 0.0
+    summary.run_failed = summary.failed_share > fail_share
+    if not row_files and docs_dir is not None:  # no rows at all: still check documents, still show the run
+        outcome = validate_tables(INDICATOR_SCHEMA.empty_table().to_pandas(), documents, docs_dir, catalog_codes,
+                                  fail_share=fail_share, run_name=run_id)
+        summary.failure_counts = {k: v for k, v in outcome.failure_counts.items() if v}
+        summary.docs_index = outcome.docs_index
+    return summary
+
+
+def _chunks(files: list[Path], chunk_rows: int):
+    import pyarrow.parquet as pq
+
+    chunk: list[Path] = []
+    rows = 0
+    for f in files:
+        chunk.append(f)
+        rows += pq.ParquetFile(f).metadata.num_rows
+        if rows >= chunk_rows:
+            yield chunk
+            chunk, rows = [], 0
+    if chunk:
+        yield chunk
+
+
+def _add_chunk(summary: GateSummary, outcome: ValidationOutcome, out_dir: Path, k: int) -> None:
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    for frame, schema, root in (
+        (outcome.published, INDICATOR_SCHEMA, summary.published_dir),
+        (outcome.quarantine, QUARANTINE_SCHEMA, summary.quarantine_dir),
+    ):
+        if len(frame):
+            table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+            partitioning = ds.partitioning(pa.schema([schema.field("region_code"), schema.field("year")]),
+                                           flavor="hive")
+            ds.write_dataset(table, root, format="parquet", partitioning=partitioning,
+                             basename_template=f"chunk-{k:05d}-{{i}}.parquet",
+                             existing_data_behavior="overwrite_or_ignore")
+    summary.published_rows += len(outcome.published)
+    summary.quarantined_rows += len(outcome.quarantine)
+    for name, n in outcome.failure_counts.items():
+        if n:
+            summary.failure_counts[name] = summary.failure_counts.get(name, 0) + n
+    for frame, by in ((outcome.published, summary.published_by), (outcome.quarantine, summary.quarantined_by)):
+        if len(frame):
+            for (region, indicator), n in frame.groupby(["region", "indicator"], dropna=False).size().items():
+                key = (None if pd.isna(region) else region, indicator)
+                by[key] = by.get(key, 0) + int(n)
+    summary.docs_index = outcome.docs_index
