@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -375,7 +376,46 @@ def build_data_docs(
         context.stores[store_name].set(result_id, result)
         identifiers += [suite_id, result_id]
     context.build_data_docs(site_names=[site_name], resource_identifiers=identifiers)
+    add_static_results_list(docs_dir)
     return docs_dir / "index.html"
+
+
+STATIC_LIST_START, STATIC_LIST_END = "<!-- industry-etl static results -->", "<!-- /industry-etl static results -->"
+
+
+def add_static_results_list(docs_dir: Path) -> None:
+    """Put a plain-HTML list of the validation results at the top of the Data Docs index.
+
+    GE draws its index table with JavaScript libraries loaded from public CDNs; on a machine
+    without network (this pipeline's normal case) that table stays empty. This list needs none.
+    """
+    import html
+
+    rows = []
+    for page in sorted((docs_dir / "validations").glob("*/*/*/*.html"), key=lambda p: p.parent.name,
+                       reverse=True)[:DOCS_RESULTS_LIMIT]:
+        suite, run, when = page.parent.parent.parent.name, page.parent.parent.name, page.parent.name
+        stored = docs_dir / "validation_results" / suite / run / when / f"{suite}.json"
+        try:
+            result = json.loads(stored.read_text(encoding="utf-8"))
+            stats = result.get("statistics", {})
+            status = "passed" if result.get("success") else "failed"
+            detail = f"{stats.get('successful_expectations', '?')}/{stats.get('evaluated_expectations', '?')}"
+        except (OSError, ValueError):
+            status, detail = "unknown", ""
+        link = html.escape(str(page.relative_to(docs_dir)))
+        rows.append(f"<tr><td>{html.escape(when)}</td><td>{html.escape(run)}</td>"
+                    f"<td><a href=\"{link}\">{html.escape(suite)}</a></td><td>{status}</td><td>{detail}</td></tr>")
+    block = (f"{STATIC_LIST_START}<section style=\"margin:1em\"><h3>Validation results</h3>"
+             "<table border=\"1\" cellpadding=\"4\"><tr><th>run time</th><th>run</th><th>suite</th>"
+             "<th>status</th><th>expectations met</th></tr>" + "".join(rows) + f"</table></section>{STATIC_LIST_END}")
+    index = docs_dir / "index.html"
+    text = index.read_text(encoding="utf-8")
+    if STATIC_LIST_START in text:
+        head, rest = text.split(STATIC_LIST_START, 1)
+        text = head + rest.split(STATIC_LIST_END, 1)[1]
+    text = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + block, text, count=1)
+    index.write_text(text, encoding="utf-8")
 
 
 def validate_tables(

@@ -74,6 +74,16 @@ def test_samples_documents_have_status_and_place(samples_run):
     assert statuses == {"ok"}
 
 
+def test_data_docs_index_lists_the_results_without_javascript(samples_run):
+    warehouse, summary = samples_run
+    index = Path(summary.docs_index)
+    assert index == warehouse.resolve() / "_docs" / "index.html"
+    text = index.read_text(encoding="utf-8")
+    assert "Validation results" in text and summary.run_id in text
+    pages = list((warehouse / "_docs" / "validations").glob(f"*/{summary.run_id}/*/*.html"))
+    assert {p.parent.parent.parent.name for p in pages} == {"indicators", "documents"}
+
+
 def test_every_row_is_grounded_in_its_evidence(samples_run):
     warehouse, _ = samples_run
     rows = query(warehouse, "indicators", "evidence, char_start, char_end")
