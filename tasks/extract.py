@@ -341,8 +341,11 @@ def _is_figure_year(sentence: str, m: YearMention) -> bool:
     before, after = _year_context()
     if before.search(sentence[max(0, m.start - 3): m.start]) or after.match(sentence[m.end: m.end + 3]):
         return False
+    after_text = sentence[m.end: m.end + 6]
+    if re.match(r"\d{1,2}月\d{1,2}日", after_text):
+        return False  # a date (发布于2024年3月28日), not the year figures refer to
     lead = sentence[_clause_start(sentence, m.start): m.start]
-    return len(lead) <= 2 or bool(re.match(r"\d|[上下前全]半?年|[一二三四]季度", sentence[m.end: m.end + 3]))
+    return len(lead) <= 2 or bool(re.match(r"\d|[上下前全]半?年|[一二三四]季度", after_text))
 
 
 @dataclass
@@ -574,7 +577,23 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
     near = [m for m in before if _boundaries(s[m.end: fig.start]) <= 1]
     if near and _counter_between(ctx, near[-1], fig):
         return None  # "产值下滑XX家、占比XX%": the share is of the enterprises just counted
+    if not near and previous is not None and fig.measure == "yoy_pct" and _parallel_subject(s, fig):
+        return previous  # "国有控股企业增加值增长5.3%;股份制企业增长7.6%,外商…企业增长2.1%"
     return near[-1] if near else None
+
+
+_PARALLEL = re.compile(r"[\u4e00-\u9fff()（）、]{2,16}?(?:企业|行业|产业|业)$")
+
+
+def _parallel_subject(sentence: str, fig: Figure) -> str | None:
+    """The group a clause of its own names before its growth figure, in a run of parallel clauses
+    ("…,制造业增长8.2%"), or None when the clause does not start with such a group."""
+    head = sentence[_clause_start(sentence, fig.start): fig.start]
+    head = re.sub(r"^(?:其中|另外|此外)", "", head)
+    head = re.sub(r"(?:同比|比上年|比去年同期|较上年)?(?:累计)?$", "", head)
+    if not _PARALLEL.fullmatch(head) or load_catalog().alias_regex.search(head):
+        return None
+    return _subject_from_prefix(head, None)
 
 
 def _counter_between(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
@@ -633,6 +652,10 @@ def _subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | No
         return sub
     if mention.gap:
         return _subject_from_prefix(mention.gap, ctx.place_names)
+    if fig is not None and fig.measure == "yoy_pct" and mention.end <= _clause_start(ctx.sentence, fig.start):
+        parallel = _parallel_subject(ctx.sentence, fig)
+        if parallel:
+            return parallel
     if mention.alias in ("增加值", "产值", "总产值") and not prefix.strip():
         return None
     if "规下" in prefix[-4:]:
@@ -714,6 +737,9 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
                 f.value = -abs(f.value)
         start = _sentence_part_start(s, m.start())
         mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
+        if not mentions:  # "…三大支柱产业集群分别增长4.1%、4.1%和7.0%": no catalog wording, no rows
+            out.update(dict.fromkeys(run, (None, None)))
+            continue
         codes = [x for x in mentions if x.alias not in ("增加值", "产值", "总产值", "产业增加值", "行业增加值")]
         if len(codes) == len(run):
             for i, mention in zip(run, codes, strict=True):
@@ -858,7 +884,8 @@ def _advance_state(state: ReadingState, sentence: str, years: list[YearMention],
 # Document
 
 
-_SENTENCE_SPLIT = re.compile(r"[^。;；!！?？\n]+[。;；!！?？]?")
+# Sentences end at 。!?; a semicolon only separates clauses (parallel statistics often run on).
+_SENTENCE_SPLIT = re.compile(r"[^。!！?？\n]+[。!！?？]?")
 
 
 def _year_month(date: str | None) -> tuple[int, int] | None:

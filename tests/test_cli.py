@@ -59,14 +59,32 @@ def test_a_second_run_on_a_busy_warehouse_exits_with_a_clear_message(tmp_path):
 
 
 @pytest.mark.slow
-def test_run_on_the_examples_then_sql(tmp_path):
+def test_two_runs_at_once_then_sql(tmp_path):
+    """Two runs started at once on one warehouse: one waits out the other (exit 75) or they run one
+    after the other; either way the warehouse equals the one a single run builds."""
+    import duckdb
+
     root = Path(__file__).resolve().parents[1]
-    warehouse = tmp_path / "w"
-    out = cli("run", "--inbox", str(root / "examples" / "inbox"), "--warehouse", str(warehouse))
+    inbox = root / "examples" / "inbox"
+    both, single = tmp_path / "both", tmp_path / "single"
+    procs = [subprocess.Popen([str(BIN), "run", "--inbox", str(inbox), "--warehouse", str(both)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outcomes = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]
+    assert sorted(code for code, _, _ in outcomes) in ([0, 0], [0, 75]), outcomes
+    for code, _, err in outcomes:
+        if code == 75:
+            assert "another industry-etl run is writing" in err
+    out = cli("run", "--inbox", str(inbox), "--warehouse", str(single))
     assert out.returncode == 0, out.stderr
     assert "files: 4 new, 0 skipped (unchanged), 0 failed" in out.stdout
     assert "Traceback" not in out.stdout + out.stderr
+
+    def rows(w):
+        return duckdb.sql(f"SELECT doc_id, indicator, measure, value FROM read_parquet('{w}/indicators/**/*.parquet', "
+                          "hive_partitioning=true) ORDER BY ALL").fetchall()
+
+    assert rows(both) == rows(single)
     out = cli("sql", "SELECT count(*) AS n, count(DISTINCT region_code) AS regions FROM indicators",
-              "--warehouse", str(warehouse))
+              "--warehouse", str(single))
     assert out.returncode == 0, out.stderr
     assert "regions" in out.stdout

@@ -261,3 +261,16 @@ def test_publication_date_fixes_the_year_when_the_body_states_none():
     doc.segments = [Segment(0, 0, len(text), report_year=None)]
     years = {r["indicator"]: r["year"] for r in extract_indicators(doc)}
     assert years == {"industrial_value_added": 2022, "industrial_investment": 2021}
+
+
+def test_parallel_clauses_name_their_own_groups():
+    rows = extract("全年规模以上工业增加值增长7.1%。分门类看,采矿业增加值下降3.5%,制造业增长8.2%;"
+                   "电力、热力、燃气及水生产和供应业增长4.4%。")
+    assert [(r["subject"], r["value"]) for r in rows] == [
+        (None, 7.1), ("采矿业", -3.5), ("制造业", 8.2), ("电力、热力、燃气及水生产和供应业", 4.4)]
+    assert {r["indicator"] for r in rows} == {"industrial_value_added"}
+
+
+def test_a_date_line_is_not_the_figure_year():
+    rows = extract("市统计局 2024年3月28日\n全年规模以上工业增加值增长7.1%。", report_year=2023)
+    assert rows[0]["year"] == 2023 and not rows[0]["is_target"]

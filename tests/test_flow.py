@@ -175,3 +175,29 @@ def test_impossible_figures_are_quarantined_not_published(prefect_harness, tmp_p
     quarantined = query(warehouse, "quarantine", "value, failed_expectations")
     assert quarantined[0][0] == 950 and any("yoy" in name for name in quarantined[0][1])
     assert 950 not in {r[0] for r in query(warehouse, "indicators", "value")}
+
+
+def test_too_many_failed_rows_fail_the_run_after_publishing_the_quarantine(prefect_harness, tmp_path):
+    from prefect.states import State
+
+    from flows.nightly_ingest import nightly_ingest
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "broken.txt").write_text(
+        "示例:2024年1-10月,全省规上工业增加值同比增长950%,工业投资增长870%,技改投资增长640%。\n", encoding="utf-8")
+    warehouse = tmp_path / "warehouse"
+    state: State = nightly_ingest(inbox=str(inbox), warehouse=str(warehouse), return_state=True)
+    assert state.is_failed()
+    assert "failed data-quality checks" in str(state.message) + repr(state.result(raise_on_failure=False))
+    assert len(query(warehouse, "quarantine", "value")) == 3
+
+
+def test_two_fresh_warehouses_get_the_same_rows(prefect_harness, tmp_path, samples_run):
+    first, _ = samples_run
+    second = tmp_path / "again"
+    run(SAMPLES, second)
+    cols = "doc_id, source_file, segment, region_code, year, indicator, subject, measure, value, evidence, char_start"
+    assert query(second, "indicators", cols) == query(first, "indicators", cols)
+    assert query(second, "documents", "doc_id, source_file, status, region_code") == \
+        query(first, "documents", "doc_id, source_file, status, region_code")
