@@ -63,24 +63,54 @@ class Measured:
     max_rss_mb: float  # largest single process (wait4 ru_maxrss)
     tree_rss_mb: float  # largest sum of RSS over the process tree, sampled
     returncode: int
+    tree_at_peak: str = ""  # RSS of each process when the tree's sum peaked
+    peak_at: float = 0.0  # seconds after start
     lines: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, stdout line)
     stderr: str = ""
 
 
-def _tree_rss(process) -> int:
+def _role(member, root_pid: int) -> str:
+    """What a process of the run's tree is, for the RSS breakdown."""
+    if member.pid == root_pid:
+        return "main"
+    try:
+        cmdline = " ".join(member.cmdline())
+    except Exception:  # psutil.Error: exited meanwhile
+        return "other"
+    for marker, role in (("uvicorn", "Prefect API server"), ("multiprocessing.spawn", "pool worker"),
+                         ("resource_tracker", "resource tracker"), ("distributed", "Dask")):
+        if marker in cmdline:
+            return role
+    return "other"
+
+
+def _tree_rss(process) -> tuple[int, list[tuple[str, int]]]:
+    """Summed RSS of the process and its descendants, and (role, RSS) of each."""
     import psutil
 
-    total = 0
     try:
         members = [process, *process.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return 0, []
+    found = []
     for member in members:
         try:
-            total += member.memory_info().rss
+            found.append((member, member.memory_info().rss))
         except psutil.Error:
             continue  # exited between the listing and the read
-    return total
+    return sum(rss for _, rss in found), [(_role(member, process.pid), rss) for member, rss in found]
+
+
+def describe_tree(members: list[tuple[str, int]]) -> str:
+    """'main 903 + 2 × pool worker 324 + …' (MB), largest first."""
+    by_role: dict[str, list[int]] = {}
+    for role, rss in members:
+        by_role.setdefault(role, []).append(rss)
+    parts = []
+    for role, sizes in sorted(by_role.items(), key=lambda kv: -sum(kv[1])):
+        mb = [round(size / 2**20) for size in sizes]
+        parts.append(f"{role} {mb[0]}" if len(mb) == 1 else f"{len(mb)} × {role} {'/'.join(map(str, mb))}")
+    return " + ".join(parts)
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
@@ -102,14 +132,16 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
     readers = [threading.Thread(target=read_stdout), threading.Thread(target=read_stderr)]
     for reader in readers:
         reader.start()
-    peak = 0
+    peak, peak_members, peak_at = 0, [], 0.0
     watched = psutil.Process(proc.pid)
     while True:
         # wait4 with WNOHANG: reaping here (not in Popen.wait) is what gives the child's rusage.
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
-        peak = max(peak, _tree_rss(watched))
+        total, members = _tree_rss(watched)
+        if total > peak:
+            peak, peak_members, peak_at = total, members, time.perf_counter() - started
         time.sleep(SAMPLE_SECONDS)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -117,7 +149,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
         reader.join()
     return Measured(wall=wall, cpu=usage.ru_utime + usage.ru_stime, max_rss_mb=usage.ru_maxrss / 1024,
                     tree_rss_mb=peak / 2**20, returncode=proc.returncode, lines=lines,
-                    stderr="".join(errors))
+                    stderr="".join(errors), tree_at_peak=describe_tree(peak_members), peak_at=peak_at)
 
 
 def run_cli(inbox: Path, warehouse: Path) -> Measured:
@@ -308,6 +340,8 @@ def markdown_block(f: dict) -> str:
         f"CPU-time ratio {cpu_ratio:.2f}). The CLI uses 2 worker processes, the loop one.",
         f"- No-op rerun ÷ empty-inbox run: **{f['noop']['wall'] / f['empty']['wall']:.2f}**",
         f"- Plain loop, seconds per stage: {stages}",
+        f"- Full run's process tree at its RSS peak ({f['full'].get('peak_at', 0):.0f} s after start), MB: "
+        f"{f['full'].get('tree_at_peak', '?')}",
         f"- `industry-etl run` phases (from its progress lines), seconds: {phases}",
         f"- Rows published: {f['rows_published']:,} (plain loop: {f['loop_rows']:,}); "
         f"files: {', '.join(f'{k} {v}' for k, v in sorted(f['kinds'].items()))}",

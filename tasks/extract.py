@@ -17,10 +17,11 @@ comparison (与2023年同期, 2022年以来), else the segment's report year.
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from industry_etl import PIPELINE_VERSION
 from schemas import SCHEMAS_DIR
@@ -46,7 +47,7 @@ class Catalog:
     entries: dict[str, CatalogEntry]
     alias_to_code: dict[str, str]
     alias_regex: re.Pattern[str]
-    split_aliases: tuple[tuple[str, str, str], ...]  # (first word, second word, code)
+    split_aliases: tuple[tuple[re.Pattern[str], str, str, str], ...]  # (regex, first, second, code)
 
 
 @cache
@@ -64,7 +65,11 @@ def load_catalog() -> Catalog:
         splits.extend((a, b, code) for a, b in spec.get("split_aliases", []))
     ordered = sorted(alias_to_code, key=len, reverse=True)
     regex = re.compile("|".join(re.escape(a) for a in ordered))
-    return Catalog(entries, alias_to_code, regex, tuple(splits))
+    # "新能源汽车方面,1—11月产量…": a topic phrase may stand before a comma
+    split_regexes = tuple(
+        (re.compile(f"{re.escape(a)}(?P<gap>(?:方面[,，])?[^,，。;；、\n!！?？]{{0,14}}?){re.escape(b)}"), a, b, code)
+        for a, b, code in splits)
+    return Catalog(entries, alias_to_code, regex, split_regexes)
 
 
 @cache
@@ -261,23 +266,18 @@ def find_mentions(sentence: str) -> list[Mention]:
     cat = load_catalog()
     mentions = [Mention(cat.alias_to_code[m.group(0)], m.start(), m.end(), m.group(0))
                 for m in cat.alias_regex.finditer(sentence)]
-    for first, second, code in cat.split_aliases:
-        i = sentence.find(first)
-        while i >= 0:
-            j = sentence.find(second, i + len(first))
-            gap = sentence[i + len(first): j] if j >= 0 else ""
-            # "新能源汽车方面,1—11月产量…": a topic phrase may stand before a comma
-            loose = re.sub(r"^方面[,，]", "", gap)
-            if j >= 0 and len(gap) <= 14 and not re.search(r"[,，。;；、\n!！?？]", loose):
-                end = j + len(second)
-                covered = [m for m in mentions if m.start >= i and m.end <= end]
-                plain = any(m.code == code and m.start == i for m in covered)
-                if not plain and not _splits_other(covered, code, end):
-                    for m in covered:
-                        mentions.remove(m)
-                    subject = None if re.search(r"方面|\d", gap) else gap
-                    mentions.append(Mention(code, i, j + len(second), first + "…" + second, subject or None))
-            i = sentence.find(first, i + 1)
+    for regex, first, second, code in cat.split_aliases:
+        if first not in sentence:
+            continue
+        for m in regex.finditer(sentence):
+            i, end, gap = m.start(), m.end(), m.group("gap")
+            covered = [x for x in mentions if x.start >= i and x.end <= end]
+            if any(x.code == code and x.start == i for x in covered) or _splits_other(covered, code, end):
+                continue  # the plain alias already says it, or the gap holds another indicator
+            for x in covered:
+                mentions.remove(x)
+            subject = None if re.search(r"方面|\d", gap) else gap
+            mentions.append(Mention(code, i, end, first + "…" + second, subject or None))
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -315,7 +315,8 @@ class ReadingState:
         self.year = self.report_year
 
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年|(今年|去年|上年)")
+# Starts with a character class so the regex engine can skip ahead quickly.
+_YEAR = re.compile(r"[12今去上](?:(?<=[12])(?:(?<=1)9|(?<=2)0)\d\d年|(?<=[今去上])年)")
 _SENTENCE_END = re.compile(r"[。;；!！?？]")
 _CLAUSE_BOUNDARY = re.compile(r"[,，;；:：。]")
 
@@ -348,6 +349,13 @@ def _is_figure_year(sentence: str, m: YearMention) -> bool:
     return len(lead) <= 2 or bool(re.match(r"\d|[上下前全]半?年|[一二三四]季度", after_text))
 
 
+def _year_mention(m: re.Match[str]) -> YearMention:
+    text = m.group(0)
+    if text[0].isdigit():
+        return YearMention(m.start(), m.end(), int(text[:4]))
+    return YearMention(m.start(), m.end(), 0 if text == "今年" else -1, relative=True)
+
+
 @dataclass
 class TextIndex:
     """Mentions, periods and years of one paragraph, found once; its sentences take their slice."""
@@ -359,12 +367,11 @@ class TextIndex:
 
     @classmethod
     def of(cls, paragraph: str, offset: int) -> TextIndex:
-        years = [YearMention(m.start(), m.end(), int(m.group(1))) if m.group(1) else
-                 YearMention(m.start(), m.end(), 0 if m.group(2) == "今年" else -1, relative=True)
-                 for m in _YEAR.finditer(paragraph)]
+        years = [_year_mention(m) for m in _YEAR.finditer(paragraph)
+                 if m.start() == 0 or not paragraph[m.start() - 1].isdigit()]
         mentions = find_mentions(paragraph)
         # periods matter only where a figure can be: a paragraph without catalog wording has none
-        periods = find_periods(paragraph) if mentions else []
+        periods = find_periods(paragraph[: mentions[-1].end + 40]) if mentions else []
         return cls(offset, mentions, periods, years)
 
     def slice(self, start: int, end: int) -> tuple[list[Mention], list[tuple[int, int, Period]], list[YearMention]]:
@@ -442,22 +449,22 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
 # Sentence reading
 
 
-def _is_boundary(sentence: str, i: int, marks: str = ",，;；:：。") -> bool:
-    """A clause boundary at `i` (a comma between digit groups, 1,234.5, is not one)."""
-    if sentence[i] not in marks:
-        return False
-    if sentence[i] == "," and i > 0 and sentence[i - 1].isdigit():
-        group = sentence[i + 1: i + 5]
-        return not (group[:3].isdigit() and (len(group) == 3 or not group[3].isdigit()))
-    return True
+# A comma between digit groups (1,234.5) is not a clause boundary.
+_CLAUSE_MARK = re.compile(r"[，;；:：。]|,(?!(?<=\d,)\d{3}(?!\d))")
+_LIST_MARK = re.compile(r"[，;；:：。、]|,(?!(?<=\d,)\d{3}(?!\d))")
+
+
+@lru_cache(maxsize=256)
+def _mark_positions(sentence: str, with_list_comma: bool) -> tuple[int, ...]:
+    regex = _LIST_MARK if with_list_comma else _CLAUSE_MARK
+    return tuple(m.start() for m in regex.finditer(sentence))
 
 
 def _clause_start(sentence: str, pos: int) -> int:
     """Start of the clause holding `pos`: after the last clause boundary before it."""
-    for i in range(pos - 1, -1, -1):
-        if _is_boundary(sentence, i):
-            return i + 1
-    return 0
+    marks = _mark_positions(sentence, False)
+    i = bisect.bisect_left(marks, pos)
+    return marks[i - 1] + 1 if i else 0
 
 
 @cache
@@ -517,8 +524,8 @@ class SentenceContext:
 
 
 def _boundaries(text: str, counts_list_comma: bool = False) -> int:
-    marks = ",，;；:：、" if counts_list_comma else ",，;；:："
-    return sum(1 for i, c in enumerate(text) if c in marks and _is_boundary(text, i, marks))
+    """Clause boundaries inside `text` (a full stop never occurs inside a sentence)."""
+    return len((_LIST_MARK if counts_list_comma else _CLAUSE_MARK).findall(text))
 
 
 def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None) -> Mention | None:
@@ -610,10 +617,10 @@ def _continues_stock(sentence: str, fig: Figure) -> bool:
 
 
 def _clause_start_or_list(sentence: str, pos: int) -> int:
-    for i in range(pos - 1, -1, -1):
-        if _is_boundary(sentence, i, ",，;；:：。、"):
-            return i + 1
-    return 0
+    """Like `_clause_start`, but a list comma 、 also ends a clause."""
+    marks = _mark_positions(sentence, True)
+    i = bisect.bisect_left(marks, pos)
+    return marks[i - 1] + 1 if i else 0
 
 
 def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
