@@ -8,10 +8,12 @@ process pool by default (both cores, no server), or a Dask cluster (`industry-et
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,12 +22,12 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from prefect.task_runners import ProcessPoolTaskRunner
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from industry_etl.progress import report
 from tasks.extract import catalog_codes
 from tasks.ingest import commit_ledger, is_retried, mark_duplicates, plan_ingest
-from tasks.process import BatchResult, process_batch
+from tasks.process import BatchResult, local_pool, process_batch_in_pool
 from tasks.publish import StagedRows, publish_tables, warehouse_lock
 from tasks.tables import documents_table
 from tasks.validate import GateSummary, validate_staged_rows
@@ -34,7 +36,7 @@ FAILED_STATUSES = ("empty", "undecodable", "too_large", "unreadable")
 RUNS_DIR = "_runs"  # per-run staging under the warehouse (underscore: readers ignore it)
 
 ingest_task = task(plan_ingest, name="ingest", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-process_batch_task = task(process_batch, name="clean-place-extract", cache_policy=NO_CACHE)
+process_batch_task = task(process_batch_in_pool, name="clean-place-extract", cache_policy=NO_CACHE)
 validate_task = task(validate_staged_rows, name="validate", cache_policy=NO_CACHE)
 publish_task = task(publish_tables, name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 commit_ledger_task = task(commit_ledger, name="commit-ledger", retries=2, retry_delay_seconds=[1, 5],
@@ -60,7 +62,7 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
-@flow(name="nightly_ingest", log_prints=False, task_runner=ProcessPoolTaskRunner(max_workers=2))
+@flow(name="nightly_ingest", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
 def nightly_ingest(
     inbox: str = "data/inbox",
     warehouse: str = "data/warehouse",
@@ -69,14 +71,21 @@ def nightly_ingest(
     batch_size: int = 250,
     max_bytes: int = 20_000_000,
     fail_share: float = 0.20,
+    local_workers: int = 0,
 ) -> RunSummary:
-    """One run over the inbox: only new or changed files are read; every file ends with a status."""
+    """One run over the inbox: only new or changed files are read; every file ends with a status.
+
+    `local_workers`: processes of the local pool that runs the batches (0: one per core; -1: no
+    pool, the flow's task runner places the batches, e.g. on Dask workers).
+    """
     inbox_dir, warehouse_dir = Path(inbox).resolve(), Path(warehouse).resolve()
     run_id = str(flow_run.get_id() or uuid.uuid4())
     with warehouse_lock(warehouse_dir), run_staging(warehouse_dir, run_id) as staging:
         plan = ingest_task(inbox_dir, warehouse_dir, force=force, since=since)
         report(f"ingest: {len(plan.to_read)} new or changed files, {plan.unchanged} unchanged")
-        results = process_in_batches(plan.to_read, batch_size, max_bytes, staging)
+        pool = local_pool(local_workers) if local_workers >= 0 and len(plan.to_read) > batch_size else nullcontext()
+        with pool:
+            results = process_in_batches(plan.to_read, batch_size, max_bytes, staging)
         docs = plan.early + [d for r in results for d in r.documents]
         mark_duplicates(docs, plan.ledger)
 

@@ -26,10 +26,10 @@ def task_runner_for(dask: str | None, workers: int | None):
 
 @contextlib.contextmanager
 def shared_api() -> Iterator[str]:
-    """Make sure Dask workers talk to one Prefect API: this process's.
+    """Make sure worker processes talk to one Prefect API: this process's.
 
-    Without it every worker process would start its own temporary server on the same SQLite
-    file. The URL goes into the environment, which the local cluster's worker processes inherit;
+    Without it every worker process (of the local pool or of Dask) would start its own temporary
+    server on the same SQLite file, costing seconds per worker. The URL goes into the environment, which the local cluster's worker processes inherit;
     remote workers need PREFECT_API_URL set to a server they can reach (see README).
     """
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -62,10 +62,11 @@ def run_flow(inbox: Path, warehouse: Path, *, force: bool = False, since: dateti
     params = {"inbox": str(inbox), "warehouse": str(warehouse), "force": force, "since": since,
               "batch_size": batch_size}
     runner = task_runner_for(dask, workers)
-    if runner is None:
-        return nightly_ingest(**params)
+    # Worker processes (the local pool's or Dask's) must use this process's API, not start their own.
     with shared_api():
-        return nightly_ingest.with_options(task_runner=runner)(**params)
+        if runner is None:
+            return nightly_ingest(**params)
+        return nightly_ingest.with_options(task_runner=runner)(**params, local_workers=-1)
 
 
 def serve_flow(inbox: Path, warehouse: Path, cron: str, timezone: str) -> None:

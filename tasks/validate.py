@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -204,8 +205,17 @@ def with_check_columns(
     return ready[[name for name in ready.columns if name in in_suite]].assign(**helpers)
 
 
-@cache
+_CONTEXT_LOCK = threading.Lock()
+
+
 def gx_context() -> EphemeralDataContext:
+    """The process's one GE context (built once; safe to call from several threads)."""
+    with _CONTEXT_LOCK:
+        return _build_gx_context()
+
+
+@cache
+def _build_gx_context() -> EphemeralDataContext:
     """The process's one GE context: ephemeral, telemetry and progress bars off, one pandas
     dataframe asset per table, the suites added (so Data Docs render them), no Data Docs site
     until `_docs_site` adds one per docs_dir."""
