@@ -322,3 +322,38 @@ def test_importing_the_module_does_not_import_great_expectations() -> None:
     code = "import sys, tasks.validate; sys.exit('great_expectations' in sys.modules)"
     root = Path(__file__).resolve().parent.parent
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
+
+
+def test_staged_rows_validated_in_chunks_equal_one_call(tmp_path):
+    """Chunking a run's staged rows changes nothing but memory: same published and quarantined rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from schemas.models import INDICATOR_SCHEMA
+    from tasks.publish import StagedRows
+    from tasks.validate import validate_staged_rows
+
+    frame = small_run(6, 1)  # one yoy of 600 %: quarantined
+    files = []
+    for k, part in enumerate((frame.iloc[:3], frame.iloc[3:])):
+        path = tmp_path / f"rows-{k}.parquet"
+        pq.write_table(pa.Table.from_pandas(part, schema=INDICATOR_SCHEMA, preserve_index=False), path)
+        files.append(path)
+    documents = documents_frame(["clean"])
+    outcomes = []
+    for chunk_rows, name in ((1, "small"), (1000, "one")):
+        out = tmp_path / name
+        out.mkdir()
+        outcomes.append(validate_staged_rows(files, documents, "run-1", out, out / "_docs", CATALOG_CODES,
+                                             chunk_rows=chunk_rows))
+    small, one = outcomes
+    assert (small.published_rows, small.quarantined_rows) == (one.published_rows, one.quarantined_rows) == (5, 1)
+    assert small.failure_counts == one.failure_counts
+    assert small.docs_index is not None and small.docs_index.exists()
+
+    def rows(root):
+        staged = StagedRows(root)
+        return sorted(tuple(r.values()) for p in staged for r in staged[p].to_pylist())
+
+    assert rows(small.published_dir) == rows(one.published_dir)
+    assert rows(small.quarantine_dir) == rows(one.quarantine_dir)
