@@ -78,6 +78,7 @@ def _role(member, root_pid: int) -> str:
     except Exception:  # psutil.Error: exited meanwhile
         return "other"
     for marker, role in (("uvicorn", "Prefect API server"), ("multiprocessing.spawn", "pool worker"),
+                         ("multiprocessing.forkserver", "pool worker / forkserver"),
                          ("resource_tracker", "resource tracker"), ("distributed", "Dask")):
         if marker in cmdline:
             return role

@@ -1,8 +1,10 @@
 """The nightly flow: inbox -> ingest -> clean -> place -> extract -> validate -> publish.
 
 Read this file as the pipeline's table of contents; the work is in `tasks/`.
-The per-file stages run in batches (`tasks/process.py`) on the flow's task runner: a local
-process pool by default (both cores, no server), or a Dask cluster (`industry-etl run --dask`).
+The per-file stages run in batches (`tasks/process.py`), one Prefect task per batch: by default
+the tasks hand their batch to a local process pool (one process per core, no server to install);
+with `industry-etl run --dask/--workers` the Dask task runner places the batch tasks on its workers.
+Rows are staged on disk between stages, so memory does not grow with the size of the inbox.
 """
 
 from __future__ import annotations
