@@ -98,6 +98,16 @@ def _words() -> dict[str, list[str]]:
     return tomllib.loads((SCHEMAS_DIR / "extract_words.toml").read_text(encoding="utf-8"))
 
 
+@cache
+def _word_regex(name: str) -> re.Pattern[str]:
+    return re.compile(_alternation(_words()[name]))
+
+
+def _has(name: str, text: str) -> bool:
+    """Whether `text` holds any word of the list `name` in schemas/extract_words.toml."""
+    return _word_regex(name).search(text) is not None
+
+
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
@@ -148,7 +158,7 @@ def _figure_regex() -> re.Pattern[str]:
     return re.compile(f"(?P<vs>{vs})|(?P<rk>{rank})|(?P<sh>{share})|(?P<yoy>{yoy})|(?P<lv>{level})|(?P<pc>{pct})")
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     measure: str  # level | yoy_pct | share_pct | vs_benchmark_pp | rank | level_pct
     value: float | None
@@ -252,7 +262,7 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
 # Mentions of indicators
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     code: str
     start: int
@@ -329,7 +339,7 @@ def _year_context() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return before, after
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YearMention:
     start: int
     end: int
@@ -374,6 +384,11 @@ class TextIndex:
         periods = find_periods(paragraph[: mentions[-1].end + 40]) if mentions else []
         return cls(offset, mentions, periods, years)
 
+    def starts(self) -> list[int]:
+        """Sorted start positions (text coordinates) of everything indexed."""
+        return sorted([m.start + self.offset for m in self.mentions] + [p[0] + self.offset for p in self.periods]
+                      + [y.start + self.offset for y in self.years])
+
     def slice(self, start: int, end: int) -> tuple[list[Mention], list[tuple[int, int, Period]], list[YearMention]]:
         """The items inside text `[start, end)`, with positions relative to `start`."""
         lo, hi = start - self.offset, end - self.offset
@@ -389,7 +404,7 @@ class TextIndex:
 # Rows
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
     """A figure attached to its indicator, before it becomes a row."""
 
@@ -480,25 +495,33 @@ _PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|�
                               r"[一二三四1-4]季度|上半年|下半年|全年|今年|去年|前三季度")
 
 
+_SCOPE_WORDS = re.compile(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?")
+_TRAILING_VERB = re.compile(r"(?:累计|共|已)?(?:实现|完成|达到|达)$")
+_TRAILING_FILLER = re.compile(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计)$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PUNCTUATION = re.compile(r"[,，。;；]")
+
+
+@lru_cache(maxsize=4096)
 def _subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str | None:
     """What is left of the words before an indicator once places, periods and fillers are removed."""
+    if not prefix:
+        return None
     s = _PERIOD_OR_PLACE.sub("", prefix)
     # "区属规上工业企业实现" -> "区属"; "规上工业中小微企业" -> "中小微"; "数字经济规上核心制造业" -> both sides
-    s = re.sub(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?", "", s)
-    s = re.sub(r"(?:累计|共|已)?(?:实现|完成|达到|达)$", "", s)
+    s = _SCOPE_WORDS.sub("", s)
+    s = _TRAILING_VERB.sub("", s)
     s = (place_names or place_name_regex()).sub("", s)
     s = s.strip(" \"“”'")
     prev = None
     while prev != s:
         prev = s
         s = _strip_regex().sub("", s)
-        s = re.sub(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计)$", "", s)
+        s = _TRAILING_FILLER.sub("", s)
         s = s.strip(" \"“”'")
     if "等" in s and s.rsplit("等", 1)[1]:
         s = s.rsplit("等", 1)[1]  # "XX公司、XX集团等产值前5名" -> "产值前5名"
-    if not s or len(s) > 20 or not re.search(r"[\u4e00-\u9fff]", s) or "%" in s:
-        return None
-    if re.search(r"[,，。;；]", s):
+    if not s or len(s) > 20 or not _CJK.search(s) or "%" in s or _PUNCTUATION.search(s):
         return None
     return s
 
@@ -508,12 +531,12 @@ def _count_subject(clause_text: str, mention: Mention) -> str | None:
     w = _words()
     if mention.alias in w["addition_aliases"]:
         return "新增"
-    if any(word in clause_text for word in w["addition_words"]):
+    if _has("addition_words", clause_text):
         return "新增重点" if "重点" in clause_text[-6:] or "重点" in mention.alias else "新增"
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class SentenceContext:
     sentence: str
     offset: int
@@ -545,7 +568,7 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
         fwd = [m for m in after if fig.forward or fig.unit_class in entries[m.code].level_units]
         if fwd:
             clause = s[_clause_start(s, fig.start): fig.start]
-            if fig.forward or not any(v in clause for v in _words()["count_action_verbs"]):
+            if fig.forward or not _has("count_action_verbs", clause):
                 return fwd[0]
             return None
     if fig.measure == "rank" and inside:
@@ -635,7 +658,7 @@ def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
             r"规上|规模以上|工业", (ctx.paragraph_before + head)[-40:]):
         return None
     if mention.alias in _words()["bare_aliases"]:
-        if not any(g in (ctx.paragraph_before + head)[-40:] + mention.alias for g in _words()["group_words"]):
+        if not _has("group_words", (ctx.paragraph_before + head)[-40:] + mention.alias):
             return None
     if mention.alias == "增加值" and re.search(r"(?:全部|全)工业(?:实现|完成|累计)?$", head) and not re.search(
             r"规上|规模以上|规模工业", scope_text):
@@ -671,10 +694,9 @@ def _subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | No
 
 
 def _flags(sentence: str, upto: int, state: ReadingState) -> tuple[bool, bool]:
-    w = _words()
     head = sentence[:upto]
-    estimate = any(x in head for x in w["estimate_words"])
-    target = state.future or any(x in head for x in w["target_words"])
+    estimate = _has("estimate_words", head)
+    target = state.future or _has("target_words", head)
     return estimate, target
 
 
@@ -683,13 +705,13 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     s = ctx.sentence
     lo = fig.start if fig.measure in ("vs_benchmark_pp", "rank") else min(mention.start, fig.start)
     span = s[_clause_start(s, lo): fig.end]
-    if any(x in span for x in w["not_a_row"]):
+    if _has("not_a_row", span):
         return True
     if fig.measure == "level" and fig.unit_class == "money" and s[:mention.start].endswith(tuple(w["increment_words"])):
         return True
     if fig.measure == "vs_benchmark_pp":
         bench = fig.benchmark or ""
-        if any(x in bench for x in w["gap_not_benchmark"]) or re.search(r"\d", bench):
+        if _has("gap_not_benchmark", bench) or re.search(r"\d", bench):
             return True
         if bench and load_catalog().alias_regex.search(bench):
             return True  # a gap against another indicator
@@ -700,15 +722,15 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     head = s[: fig.start]
     clause_lo = _clause_start(s, mention.start)
     near = head[clause_lo:]
-    if any(x in near for x in w["project_words"]):
+    if _has("project_words", near):
         return True
     single = _single_enterprise().search(head, clause_lo)
     if single:
         return True  # one enterprise's figure ("XX公司1-9月份产值"); "XX公司等前5名企业" is a group
     prefix = s[_clause_start_or_list(s, mention.start): mention.start]
-    if any(x in prefix for x in w["foreign_subject_exceptions"]):
+    if _has("foreign_subject_exceptions", prefix):
         return False
-    return any(x in prefix for x in w["foreign_subjects"])
+    return _has("foreign_subjects", prefix)
 
 
 @cache
@@ -913,11 +935,14 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
             index = TextIndex.of(para.group(0), p_start)
             if not index.mentions and not index.years:
                 continue
+            starts = index.starts()
             for sent in _SENTENCE_SPLIT.finditer(para.group(0)):
                 s_start = p_start + sent.start()
                 s_end = p_start + sent.end()
-                sentence = sent.group(0)
-                if len(sentence) <= 12 and not re.search(r"\d", sentence):
+                if len(sent.group(0)) <= 12 and not re.search(r"\d", sent.group(0)):
                     state.period = None  # a short heading sentence stops the carry
+                i = bisect.bisect_left(starts, s_start)
+                if i == len(starts) or starts[i] >= s_end:
+                    continue  # nothing indexed in this sentence: it changes nothing
                 rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names, p_start, index))
     return rows
