@@ -243,10 +243,29 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
     return None
 
 
+@cache
+def _figure_starts() -> re.Pattern[str]:
+    """Every character a figure can start with (the first characters of the figure regex's branches).
+
+    Python's regex engine tries every branch of the figure regex at every position; jumping from
+    one of these characters to the next and trying a match there is twice as fast."""
+    w = _words()
+    words = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
+    chars = {word[0] for word in words} | set("居位列排稳跃处名全占保突首超万-*Xx0123456789")
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
+
+
 def find_figures(sentence: str, start: int = 0) -> list[Figure]:
-    """Every figure in a sentence from `start` on, left to right."""
+    """Every figure in a sentence from `start` on, left to right (as `finditer` would find them)."""
     figures = []
-    for m in _figure_regex().finditer(sentence, start):
+    regex, starts = _figure_regex(), _figure_starts()
+    pos = start
+    while (candidate := starts.search(sentence, pos)) is not None:
+        m = regex.match(sentence, candidate.start())
+        if m is None:
+            pos = candidate.start() + 1
+            continue
+        pos = m.end() if m.end() > m.start() else m.start() + 1
         fig = _figure_from_match(m)
         if fig is not None:
             figures.append(fig)
