@@ -35,8 +35,7 @@ def shared_api() -> Iterator[str]:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     url = PREFECT_API_URL.value()
-    server = None
-    if not url:
+    if not url:  # Prefect's local mode: start its temporary server now (it stops itself at exit)
         from prefect.server.api.server import SubprocessASGIServer
 
         server = SubprocessASGIServer()
@@ -52,8 +51,7 @@ def shared_api() -> Iterator[str]:
             os.environ.pop("PREFECT_API_URL", None)
         else:
             os.environ["PREFECT_API_URL"] = previous
-        if server is not None:
-            server.stop()
+
 
 
 def run_flow(inbox: Path, warehouse: Path, *, force: bool = False, since: datetime | None = None,
