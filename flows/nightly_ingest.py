@@ -20,29 +20,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from industry_etl.progress import report
 from tasks.extract import catalog_codes
-from tasks.ingest import commit_ledger, is_retried, mark_duplicates, plan_ingest
-from tasks.process import BatchResult, local_pool, process_batch_in_pool
-from tasks.publish import StagedRows, publish_tables, warehouse_lock
+from tasks.ingest import commit_ledger_task, is_retried, mark_duplicates, plan_ingest_task
+from tasks.process import BatchResult, local_pool, process_batch_task
+from tasks.publish import StagedRows, publish_task, warehouse_lock
 from tasks.tables import documents_table
-from tasks.validate import GateSummary, validate_staged_rows
+from tasks.validate import GateSummary, validate_staged_task
 
 FAILED_STATUSES = ("empty", "undecodable", "too_large", "unreadable")
 RUNS_DIR = "_runs"  # per-run staging under the warehouse (underscore: readers ignore it)
 
-ingest_task = task(plan_ingest, name="ingest", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-process_batch_task = task(process_batch_in_pool, name="clean-place-extract", cache_policy=NO_CACHE)
-validate_task = task(validate_staged_rows, name="validate", cache_policy=NO_CACHE)
-publish_task = task(publish_tables, name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-commit_ledger_task = task(commit_ledger, name="commit-ledger", retries=2, retry_delay_seconds=[1, 5],
-                          cache_policy=NO_CACHE)
 
 
 @dataclass
@@ -83,7 +76,7 @@ def nightly_ingest(
     inbox_dir, warehouse_dir = Path(inbox).resolve(), Path(warehouse).resolve()
     run_id = str(flow_run.get_id() or uuid.uuid4())
     with warehouse_lock(warehouse_dir), run_staging(warehouse_dir, run_id) as staging:
-        plan = ingest_task(inbox_dir, warehouse_dir, force=force, since=since)
+        plan = plan_ingest_task(inbox_dir, warehouse_dir, force=force, since=since)
         report(f"ingest: {len(plan.to_read)} new or changed files, {plan.unchanged} unchanged")
         pool = local_pool(local_workers) if local_workers >= 0 and len(plan.to_read) > batch_size else nullcontext()
         with pool:
@@ -93,7 +86,7 @@ def nightly_ingest(
 
         documents = documents_table(docs, row_counts(results, docs), run_id, datetime.now(UTC))
         report(f"extract: {sum(r.rows for r in results)} indicator rows from {len(docs)} files; validating")
-        gate = validate_task([Path(r.rows_file) for r in results if r.rows_file], documents.to_pandas(), run_id,
+        gate = validate_staged_task([Path(r.rows_file) for r in results if r.rows_file], documents.to_pandas(), run_id,
                              staging, warehouse_dir / "_docs", catalog_codes(), fail_share=fail_share,
                              skip=duplicate_versions(docs))
         publish_task(

@@ -23,6 +23,9 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
 from industry_etl import PIPELINE_VERSION
 from schemas import SCHEMAS_DIR
 from schemas.models import NATIONAL_CODE
@@ -965,3 +968,6 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
                     continue  # nothing indexed in this sentence: it changes nothing
                 rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names, p_start, index))
     return rows
+
+
+extract_task = task(extract_indicators, name="extract", cache_policy=NO_CACHE)

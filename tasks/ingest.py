@@ -824,7 +824,9 @@ def commit_ledger(warehouse: Path, ledger: Ledger, docs: list[Document]) -> None
 
 
 # Ingest must look at the disk every time: nothing here may be served from a task cache.
-plan_ingest_task = task(plan_ingest, name="plan-ingest", cache_policy=NO_CACHE)
+# Retried with back-off: they touch the file system (a busy NFS mount, a file being copied in).
+plan_ingest_task = task(plan_ingest, name="ingest", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 read_document_task = task(read_document, name="read-document", cache_policy=NO_CACHE)
 mark_duplicates_task = task(mark_duplicates, name="mark-duplicates", cache_policy=NO_CACHE)
-commit_ledger_task = task(commit_ledger, name="commit-ledger", cache_policy=NO_CACHE)
+commit_ledger_task = task(commit_ledger, name="commit-ledger", retries=2, retry_delay_seconds=[1, 5],
+                          cache_policy=NO_CACHE)

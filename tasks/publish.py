@@ -534,4 +534,4 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows],
 
 
 # Never cached: publishing is a side effect, and hashing whole tables as cache keys is wasted work.
-publish_task = task(publish_tables, name="publish", cache_policy=NO_CACHE)
+publish_task = task(publish_tables, name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from schemas.models import DOCUMENT_SCHEMA, INDICATOR_SCHEMA
+from schemas.models import DOCUMENT_SCHEMA
 from schemas.stages import Document
 
 
@@ -44,17 +44,3 @@ def documents_table(docs: list[Document], row_counts: dict[str, tuple[int, int]]
         found, redacted = row_counts.get(f"{d.doc_id}\x00{d.source_file}") or row_counts.get(d.doc_id, (0, 0))
         rows.append(document_row(d, found, redacted, run_id, now))
     return pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA)
-
-
-def indicators_table(rows: list[dict], run_id: str) -> pa.Table:
-    for r in rows:
-        r["run_id"] = run_id
-    return pa.Table.from_pylist(rows, schema=INDICATOR_SCHEMA)
-
-
-def from_pandas(name: str, frame) -> pa.Table:
-    """A validated pandas frame back to the contract's pyarrow schema for `name`."""
-    from schemas.models import TABLE_SCHEMAS
-
-    schema = TABLE_SCHEMAS[name]
-    return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)

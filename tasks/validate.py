@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from schemas.models import INDICATOR_SCHEMA, QUARANTINE_SCHEMA
 
@@ -495,7 +496,6 @@ def validate_tables(
 
 
 # The outcome holds whole DataFrames: not persisted (which also turns Prefect's input-hashing cache off).
-validate_task = task(validate_tables, name="validate", persist_result=False)
 
 
 # --- a run's staged rows, in chunks -----------------------------------------------------------------
@@ -605,3 +605,7 @@ def _add_chunk(summary: GateSummary, outcome: ValidationOutcome, out_dir: Path, 
                 key = (None if pd.isna(region) else region, indicator)
                 by[key] = by.get(key, 0) + int(n)
     summary.docs_index = outcome.docs_index or summary.docs_index
+
+
+validate_task = task(validate_tables, name="validate", persist_result=False)
+validate_staged_task = task(validate_staged_rows, name="validate", cache_policy=NO_CACHE)

@@ -1,0 +1,52 @@
+"""The one number parser and the one period parser (schemas/periods.toml), against the contract's table."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tasks.parse import find_periods, parse_chinese_integer, parse_number, parse_period, to_yi_yuan
+
+CONTRACT_PERIODS = {
+    "1—11月": (1, 11), "1-11月": (1, 11), "1~11月": (1, 11), "前11个月": (1, 11),
+    "一季度": (1, 3), "第一季度": (1, 3), "二季度": (4, 6), "上半年": (1, 6), "1—6月": (1, 6),
+    "前三季度": (1, 9), "全年": (1, 12), "11月": (11, 11), "11月份": (11, 11), "11月当月": (11, 11),
+    "前8月": (1, 8), "前8个月": (1, 8), "1至8月": (1, 8), "1月至8月": (1, 8), "截至9月底": (1, 9),
+    "截至二季度": (1, 6),
+}
+
+
+@pytest.mark.parametrize(("written", "months"), CONTRACT_PERIODS.items())
+def test_every_period_of_the_contract(written, months):
+    period = parse_period(written)
+    assert period is not None and (period.start, period.end) == months
+    assert period.label == written
+
+
+def test_a_date_is_not_a_month_period():
+    assert find_periods("截至6月16日已偿还64.06%") == []
+
+
+def test_periods_are_found_in_running_text_left_to_right():
+    found = find_periods("2024年1—11月全市增长7%。1—10月信息软件业营收增长11.4%")
+    assert [(p.start, p.end) for _, _, p in found] == [(1, 11), (1, 10)]
+
+
+@pytest.mark.parametrize(("text", "value"), [("十三", 13), ("二十", 20), ("一百零五", 105), ("首", 1), ("7", 7)])
+def test_chinese_numerals(text, value):
+    assert parse_chinese_integer(text) == value
+
+
+def test_numbers_and_money():
+    assert parse_number("1,234.5") == 1234.5
+    assert parse_number("4.3", "万亿") == 4.3e12
+    assert to_yi_yuan(76.5, "万元") == pytest.approx(0.00765)
+    assert to_yi_yuan(4.3, "万亿元") == pytest.approx(43000)
+
+
+@given(st.text(max_size=200))
+def test_find_periods_never_raises_and_months_are_ordered(text):
+    for start, end, period in find_periods(text):
+        assert 0 <= start < end <= len(text)
+        assert 1 <= period.start <= period.end <= 12
