@@ -67,7 +67,9 @@ def load_catalog() -> Catalog:
             alias_to_code[alias] = code
         splits.extend((a, b, code) for a, b in spec.get("split_aliases", []))
     ordered = sorted(alias_to_code, key=len, reverse=True)
-    regex = re.compile("|".join(re.escape(a) for a in ordered))
+    # "食品加工业产值": 工业 inside 加工业 is not an indicator's 工业
+    not_after = {word: "".join(chars) for word, chars in data.get("not_after", {}).items()}
+    regex = re.compile("|".join(_guarded(a, not_after) for a in ordered))
     # "新能源汽车方面,1—11月产量…": a topic phrase may stand before a comma
     split_regexes = tuple(
         (re.compile(f"{re.escape(a)}(?P<gap>(?:方面[,，])?[^,，。;；、\n!！?？]{{0,14}}?){re.escape(b)}"), a, b, code)
@@ -90,6 +92,13 @@ def place_name_regex() -> re.Pattern[str]:
                 names.add(short + ("省" if level == "province" else "市"))
                 names.add(short)
     return re.compile(_alternation(sorted(names)))
+
+
+def _guarded(alias: str, not_after: dict[str, str]) -> str:
+    for word, chars in not_after.items():
+        if alias.startswith(word):
+            return f"(?<![{re.escape(chars)}]){re.escape(alias)}"
+    return re.escape(alias)
 
 
 def catalog_codes() -> list[str]:
@@ -606,7 +615,10 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
         return near[-1] if near else None
     if fig.measure == "share_pct" and fig.share_of_start >= 0:
         outer = [m for m in before if m.end <= fig.share_of_start]
-        if outer and _boundaries(s[outer[-1].end: fig.start]) <= 1:
+        if (not outer or _boundaries(s[outer[-1].end: fig.start]) > 1) and previous is not None and (
+                previous.end <= fig.share_of_start and _boundaries(s[previous.end: fig.start]) <= 3):
+            outer = [previous]  # "完成工业投资42.8亿元,同比增长12.1%,占全县固定资产投资的38.5%"
+        if outer and (_boundaries(s[outer[-1].end: fig.start]) <= 1 or outer[-1] is previous):
             if _counter_between(ctx, outer[-1], fig):
                 return None
             # the "of what" inside a share governs nothing after it (占…总产值的XX%,同比增长XX%)

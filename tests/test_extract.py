@@ -274,3 +274,10 @@ def test_parallel_clauses_name_their_own_groups():
 def test_a_date_line_is_not_the_figure_year():
     rows = extract("市统计局 2024年3月28日\n全年规模以上工业增加值增长7.1%。", report_year=2023)
     assert rows[0]["year"] == 2023 and not rows[0]["is_target"]
+
+
+def test_a_share_after_a_growth_chain_and_processing_industries():
+    rows = extract("全年完成工业投资42.8亿元,同比增长12.1%,占全县固定资产投资的38.5%。食品加工业产值下降2.3%。")
+    assert only(rows, measure="share_pct")[0]["value"] == 38.5
+    food = only(rows, subject="食品加工业")
+    assert [(r["indicator"], r["value"]) for r in food] == [("industrial_output", -2.3)]
