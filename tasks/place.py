@@ -424,7 +424,9 @@ def _line_subject(
         and (not rest or rest[0] in words["heading_separators"] or _YEAR.match(rest) is not None)
         and _FIGURE.search(_YEAR.sub("", rest)) is None
     )
-    if not (is_office or is_heading):
+    # "【江苏】一季度,…": a bracketed region opening a paragraph heads it, however long the paragraph
+    bracketed = name_start > 0 and text[name_start - 1] in "【[〔" and rest[:1] in "】]〕"
+    if not (is_office or is_heading or bracketed):
         return None
     return _resolve_names(names, g)
 

@@ -475,3 +475,10 @@ def test_placing_a_15_kb_document_takes_about_a_millisecond():
     # The target is well under 1 ms; the bound only catches an accidental per-division loop
     # (~100 ms a document) without failing on a busy machine.
     assert per_document < 0.010
+
+
+def test_bracketed_region_opening_a_paragraph_starts_a_section():
+    text = ("各地一季度工业经济\n【江苏】一季度，江苏省规上工业增加值同比增长7.5%。其中高技术制造业增长10.2%。\n"
+            "【四川】一季度，四川规模以上工业增加值同比增长6.8%。\n")
+    regions = [s.region for s in segment_document(text)]
+    assert regions[-2:] == ["江苏省", "四川省"]
