@@ -950,6 +950,7 @@ def _advance_state(state: ReadingState, sentence: str, years: list[YearMention],
 
 
 # Sentences end at 。!?; a semicolon only separates clauses (parallel statistics often run on).
+_DIGIT = re.compile(r"\d")
 _SENTENCE_SPLIT = re.compile(r"[^。!！?？\n]+[。!！?？]?")
 
 
@@ -975,7 +976,7 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
             for sent in _SENTENCE_SPLIT.finditer(para.group(0)):
                 s_start = p_start + sent.start()
                 s_end = p_start + sent.end()
-                if len(sent.group(0)) <= 12 and not re.search(r"\d", sent.group(0)):
+                if len(sent.group(0)) <= 12 and not _DIGIT.search(sent.group(0)):
                     state.period = None  # a short heading sentence stops the carry
                 i = bisect.bisect_left(starts, s_start)
                 if i == len(starts) or starts[i] >= s_end:

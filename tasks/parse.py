@@ -102,13 +102,27 @@ def _period_of(m: re.Match[str], rules: tuple[_PeriodRule, ...]) -> Period | Non
     return Period(start, end, m.group(0), rules[i].asof)
 
 
+@cache
+def _period_starts() -> re.Pattern[str]:
+    """The characters a period wording can start with (the first characters of the rules), so the
+    rules are tried only there: Python's regex engine would otherwise try every rule everywhere."""
+    data = tomllib.loads((SCHEMAS_DIR / "periods.toml").read_text(encoding="utf-8"))
+    return re.compile("[" + re.escape(data["start_chars"]) + "]")
+
+
 def find_periods(text: str) -> list[tuple[int, int, Period]]:
     """Every period mention in `text` as (start, end, Period), left to right."""
     if "月" not in text and "季" not in text and "年" not in text and "目前" not in text:
         return []  # every period wording has one of these; most sentences have none
     regex, rules = _period_rules()
     found = []
-    for m in regex.finditer(text):
+    pos = 0
+    while (candidate := _period_starts().search(text, pos)) is not None:
+        m = regex.match(text, candidate.start())
+        if m is None or m.end() == m.start():
+            pos = candidate.start() + 1
+            continue
+        pos = m.end()
         period = _period_of(m, rules)
         if period is not None:
             found.append((m.start(), m.end(), period))
