@@ -299,8 +299,18 @@ def measure_size(n: int, seed: int, workdir: Path, log) -> dict:
         "loop": _figures(loop), "loop_wall": loop_figures["loop_wall"], "loop_seconds": loop_figures["seconds"],
         "loop_rows": loop_figures["rows"], "cli_phases": cli_phases(full),
         "rows_published": _rows_published(full),
-        "date": datetime.now().astimezone().isoformat(timespec="minutes"),
+        "date": datetime.now().astimezone().isoformat(timespec="minutes"), "commit": code_version(),
     }
+
+
+def code_version() -> str:
+    """The commit measured, with "+changes" when the work tree differs from it (read-only git calls)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", "tasks", "flows", "industry_etl", "schemas")
+    return commit + ("+changes" if changed else "")
 
 
 def _figures(result: Measured) -> dict:
@@ -339,7 +349,7 @@ def markdown_block(f: dict) -> str:
     stages = " / ".join(f"{k} {v:.1f}" for k, v in f["loop_seconds"].items())
     phases = " / ".join(f"{k} {v:.1f}" for k, v in f["cli_phases"].items())
     return "\n".join([
-        f"### N = {n:,} reports ({mb:.0f} MB; seed {f['seed']}; {f['date']}; "
+        f"### N = {n:,} reports ({mb:.0f} MB; seed {f['seed']}; {f['date']}; code {f.get('commit', '?')}; "
         f"load average before {f['load_before'][0]:.1f}, after {f['load_after'][0]:.1f})",
         "",
         "| run | wall s | docs/s | MB/s | CPU s | peak RSS, largest process MB | peak RSS, process tree MB |",

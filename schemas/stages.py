@@ -52,6 +52,7 @@ class Document:
     chars_raw: int = 0
     cleaned_text: str = ""
     chars_clean: int = 0  # len(cleaned_text), kept when the text itself is dropped after extraction
+    segment_count: int = 0  # len(segments), kept when only the first segment is kept
     boilerplate_chars_removed: int = 0
     title: str | None = None
     publication_date: str | None = None  # yyyy-mm-dd of a page date line, if any

@@ -82,6 +82,8 @@ def process_batch(sources: list[SourceFile], stage_file: str, max_bytes: int = 2
 def _without_text(doc: Document) -> Document:
     """Keep what the documents table, the duplicate check and the ledger need; drop the text."""
     doc.chars_clean = len(doc.cleaned_text)
+    doc.segment_count = len(doc.segments)
+    doc.segments = doc.segments[:1]  # the documents row needs only the first segment
     if doc.cleaned_text and doc.body_hash is None:
         doc.body_hash = body_hash(doc.cleaned_text)
     doc.text = ""

@@ -24,7 +24,7 @@ def document_row(doc: Document, rows_found: int, redacted_found: int, run_id: st
         "chars_raw": doc.chars_raw,
         "chars_clean": doc.chars_clean or len(doc.cleaned_text),
         "boilerplate_chars_removed": doc.boilerplate_chars_removed,
-        "segments": len(doc.segments),
+        "segments": doc.segment_count or len(doc.segments),
         "indicators_found": rows_found,
         "redacted_found": redacted_found,
         "status": doc.status,

@@ -502,7 +502,7 @@ def validate_tables(
 
 # Rows per GE call: large enough that GE's fixed ~0.7 s per call stays small, small enough that a
 # run's peak memory is the same for 10,000 reports as for 100,000.
-CHUNK_ROWS = 150_000
+CHUNK_ROWS = 100_000
 
 
 @dataclass
@@ -547,8 +547,12 @@ def validate_staged_rows(row_files: list[Path], documents: pd.DataFrame, run_id:
         table = table.set_column(table.schema.get_field_index("run_id"), "run_id",
                                  pa.array([run_id] * len(table), pa.string()))
         last = k == len(chunks) - 1  # Data Docs (1-2 s to build) show the last chunk and the documents
-        outcome = validate_tables(table.to_pandas(), documents, docs_dir if last else None, catalog_codes,
+        frame = table.to_pandas()
+        # Every chunk needs its documents (report years); the documents suite counts once, at the end.
+        chunk_documents = documents if last else documents[documents["doc_id"].isin(frame["doc_id"].unique())]
+        outcome = validate_tables(frame, chunk_documents, docs_dir if last else None, catalog_codes,
                                   fail_share=fail_share, run_name=run_id)
+        del frame
         del table
         if not last:  # the documents suite runs with every chunk; count its failures once
             outcome.failure_counts = {n: c for n, c in outcome.failure_counts.items() if not n.startswith("documents_")}
