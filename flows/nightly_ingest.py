@@ -31,7 +31,7 @@ from tasks.ingest import commit_ledger_task, is_retried, mark_duplicates, plan_i
 from tasks.process import BatchResult, local_pool, process_batch_task
 from tasks.publish import StagedRows, publish_task, warehouse_lock
 from tasks.tables import documents_table
-from tasks.validate import GateSummary, validate_staged_task
+from tasks.validate import GateSummary, validate_staged_task, warm_up_in_background
 
 FAILED_STATUSES = ("empty", "undecodable", "too_large", "unreadable")
 RUNS_DIR = "_runs"  # per-run staging under the warehouse (underscore: readers ignore it)
@@ -78,8 +78,10 @@ def nightly_ingest(
     with warehouse_lock(warehouse_dir), run_staging(warehouse_dir, run_id) as staging:
         plan = plan_ingest_task(inbox_dir, warehouse_dir, force=force, since=since)
         report(f"ingest: {len(plan.to_read)} new or changed files, {plan.unchanged} unchanged")
-        pool = local_pool(local_workers) if local_workers >= 0 and len(plan.to_read) > batch_size else nullcontext()
-        with pool:
+        use_pool = local_workers >= 0 and len(plan.to_read) > batch_size
+        with local_pool(local_workers) if use_pool else nullcontext():
+            if use_pool:  # this process only waits while the pool works: load GE meanwhile
+                warm_up_in_background()
             results = process_in_batches(plan.to_read, batch_size, max_bytes, staging)
         docs = plan.early + [d for r in results for d in r.documents]
         mark_duplicates(docs, plan.ledger)

@@ -209,6 +209,14 @@ def with_check_columns(
 _CONTEXT_LOCK = threading.Lock()
 
 
+def warm_up_in_background() -> threading.Thread:
+    """Import GE and build its context (4-5 s of one core) in a thread of this process, while the
+    batches keep the pool's processes busy: the flow then does not wait for it after the batches."""
+    thread = threading.Thread(target=gx_context, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def gx_context() -> EphemeralDataContext:
     """The process's one GE context (built once; safe to call from several threads)."""
     with _CONTEXT_LOCK:
