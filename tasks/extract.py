@@ -52,6 +52,7 @@ class Catalog:
     alias_regex: re.Pattern[str]
     split_aliases: tuple[tuple[re.Pattern[str], str, str, str], ...]  # (regex, first, second, code)
     not_after: dict[str, frozenset[str]]  # "工业" -> {"加"}: 工业 in 加工业 is no alias
+    not_after_alias: dict[str, frozenset[str]]  # the same per alias ("工业增加值" -> {"加"})
 
 
 @cache
@@ -76,7 +77,9 @@ def load_catalog() -> Catalog:
     split_regexes = tuple(
         (re.compile(f"{re.escape(a)}(?P<gap>(?:方面[,，])?[^,，。;；、\n!！?？]{{0,14}}?){re.escape(b)}"), a, b, code)
         for a, b, code in splits)
-    return Catalog(entries, alias_to_code, regex, split_regexes, not_after)
+    not_after_alias = {alias: frozenset().union(*(c for w, c in not_after.items() if alias.startswith(w)))
+                       for alias in alias_to_code}
+    return Catalog(entries, alias_to_code, regex, split_regexes, not_after, not_after_alias)
 
 
 @cache
@@ -252,14 +255,17 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
 
 @cache
 def _figure_starts() -> re.Pattern[str]:
-    """Every character a figure can start with (the first characters of the figure regex's branches).
+    """Where a figure can start: the first characters of the figure regex's branches.
 
     Python's regex engine tries every branch of the figure regex at every position; jumping from
-    one of these characters to the next and trying a match there is twice as fast."""
+    one of these places to the next and trying a match there is several times as fast."""
     w = _words()
     words = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
     chars = {word[0] for word in words} | set("居位列排稳跃处名全占保突首超万-*Xx0123456789")
-    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
+    # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
+    # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
+    unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座])"
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]" + unit_after_number)
 
 
 def find_figures(sentence: str, start: int = 0) -> list[Figure]:
@@ -304,7 +310,7 @@ def find_mentions(sentence: str) -> list[Mention]:
     pos = 0
     while (m := cat.alias_regex.search(sentence, pos)) is not None:
         alias, start = m.group(0), m.start()
-        if start and any(alias.startswith(w) and sentence[start - 1] in chars for w, chars in cat.not_after.items()):
+        if start and sentence[start - 1] in cat.not_after_alias.get(alias, ""):
             pos = start + 1  # "食品加工业产值": try the shorter aliases inside it
             continue
         mentions.append(Mention(cat.alias_to_code[alias], start, m.end(), alias))
@@ -358,6 +364,10 @@ class ReadingState:
         self.year = self.report_year
 
 
+# Every figure has one of these: a digit, a redaction mark, or a Chinese-numeral rank or level
+# (第三位, 首位, 突破万亿元, 万余家). Most narrative paragraphs have none.
+_FIGURE_HINT = re.compile(r"[0-9*Xx]|第|首位|万亿|千亿|万[余多]")
+_FIGURE_CHAR = re.compile(r"[0-9*Xx第首万千]")  # a quicker first test (a character class)
 # Starts with a character class so the regex engine can skip ahead quickly.
 _YEAR = re.compile(r"[12今去上](?:(?<=[12])(?:(?<=1)9|(?<=2)0)\d\d年|(?<=[今去上])年)")
 _SENTENCE_END = re.compile(r"[。;；!！?？]")
@@ -412,6 +422,8 @@ class TextIndex:
     def of(cls, paragraph: str, offset: int) -> TextIndex:
         years = [_year_mention(m) for m in _YEAR.finditer(paragraph)
                  if m.start() == 0 or not paragraph[m.start() - 1].isdigit()]
+        if not (_FIGURE_CHAR.search(paragraph) and _FIGURE_HINT.search(paragraph)):
+            return cls(offset, [], [], years)  # no figure can be here: only its years matter (they carry)
         mentions = find_mentions(paragraph)
         # periods matter only where a figure can be: a paragraph without catalog wording has none
         periods = find_periods(paragraph[: mentions[-1].end + 40]) if mentions else []
@@ -577,11 +589,15 @@ class SentenceContext:
     place_names: re.Pattern[str] | None
     paragraph_before: str = ""  # the paragraph's text before this sentence (for scope words)
     figures: list[Figure] = field(default_factory=list)
+    may_exclude: bool = True  # the sentence holds a word of `_exclusion_words`
 
 
 def _boundaries(text: str, counts_list_comma: bool = False) -> int:
     """Clause boundaries inside `text` (a full stop never occurs inside a sentence)."""
     return len((_LIST_MARK if counts_list_comma else _CLAUSE_MARK).findall(text))
+
+
+_FORWARD_BREAK = re.compile(r"[,，、;；。和及与]")
 
 
 def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None) -> Mention | None:
@@ -596,7 +612,7 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
     before = [m for m in ctx.mentions if m.end <= fig.start]
     inside = [m for m in ctx.mentions if fig.start <= m.start < fig.end]
     after = [m for m in ctx.mentions if fig.end <= m.start <= fig.end + 1
-             and not re.search(r"[,，、;；。和及与]", s[fig.end: m.start])]
+             and not _FORWARD_BREAK.search(s[fig.end: m.start])]
     if fig.forward or (fig.measure == "level" and fig.unit_class in ("count", "station", "vehicle")):
         fwd = [m for m in after if fig.forward or fig.unit_class in entries[m.code].level_units]
         if fwd:
@@ -682,13 +698,17 @@ def _clause_start_or_list(sentence: str, pos: int) -> int:
     return marks[i - 1] + 1 if i else 0
 
 
+_ABOVE_SCALE = re.compile(r"规上|规模以上|规模工业")
+_ALL_INDUSTRY = re.compile(r"(?:全部|全)工业(?:实现|完成|累计)?$")
+
+
 def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     """Apply scope rules: 工业增加值 is 规上 when the sentence's subject is 规上 (gold README 7)."""
     code = mention.code
     entry = load_catalog().entries[code]
     head = ctx.sentence[: mention.start]
     scope_text = (ctx.paragraph_before + head)[-120:]
-    if entry.scope_sensitive and re.search(r"规上|规模以上|规模工业", scope_text) and "规下" not in head[-6:]:
+    if entry.scope_sensitive and _ABOVE_SCALE.search(scope_text) and "规下" not in head[-6:]:
         return "industrial_value_added"
     if mention.alias in _words()["scoped_bare_aliases"] and not re.search(
             r"规上|规模以上|工业", (ctx.paragraph_before + head)[-40:]):
@@ -696,8 +716,7 @@ def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     if mention.alias in _words()["bare_aliases"]:
         if not _has("group_words", (ctx.paragraph_before + head)[-40:] + mention.alias):
             return None
-    if mention.alias == "增加值" and re.search(r"(?:全部|全)工业(?:实现|完成|累计)?$", head) and not re.search(
-            r"规上|规模以上|规模工业", scope_text):
+    if mention.alias == "增加值" and _ALL_INDUSTRY.search(head) and not _ABOVE_SCALE.search(scope_text):
         return "industrial_value_added_all"  # 全市工业实现增加值…: industry as a whole
     return code
 
@@ -737,36 +756,44 @@ def _flags(sentence: str, upto: int, state: ReadingState) -> tuple[bool, bool]:
 
 
 def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
-    w = _words()
     s = ctx.sentence
-    lo = fig.start if fig.measure in ("vs_benchmark_pp", "rank") else min(mention.start, fig.start)
-    span = s[_clause_start(s, lo): fig.end]
-    if _has("not_a_row", span):
-        return True
-    if fig.measure == "level" and fig.unit_class == "money" and s[:mention.start].endswith(tuple(w["increment_words"])):
+    if fig.measure == "level" and fig.unit_class == "money" and s[:mention.start].endswith(
+            tuple(_words()["increment_words"])):
         return True
     if fig.measure == "vs_benchmark_pp":
         bench = fig.benchmark or ""
-        if _has("gap_not_benchmark", bench) or re.search(r"\d", bench):
+        if _has("gap_not_benchmark", bench) or _DIGIT.search(bench):
             return True
         if bench and load_catalog().alias_regex.search(bench):
             return True  # a gap against another indicator
-    if fig.measure == "rank":
-        bench = fig.benchmark or ""
-        if not re.match(r"全|西部|中部|东部", bench):
-            return True
+    if fig.measure == "rank" and not _RANK_BENCHMARK.match(fig.benchmark or ""):
+        return True
+    if not ctx.may_exclude:
+        return False  # none of the words below is anywhere in the sentence
+    lo = fig.start if fig.measure in ("vs_benchmark_pp", "rank") else min(mention.start, fig.start)
+    if _has("not_a_row", s[_clause_start(s, lo): fig.end]):
+        return True
     head = s[: fig.start]
     clause_lo = _clause_start(s, mention.start)
-    near = head[clause_lo:]
-    if _has("project_words", near):
+    if _has("project_words", head[clause_lo:]):
         return True
-    single = _single_enterprise().search(head, clause_lo)
-    if single:
+    if _single_enterprise().search(head, clause_lo):
         return True  # one enterprise's figure ("XX公司1-9月份产值"); "XX公司等前5名企业" is a group
     prefix = s[_clause_start_or_list(s, mention.start): mention.start]
     if _has("foreign_subject_exceptions", prefix):
         return False
     return _has("foreign_subjects", prefix)
+
+
+_RANK_BENCHMARK = re.compile(r"全|西部|中部|东部")
+
+
+@cache
+def _exclusion_words() -> re.Pattern[str]:
+    """Any word that can make `_not_a_row` exclude a figure by its clause (one scan per sentence)."""
+    w = _words()
+    return re.compile(_alternation(w["not_a_row"] + w["project_words"] + w["enterprise_words"]
+                                   + w["foreign_subjects"]))
 
 
 @cache
@@ -778,6 +805,8 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
     """`A、B分别增长x%和y%`: figure index -> (mention, subject) for each listed item, in order."""
     out: dict[int, tuple[Mention | None, str | None]] = {}
     s = ctx.sentence
+    if "分别" not in s:
+        return out
     for m in re.finditer("分别", s):
         group = [i for i, f in enumerate(figures) if f.start >= m.start() and
                  not re.search(r"[。;；]", s[m.end(): f.start])]
@@ -851,6 +880,9 @@ def _list_items(text: str, k: int) -> list[str] | None:
     return items if all(0 < len(x) <= 20 for x in items) else None
 
 
+_COMPARED_WITH = re.compile(r"(?:较|比|与|同|相比)$")
+
+
 def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: str, start: int, end: int,
                   place_names: re.Pattern[str] | None, para_start: int, index: TextIndex) -> list[dict]:
     """Rows for one sentence `text[start:end]`; updates `state` (year, period) as it reads."""
@@ -864,11 +896,12 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     years = [m for m in all_years if _is_figure_year(sentence, m)]
     comparison_ends = {m.end for m in all_years if m not in years}
     periods = [p for p in periods_all if p[0] not in comparison_ends
-               and not re.search(r"(?:较|比|与|同|相比)$", sentence[max(0, p[0] - 2): p[0]])]
+               and not _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])]
     if not figures:
         _advance_state(state, sentence, years, periods, len(sentence))
         return []
-    ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start], figures)
+    ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start], figures,
+                          _exclusion_words().search(sentence) is not None)
     distributed = _distribution(ctx, figures)
     rows = []
     identities: set[tuple] = set()

@@ -104,10 +104,10 @@ def _period_of(m: re.Match[str], rules: tuple[_PeriodRule, ...]) -> Period | Non
 
 @cache
 def _period_starts() -> re.Pattern[str]:
-    """The characters a period wording can start with (the first characters of the rules), so the
-    rules are tried only there: Python's regex engine would otherwise try every rule everywhere."""
+    """Where a period wording can start (schemas/periods.toml `starts`), so the rules are tried only
+    there: Python's regex engine would otherwise try every rule everywhere."""
     data = tomllib.loads((SCHEMAS_DIR / "periods.toml").read_text(encoding="utf-8"))
-    return re.compile("[" + re.escape(data["start_chars"]) + "]")
+    return re.compile(data["starts"])
 
 
 def find_periods(text: str) -> list[tuple[int, int, Period]]:
