@@ -7,9 +7,10 @@ every file (tasks.ingest.read_document), then times each stage on its own over t
 clean (tasks.clean.clean_document) on the read documents, place (tasks.place.place_document) on
 the cleaned ones, extract (tasks.extract.extract_indicators) on the placed ones. Each stage's
 warm-up (catalog, gazetteer and regex compilation, OpenCC) is done on one document before its
-timer starts. MB are the corpus files' bytes, counting only the documents the stage ran on
-(those that read as text); wall time and this process's CPU time are both given, since other
-work on the machine inflates wall time. Target: extraction ≥ 10 MB/s.
+timer starts. The table's MB are the corpus files' bytes, counting only the documents the stage
+ran on (those that read as text); wall time and this process's CPU time are both given, since
+other work on the machine inflates wall time. Target: extraction ≥ 10 MB/s of cleaned text
+(UTF-8 bytes of `cleaned_text`), the measure issue #6 states.
 `--profile N` prints the N most expensive functions of extraction (cProfile, a second pass).
 """
 
@@ -101,11 +102,13 @@ def main() -> None:
     print(line("clean (clean_document)", text_mb, clean_wall, clean_cpu))
     print(line("place (place_document)", text_mb, place_wall, place_cpu))
     print(line("**extract (extract_indicators)**", text_mb, extract_wall, extract_cpu))
-    rate = text_mb / extract_cpu
+    # The target is stated in MB of cleaned text (issue #6); the file MB are shown alongside.
+    rate = cleaned_mb / extract_cpu
     verdict = "holds" if rate >= EXTRACT_TARGET_MB_S else "FAILS"
-    print(f"\nextraction: {rate:.1f} MB/s of CPU time ({text_mb / extract_wall:.1f} MB/s wall) — "
-          f"target ≥ {EXTRACT_TARGET_MB_S:.0f} MB/s {verdict}; "
-          f"{extract_cpu / len(placed) * 1000:.2f} ms per document")
+    print(f"\nextraction: {rate:.1f} MB/s of cleaned text per CPU second ({cleaned_mb / extract_wall:.1f} "
+          f"MB/s wall; {text_mb / extract_cpu:.1f} MB/s of files) — target ≥ {EXTRACT_TARGET_MB_S:.0f} MB/s "
+          f"{verdict}; {extract_cpu / len(placed) * 1000:.2f} ms per document, "
+          f"{extract_cpu / max(rows_found, 1) * 1e6:.0f} µs per row")
     if args.profile:
         profile_extraction(placed, args.profile)
 
