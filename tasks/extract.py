@@ -43,6 +43,7 @@ class CatalogEntry:
     level_units: tuple[str, ...]
     measures: tuple[str, ...]
     scope_sensitive: bool = False
+    subject_suffix: str = ""  # appended to a subject found before the alias (高技术 + 制造业)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Catalog:
     split_aliases: tuple[tuple[re.Pattern[str], str, str, str], ...]  # (regex, first, second, code)
     not_after: dict[str, frozenset[str]]  # "工业" -> {"加"}: 工业 in 加工业 is no alias
     not_after_alias: dict[str, frozenset[str]]  # the same per alias ("工业增加值" -> {"加"})
+    not_before: dict[str, tuple[str, ...]]  # "规上工业" -> ("用电量", ...): 规上工业用电量 is no alias
 
 
 @cache
@@ -63,7 +65,7 @@ def load_catalog() -> Catalog:
     for code, spec in data["indicators"].items():
         entries[code] = CatalogEntry(
             code, spec["name"], tuple(spec["level_units"]), tuple(spec["measures"]),
-            bool(spec.get("scope_sensitive", False)),
+            bool(spec.get("scope_sensitive", False)), spec.get("subject_suffix", ""),
         )
         for alias in spec["aliases"]:
             alias_to_code[alias] = code
@@ -79,7 +81,8 @@ def load_catalog() -> Catalog:
         for a, b, code in splits)
     not_after_alias = {alias: frozenset().union(*(c for w, c in not_after.items() if alias.startswith(w)))
                        for alias in alias_to_code}
-    return Catalog(entries, alias_to_code, regex, split_regexes, not_after, not_after_alias)
+    not_before = {alias: tuple(words) for alias, words in data.get("not_before", {}).items()}
+    return Catalog(entries, alias_to_code, regex, split_regexes, not_after, not_after_alias, not_before)
 
 
 @cache
@@ -154,7 +157,7 @@ def _figure_regex() -> re.Pattern[str]:
         rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
     )
     yoy = (
-        rf"(?P<yoy_verb>{up}|{down})(?:了|为|达到|达|是|保持在|保持)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
+        rf"(?P<yoy_verb>{up}|{down})(?:目标)?(?:了|为|达到|达|是|保持在|保持)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
         rf"(?P<yoy_num>-?(?:{_NUM})\s?(?:%|倍)|-?(?:{_RED})\s?(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
     )
@@ -310,8 +313,9 @@ def find_mentions(sentence: str) -> list[Mention]:
     pos = 0
     while (m := cat.alias_regex.search(sentence, pos)) is not None:
         alias, start = m.group(0), m.start()
-        if start and sentence[start - 1] in cat.not_after_alias.get(alias, ""):
-            pos = start + 1  # "食品加工业产值": try the shorter aliases inside it
+        if (start and sentence[start - 1] in cat.not_after_alias.get(alias, "")) or (
+                alias in cat.not_before and sentence.startswith(cat.not_before[alias], m.end())):
+            pos = start + 1  # "食品加工业产值", "高技术制造业投资": try the shorter aliases inside it
             continue
         mentions.append(Mention(cat.alias_to_code[alias], start, m.end(), alias))
         pos = m.end()
@@ -393,7 +397,9 @@ class YearMention:
 def _is_figure_year(sentence: str, m: YearMention) -> bool:
     """A year that names the time of what follows, not a comparison, a start point or a passing date."""
     before, after = _year_context()
-    if before.search(sentence[max(0, m.start - 3): m.start]) or after.match(sentence[m.end: m.end + 3]):
+    head = sentence[max(0, m.start - 3): m.start]
+    as_of = head.endswith(tuple(_words()["year_as_of_before"]))  # 截至2023年9月底: not a comparison
+    if (before.search(head) and not as_of) or after.match(sentence[m.end: m.end + 3]):
         return False
     after_text = sentence[m.end: m.end + 6]
     if re.match(r"\d{1,2}月\d{1,2}日", after_text):
@@ -745,7 +751,8 @@ def _subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | No
         return None
     if "规下" in prefix[-4:]:
         return "规下"
-    return _subject_from_prefix(prefix, ctx.place_names)
+    subject = _subject_from_prefix(prefix, ctx.place_names)
+    return subject + entry.subject_suffix if subject else subject
 
 
 def _flags(sentence: str, upto: int, state: ReadingState) -> tuple[bool, bool]:
@@ -779,7 +786,8 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
         return True
     if _single_enterprise().search(head, clause_lo):
         return True  # one enterprise's figure ("XX公司1-9月份产值"); "XX公司等前5名企业" is a group
-    prefix = s[_clause_start_or_list(s, mention.start): mention.start]
+    # a short alias may start inside the group's name (第一|产业增加值, 房地|产业增加值)
+    prefix = s[_clause_start_or_list(s, mention.start): mention.start] + mention.alias[:2]
     if _has("foreign_subject_exceptions", prefix):
         return False
     return _has("foreign_subjects", prefix)
@@ -940,7 +948,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         if identity in identities:  # a second figure of the same kind in one clause: its own list item
             clause_start = _clause_start_or_list(sentence, min(mention.start, fig.start))
         identities.add((code, subject, fig.measure, period, clause_start))
-        estimate, target = _flags(sentence, fig.start, state)
+        estimate, target = _flags(sentence, fig.end, state)
         draft = Draft(code, fig, subject, state.figure_year(period), period, clause_start, estimate, target)
         rows.append(build_row(doc, segment, draft, start, text))
     _advance_state(state, sentence, years, periods, len(sentence))

@@ -281,3 +281,54 @@ def test_a_share_after_a_growth_chain_and_processing_industries():
     assert only(rows, measure="share_pct")[0]["value"] == 38.5
     food = only(rows, subject="食品加工业")
     assert [(r["indicator"], r["value"]) for r in food] == [("industrial_output", -2.3)]
+
+
+@pytest.mark.parametrize("text", [
+    "全县规上工业增加值增速为8.4%。",
+    "全县规上工业增速达到8.4%。",
+    "全县规模以上工业增加值增速是8.4%。",
+])
+def test_growth_rate_written_as_增速_after_the_indicator(text):
+    [r] = extract(text)
+    assert (r["indicator"], r["measure"], r["value"]) == ("industrial_value_added", "yoy_pct", 8.4)
+
+
+def test_growth_target_written_as_增速目标():
+    [r] = extract("2025年,全县规上工业增加值增速目标为6.5%。")
+    assert (r["measure"], r["value"], r["year"], r["is_target"]) == ("yoy_pct", 6.5, 2025, True)
+
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("2022年前三季度,全区工业投资增长4.4%。", (1, 9)),
+    ("2022年前7个月,全区工业投资增长4.4%。", (1, 7)),
+    ("2022年前两个月,全区工业投资增长4.4%。", (1, 2)),
+])
+def test_a_year_then_a_前_period_is_that_period(text, months):
+    [r] = extract(text, report_year=None)
+    assert (r["year"], r["period_start_month"], r["period_end_month"]) == (2022, *months)
+
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("截至2022年8月底,全区规上工业企业达到736家。", (1, 8)),
+    ("截至2022年11月末,全区共有规模以上工业企业736家。", (1, 11)),
+    ("截至2022年底,全区规上工业企业达到736家。", (1, 12)),
+])
+def test_an_as_of_date_with_a_year_gives_the_year(text, months):
+    [r] = extract(text, report_year=None)
+    assert (r["indicator"], r["value"], r["year"]) == ("above_scale_enterprises", 736, 2022)
+    assert (r["period_start_month"], r["period_end_month"]) == months
+
+
+@pytest.mark.parametrize("text", [
+    "全年第一产业增加值88亿元,增长2.7%;第二产业增加值410亿元,增长6.2%。",
+    "金融业增加值增长5.5%,房地产业增加值下降2.2%,住宿和餐饮业增加值增长9.0%。",
+    "规上工业出口交货值增长3.3%,规上工业用电量增长6.1%,规模以上工业综合能源消费量下降1.4%。",
+])
+def test_other_sectors_and_other_measures_of_industry_are_not_value_added(text):
+    assert extract(text) == []
+
+
+def test_investment_in_a_kind_of_manufacturing_is_investment_with_that_subject():
+    rows = extract("高技术制造业投资增长18.2%,装备制造业投资增长9.9%。")
+    assert [(r["indicator"], r["subject"], r["value"]) for r in rows] == [
+        ("manufacturing_investment", "高技术制造业", 18.2), ("manufacturing_investment", "装备制造业", 9.9)]
