@@ -87,12 +87,15 @@ def load_catalog() -> Catalog:
 
 @cache
 def place_name_regex() -> re.Pattern[str]:
-    """Province and city names (full and short) from schemas/divisions.csv, to strip from subjects."""
+    """Province and city names (full and short) and county names (full only: 长兴县, 余杭区) from
+    schemas/divisions.csv, to strip from subjects: a report's own place is its region, not a subject."""
     names: set[str] = {"全国", "中国", "我国"}
     for line in (SCHEMAS_DIR / "divisions.csv").read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#") or line.startswith("code,"):
             continue
         _code, name, level, *_ = line.split(",")
+        if level == "county" and len(name) >= 3:  # not 郊区, 矿区
+            names.add(name)
         if level in ("province", "city"):
             names.add(name)
             short = re.sub(r"(壮族|回族|维吾尔)?(自治区|特别行政区|省|市|地区|盟|自治州)$", "", name)
@@ -139,8 +142,13 @@ def _figure_regex() -> re.Pattern[str]:
     w = _words()
     up, down = _alternation(w["growth_up"]), _alternation(w["growth_down"])
     gap = _alternation(w["gap_up"] + w["gap_down"])
+    bench = _alternation(w["benchmarks"])
     vs = (
-        rf"(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
+        # 比全国、全省分别高3.2和1.3个百分点: two benchmarks, two gaps, in order
+        rf"(?P<vl_dir>{gap})(?P<vl_b1>{bench})[、和与及](?P<vl_b2>{bench})(?:平均水平|平均增速|平均|增速|水平)?"
+        rf"(?:分别)?(?P<vl_dir2>高出|高|低|快|慢|多|少)?(?P<vl_n1>-?{_VAL})个?(?:百分点)?[、和与及,，]"
+        rf"(?P<vl_n2>-?{_VAL})个?百分点"
+        rf"|(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
         rf"(?:平均水平|平均增速|平均|增速|水平)?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少)?(?P<vs_num>-?{_VAL})个?百分点"
         # 高于全国(3.6%): the benchmark's own value, a row for that place
         rf"|(?P<bv_dir>{gap})(?P<bv_bench>全国|全省)(?:平均水平|平均增速|平均|增速|水平)?"
@@ -157,7 +165,10 @@ def _figure_regex() -> re.Pattern[str]:
         rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
     )
     yoy = (
-        rf"(?P<yoy_verb>{up}|{down})(?:目标)?(?:了|为|达到|达|是|保持在|保持)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
+        # 增速回落至3.1%: the rate it moved to is the current growth rate
+        rf"(?P<yt_word>增速|增幅|降幅)[^,，。;；\d%]{{0,6}}?(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|升|降)"
+        rf"(?:至|到)(?P<yt_num>{_NUM})%"
+        rf"|(?P<yoy_verb>{up}|{down})(?:目标)?(?:了|为|达到|达|是|保持在|保持)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
         rf"(?P<yoy_num>-?(?:{_NUM})\s?(?:%|倍)|-?(?:{_RED})\s?(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
     )
@@ -183,6 +194,8 @@ class Figure:
     share_of_start: int = -1  # for shares: where the "of what" starts (mentions in it are not the subject)
     forward: bool = False  # the indicator wording follows the figure ("689家规上工业企业", "70%的工业增加值")
     place: str | None = None  # a figure of the benchmark place itself (高于全国(3.6%) -> 全国)
+    evidence_start: int = -1  # where its evidence starts, when not at its clause (a benchmark in a list)
+    listed: bool = False  # one of a benchmark list's gaps (already distributed over its benchmarks)
 
 
 def _is_redacted(num: str) -> bool:
@@ -222,6 +235,9 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
         return Figure("share_pct", _value(m.group("sh_num")), "%", "percent", s, e,
                       share_of_start=m.start("sh_of"))
     if kind == "yoy":
+        if m.group("yt_num"):
+            val = parse_number(m.group("yt_num"))
+            return Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
         if m.group("yoy2_num"):
             return Figure("yoy_pct", parse_number(m.group("yoy2_num")), "%", "percent", s, e)
         raw = m.group("yoy_num")
@@ -282,6 +298,9 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
             pos = candidate.start() + 1
             continue
         pos = m.end() if m.end() > m.start() else m.start() + 1
+        if m.lastgroup == "vs" and m.group("vl_b1"):
+            figures.extend(_benchmark_list_figures(m))
+            continue
         fig = _figure_from_match(m)
         if fig is not None:
             figures.append(fig)
@@ -290,6 +309,20 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
             sign = -1.0 if m.group("bv_dir") in _words()["gap_down"] else 1.0
             figures.append(Figure("vs_benchmark_pp", None if gap is None else sign * gap, "pp", "pp",
                                   m.start(), m.end(), m.group("bv_bench")))
+    return figures
+
+
+def _benchmark_list_figures(m: re.Match[str]) -> list[Figure]:
+    """`比全国、全省分别高3.2和1.3个百分点`: one gap per benchmark, each with its own evidence start
+    (the benchmark's word), so the two rows keep distinct identities."""
+    down = m.group("vl_dir") in _words()["gap_down"] or m.group("vl_dir2") in ("低", "慢", "少")
+    sign = -1.0 if down else 1.0
+    figures = []
+    for bench, num in (("vl_b1", "vl_n1"), ("vl_b2", "vl_n2")):
+        val = _value(m.group(num))
+        figures.append(Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp",
+                              m.start(), m.end(), m.group(bench), evidence_start=m.start(bench), listed=True))
+    figures[0].evidence_start = -1  # the first keeps its clause
     return figures
 
 
@@ -816,12 +849,14 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
     if "分别" not in s:
         return out
     for m in re.finditer("分别", s):
-        group = [i for i, f in enumerate(figures) if f.start >= m.start() and
+        group = [i for i, f in enumerate(figures) if f.start >= m.start() and not f.listed and
                  not re.search(r"[。;；]", s[m.end(): f.start])]
         # the figures right after 分别, joined by 、 和 及 与 , only
         run: list[int] = []
         for i in group:
             if run:
+                if figures[i].measure == "rank" != figures[run[0]].measure:
+                    break  # a rank never continues a list of growths or gaps
                 gap = s[figures[run[-1]].end: figures[i].start]
                 if not re.fullmatch(r"[、,，和及与]?\s*", gap) and not re.fullmatch(r"[、,，和及与]?(?:同比)?(?:增长|下降)?", gap):
                     break
@@ -944,6 +979,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         clause_start = _clause_start(sentence, min(mention.start, fig.start))
         if fig.place:  # another place's figure: its own clause, so it keeps a row identity of its own
             clause_start = _clause_start(sentence, fig.start)
+        if fig.evidence_start >= 0:
+            clause_start = fig.evidence_start
         identity = (code, subject, fig.measure, period, clause_start)
         if identity in identities:  # a second figure of the same kind in one clause: its own list item
             clause_start = _clause_start_or_list(sentence, min(mention.start, fig.start))

@@ -332,3 +332,40 @@ def test_investment_in_a_kind_of_manufacturing_is_investment_with_that_subject()
     rows = extract("高技术制造业投资增长18.2%,装备制造业投资增长9.9%。")
     assert [(r["indicator"], r["subject"], r["value"]) for r in rows] == [
         ("manufacturing_investment", "高技术制造业", 18.2), ("manufacturing_investment", "装备制造业", 9.9)]
+
+
+@pytest.mark.parametrize("text", [
+    "2023年,桐庐县规上工业增加值增长7.3%。",
+    "2023年,拱墅区规模以上工业增加值增长7.3%。",
+    "2023年,全镇规上工业增加值增长7.3%。",
+])
+def test_the_reports_own_county_or_town_is_not_a_subject(text):
+    [r] = extract(text)
+    assert (r["indicator"], r["subject"], r["value"]) == ("industrial_value_added", None, 7.3)
+
+
+@pytest.mark.parametrize("text", [
+    "全县工业投资增长12.0%,比全国、全省分别高7.1和3.4个百分点。",
+    "全县工业投资增长12.0%,分别高于全国、全省7.1个和3.4个百分点。",
+    "全县工业投资增长12.0%,增速较全国、全省平均水平分别快7.1、3.4个百分点。",
+])
+def test_gaps_to_a_list_of_benchmarks_pair_in_order(text):
+    rows = only(extract(text), measure="vs_benchmark_pp")
+    assert [(r["benchmark"], r["value"]) for r in rows] == [("全国", 7.1), ("全省", 3.4)]
+    assert len({r["char_start"] for r in rows}) == 2  # two rows, two identities
+
+
+def test_a_rank_after_a_benchmark_list_stays_a_rank():
+    rows = extract("全县工业投资增长12.0%,分别高于全国、全省7.1和3.4个百分点,居全市第2位。")
+    assert [(r["measure"], r["value"]) for r in rows] == [
+        ("yoy_pct", 12.0), ("vs_benchmark_pp", 7.1), ("vs_benchmark_pp", 3.4), ("rank", 2.0)]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("1-8月,全县规上工业增加值增速回落至4.6%。", 4.6),
+    ("1-8月,全县规上工业增加值增速回升到4.6%。", 4.6),
+    ("1-8月,全县工业投资降幅扩大至4.6%。", -4.6),
+])
+def test_a_rate_that_moved_to_a_value_is_the_growth_rate(text, value):
+    [r] = extract(text)
+    assert (r["measure"], r["value"], r["period_end_month"]) == ("yoy_pct", value, 8)
