@@ -387,6 +387,10 @@ class ReadingState:
     period: Period | None = None
     future: bool = False  # inside a plan for a year after the report year
     published: tuple[int, int] | None = None  # (year, month) of the page's date line, if any
+    paragraph: int = 0  # index of the paragraph being read
+    last_code: str | None = None  # the indicator of the last row, for follow-on sentences
+    last_period: Period | None = None  # ... its period
+    last_paragraph: int = -9  # ... and the paragraph it was in
 
     def figure_year(self, period: Period | None) -> int | None:
         """The year in force; with none stated in the body, the latest one whose period had ended
@@ -456,6 +460,7 @@ class TextIndex:
     mentions: list[Mention]
     periods: list[tuple[int, int, Period]]
     years: list[YearMention]
+    follow_ons: list[int] = field(default_factory=list)  # sentences opening with 分行业看, 其中, ...
 
     @classmethod
     def of(cls, paragraph: str, offset: int) -> TextIndex:
@@ -464,14 +469,16 @@ class TextIndex:
         if not (_FIGURE_CHAR.search(paragraph) and _FIGURE_HINT.search(paragraph)):
             return cls(offset, [], [], years)  # no figure can be here: only its years matter (they carry)
         mentions = find_mentions(paragraph)
+        follow_ons = [m.start() for m in _follow_on_regex().finditer(paragraph)]
         # periods matter only where a figure can be: a paragraph without catalog wording has none
-        periods = find_periods(paragraph[: mentions[-1].end + 40]) if mentions else []
-        return cls(offset, mentions, periods, years)
+        periods = find_periods(paragraph if follow_ons else paragraph[: mentions[-1].end + 40]) if (
+            mentions or follow_ons) else []
+        return cls(offset, mentions, periods, years, follow_ons)
 
     def starts(self) -> list[int]:
         """Sorted start positions (text coordinates) of everything indexed."""
         return sorted([m.start + self.offset for m in self.mentions] + [p[0] + self.offset for p in self.periods]
-                      + [y.start + self.offset for y in self.years])
+                      + [y.start + self.offset for y in self.years] + [f + self.offset for f in self.follow_ons])
 
     def slice(self, start: int, end: int) -> tuple[list[Mention], list[tuple[int, int, Period]], list[YearMention]]:
         """The items inside text `[start, end)`, with positions relative to `start`."""
@@ -930,9 +937,15 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
                   place_names: re.Pattern[str] | None, para_start: int, index: TextIndex) -> list[dict]:
     """Rows for one sentence `text[start:end]`; updates `state` (year, period) as it reads."""
     mentions, periods_all, all_years = index.slice(start, end)
+    sentence = text[start:end]
+    follow_on = (not mentions and state.last_code is not None and state.paragraph - state.last_paragraph <= 1
+                 and _follow_on_regex().match(sentence) is not None)
+    if follow_on:  # "分行业看,汽车制造业增长12.1%": the figures are of the last indicator read
+        mentions = [Mention(state.last_code, 0, 0, "")]
+        if state.period is None:
+            state.period = state.last_period
     if not mentions and not periods_all and not all_years:
         return []
-    sentence = text[start:end]
     # every row needs an indicator wording in its sentence: skip the costly figure scan without one
     # (a count may stand just before its wording: "XX家规模以上工业企业")
     figures = find_figures(sentence, max(0, mentions[0].start - 12)) if mentions else []
@@ -940,6 +953,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     comparison_ends = {m.end for m in all_years if m not in years}
     periods = [p for p in periods_all if p[0] not in comparison_ends
                and not _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])]
+    if follow_on:
+        figures = [f for f in figures if f.measure == "yoy_pct" and _follow_on_head_is_group(sentence, f)]
     if not figures:
         _advance_state(state, sentence, years, periods, len(sentence))
         return []
@@ -951,7 +966,9 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     previous: Mention | None = None
     for i, fig in enumerate(figures):
         _advance_state(state, sentence, years, periods, fig.start)
-        if i in distributed:
+        if follow_on:
+            mention, subject = mentions[0], None
+        elif i in distributed:
             mention, subject = distributed[i]
         else:
             mention, subject = _governing_mention(ctx, fig, previous), None
@@ -988,8 +1005,30 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         estimate, target = _flags(sentence, fig.end, state)
         draft = Draft(code, fig, subject, state.figure_year(period), period, clause_start, estimate, target)
         rows.append(build_row(doc, segment, draft, start, text))
+        state.last_paragraph = state.paragraph
+        if not follow_on:  # a follow-on's own period (10月当月) is not passed on to the next one
+            state.last_code, state.last_period = code, period
     _advance_state(state, sentence, years, periods, len(sentence))
     return rows
+
+
+@cache
+def _follow_on_regex() -> re.Pattern[str]:
+    """A sentence opening that goes on about the indicator just read (schemas/extract_words.toml)."""
+    return re.compile(f"(?:^|(?<=[。!！?？]))\\s*(?:{_alternation(_words()['follow_on_openers'])})")
+
+
+_SINGLE_MONTH = re.compile(r"\d{1,2}月份?(?:当月)?|当月|单月|同比|累计|[,，:：\s]")
+
+
+def _follow_on_head_is_group(sentence: str, fig: Figure) -> bool:
+    """In a follow-on sentence, a growth figure counts when its clause names only a period or a
+    group of industries or enterprises (分行业看,汽车制造业增长…; 其中,11月当月增长…), not some
+    other measure (其中,民间投资增长…)."""
+    head = sentence[_clause_start(sentence, fig.start): fig.start]
+    head = _follow_on_regex().sub("", head)
+    head = _SINGLE_MONTH.sub("", _PERIOD_OR_PLACE.sub("", head))
+    return not head or _PARALLEL.fullmatch(head) is not None
 
 
 def _is_count(code: str) -> bool:
@@ -1047,8 +1086,9 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
         for para in re.finditer(r"[^\n]+", text[segment.start: segment.end]):
             p_start = segment.start + para.start()
             state.period = None  # a month range does not cross a paragraph
+            state.paragraph += 1
             index = TextIndex.of(para.group(0), p_start)
-            if not index.mentions and not index.years:
+            if not index.mentions and not index.years and not index.follow_ons:
                 continue
             starts = index.starts()
             for sent in _SENTENCE_SPLIT.finditer(para.group(0)):

@@ -369,3 +369,28 @@ def test_a_rank_after_a_benchmark_list_stays_a_rank():
 def test_a_rate_that_moved_to_a_value_is_the_growth_rate(text, value):
     [r] = extract(text)
     assert (r["measure"], r["value"], r["period_end_month"]) == ("yoy_pct", value, 8)
+
+
+def test_follow_on_sentences_by_industry_and_quarter_belong_to_the_indicator_before():
+    text = ("1-10月,全县规上工业增加值增长7.7%。分行业看,纺织业增长3.5%,通用设备制造业下降1.9%。"
+            "分季度看,一季度增长6.0%,二季度增长8.8%。")
+    rows = extract(text)
+    assert [(r["subject"], r["value"], r["period_start_month"], r["period_end_month"]) for r in rows] == [
+        (None, 7.7, 1, 10), ("纺织业", 3.5, 1, 10), ("通用设备制造业", -1.9, 1, 10), (None, 6.0, 1, 3),
+        (None, 8.8, 4, 6)]
+    assert {r["indicator"] for r in rows} == {"industrial_value_added"}
+
+
+def test_a_follow_on_paragraph_keeps_the_period_and_a_single_month_is_its_own_period():
+    rows = extract("1-10月,全县工业投资增长7.7%。\n其中,10月当月增长9.2%。\n其中,民营企业增长4.1%。")
+    assert [(r["subject"], r["value"], r["period_start_month"], r["period_end_month"]) for r in rows] == [
+        (None, 7.7, 1, 10), (None, 9.2, 10, 10), ("民营", 4.1, 1, 10)]
+
+
+def test_a_follow_on_about_another_measure_is_not_a_row():
+    rows = extract("全县工业投资增长7.7%。其中,民间投资增长5.0%,基础设施投资下降2.0%。")
+    assert [r["value"] for r in rows] == [7.7]
+
+
+def test_no_follow_on_without_an_indicator_just_before():
+    assert extract("全县经济运行平稳。分行业看,纺织业增长3.5%。") == []
