@@ -469,7 +469,8 @@ class TextIndex:
         if not (_FIGURE_CHAR.search(paragraph) and _FIGURE_HINT.search(paragraph)):
             return cls(offset, [], [], years)  # no figure can be here: only its years matter (they carry)
         mentions = find_mentions(paragraph)
-        follow_ons = [m.start() for m in _follow_on_regex().finditer(paragraph)]
+        follow_ons = [m.start() for m in _follow_on_regex().finditer(paragraph)
+                      if m.start() == 0 or paragraph[m.start() - 1] in "。!！?？"]  # sentence openings only
         # periods matter only where a figure can be: a paragraph without catalog wording has none
         periods = find_periods(paragraph if follow_ons else paragraph[: mentions[-1].end + 40]) if (
             mentions or follow_ons) else []
@@ -1015,7 +1016,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
 @cache
 def _follow_on_regex() -> re.Pattern[str]:
     """A sentence opening that goes on about the indicator just read (schemas/extract_words.toml)."""
-    return re.compile(f"(?:^|(?<=[。!！?？]))\\s*(?:{_alternation(_words()['follow_on_openers'])})")
+    return re.compile(_alternation(_words()["follow_on_openers"]))
 
 
 _SINGLE_MONTH = re.compile(r"\d{1,2}月份?(?:当月)?|当月|单月|同比|累计|[,，:：\s]")
