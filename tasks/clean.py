@@ -140,6 +140,10 @@ class _Rules:
     figure: re.Pattern[str]
     figure_end: re.Pattern[str]
     continues: re.Pattern[str]
+    title_min_han: int
+    title_punctuation: re.Pattern[str]
+    title_ends: re.Pattern[str]
+    sentence_opener: re.Pattern[str]
 
 
 _MAX_PASSES = 8
@@ -184,6 +188,10 @@ def _rules() -> _Rules:
         figure=re.compile(join["figure"]),
         figure_end=re.compile(join["figure_end"]),
         continues=re.compile(join["continues"]),
+        title_min_han=join["title_min_han"],
+        title_punctuation=re.compile(join["title_punctuation"]),
+        title_ends=re.compile(join["title_ends"]),
+        sentence_opener=re.compile(join["sentence_opener"]),
     )
 
 
@@ -241,6 +249,26 @@ def _drop_chrome_lines(lines: list[str], rules: _Rules) -> list[str]:
     return kept
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_title_over(line: str, following: str, rules: _Rules) -> bool:
+    """Whether `line` is a title (or a heading without a number) standing over the body `following`.
+
+    A title has no punctuation, enough Chinese characters and no figure at its end, and either
+    ends with a title word (…运行情况, …统计公报) or has a whole sentence under it.
+    """
+    if (
+        rules.title_punctuation.search(line)
+        or rules.figure_end.search(line)
+        or len(_HAN.findall(line)) < rules.title_min_han
+    ):
+        return False
+    if rules.title_ends.search(line):
+        return True
+    return bool(rules.sentence_opener.match(following) and rules.sentence_end.search(following))
+
+
 def _joins_next(line: str, following: str, rules: _Rules) -> bool:
     """Whether `following` continues `line` in a one-phrase-per-line layout."""
     return (
@@ -251,6 +279,7 @@ def _joins_next(line: str, following: str, rules: _Rules) -> bool:
         and not rules.sentence_end.search(line)
         and not rules.heading.match(line)
         and not rules.heading.match(following)
+        and not _is_title_over(line, following, rules)
     )
 
 

@@ -10,8 +10,12 @@ How sections are found:
 - A section starts at a paragraph that opens with a year (2024年…, 今年…) and names a region
   as the subject of one of its first two sentences ("2024年以来,山东工业和信息化系统…",
   "2024年是…关键一年。北京市坚持…"), at a heading line naming a region ("北京市", "【江苏】",
-  "一、天津市", "宁波市2023年国民经济…公报"; not a table row "北京 7.0"), or at a line that starts
-  with a region's office ("江苏省工业和信息化厅…", "鄞州区经信局2023年工作总结").
+  "一、天津市", "宁波市2023年国民经济…公报"; not a table row "北京 7.0"), at a line that starts
+  with a region's office ("江苏省工业和信息化厅…", "鄞州区经信局2023年工作总结"), at a paragraph of
+  any length that opens with a region followed by a colon, a comma, a period or an indicator word
+  ("浙江:…", "浙江省1-9月…", "湖州市规上工业增加值…"; not "浙江,江苏等地", "浙江工业大学"), or at
+  one that opens with a period or a lead-in and names a region right after it ("1-9月,湖州市…",
+  "据统计,湖州市…"). Regions later in a sentence (高于全国, 与浙江省合作) open nothing.
   Passing mentions (objects, lists such as "北京、上海", 《…》 titles, "宁波市委") are not subjects.
 - A later start naming the same place, or one of its parents, continues the section; a
   different place (a sibling, or a city or county inside the current province) starts a new one.
@@ -20,8 +24,9 @@ How sections are found:
 - A county the author masked (XX区, kept as written) or one whose name several provinces share
   (江北区) takes its city and province from the units its section names most, else stays
   without a province. A real county is given by its canonical name (鄞州 -> 鄞州区).
-- A document that names no region is national (全国, 100000) only when its opening has 全国/我国
-  as a subject and speaks of no local whole (全市, 我区…); otherwise it has no place.
+- A document in which no line opens a section takes the region its title is about ("关于湖州市
+  2023年工业经济运行情况的报告"). Failing that, it is national (全国, 100000) only when its opening has
+  全国/我国 as a subject and speaks of no local whole (全市, 我区…); otherwise it has no place.
 
 How the report year is found: the first year of the section's opening (its heading lines and
 the first two sentences of its first paragraph) that is neither a comparison or target
@@ -128,10 +133,12 @@ class _Gazetteer:
     masked: re.Pattern[str]
     masked_characters: frozenset[str]
     clause_starts: re.Pattern[str]  # where a clause's first word may be a name
-    line_head: re.Pattern[str]  # a line opening with a year, or with a character a name starts with
+    # a line opening with a year, with a period or lead-in before a name, or with a character a name starts with
+    line_head: re.Pattern[str]
     # line_head after a newline: a literal first character the regex engine skips to fast
     line_starts: re.Pattern[str]
     regional_starts: re.Pattern[str]  # a character a province or city name starts with
+    opener: re.Pattern[str]  # what may follow a region that opens a paragraph: a period or an opener word
     words: dict[str, Any]
 
 
@@ -243,7 +250,15 @@ def gazetteer() -> _Gazetteer:
     masked = f"{_char_class(masked_cfg['characters'])}{{1,3}}(?:{'|'.join(masked_cfg['suffixes'])})"
     name_first = _char_class({n[0] for n in all_names} | set(masked_cfg["characters"]))
     openers = _char_class(words["subject"]["clause_openers"])
-    line_head = rf"(?:(?P<year>{_YEAR_OPENING})|{_NUMBERING.pattern}(?P<name>)(?={name_first}))"
+    subject_words = words["subject"]
+    period = subject_words["period_opener"]
+    # "1-9月,湖州市…", "据统计,2023年上半年,湖州市…": periods and lead-ins, then a name at once
+    lead = rf"(?:(?:{subject_words['lead_in']}|{period}|{_YEAR_DIGITS}[ \t]*年|今年)[ \t]*[,:]?[ \t]*)+"
+    line_head = (
+        rf"(?:(?P<year>{_YEAR_OPENING})|(?P<lead>{lead})(?={name_first})"
+        rf"|{_NUMBERING.pattern}(?P<name>)(?={name_first}))"
+    )
+    opener_words = "|".join(map(re.escape, sorted(subject_words["opener_words"], key=len, reverse=True)))
     return _Gazetteer(
         divisions=divisions,
         full={k: tuple(v) for k, v in full.items()},
@@ -257,6 +272,7 @@ def gazetteer() -> _Gazetteer:
         line_head=re.compile(line_head),
         line_starts=re.compile("\n" + line_head),
         regional_starts=re.compile(_char_class({n[0] for n in regional})),
+        opener=re.compile(rf"(?:{period}|{_YEAR.pattern}|{opener_words})"),
         words=words,
     )
 
@@ -426,7 +442,51 @@ def _line_subject(
     )
     # "【江苏】一季度,…": a bracketed region opening a paragraph heads it, however long the paragraph
     bracketed = name_start > 0 and text[name_start - 1] in "【[〔" and rest[:1] in "】]〕"
-    if not (is_office or is_heading or bracketed):
+    if not (is_office or is_heading or bracketed or _opens_paragraph(text, names, names_end, line_end, g)):
+        return None
+    return _resolve_names(names, g)
+
+
+def _is_county_short_name(name: str, g: _Gazetteer) -> bool:
+    """A county's short name (鄞州, 全州): too often an everyday word to open a paragraph on its own."""
+    if name in g.full or g.masked.fullmatch(name):
+        return False
+    return all(g.divisions[code].level == "county" for code in g.short.get(name, ()))
+
+
+def _is_institution(text: str, names_end: int, line_end: int, g: _Gazetteer) -> bool:
+    words = g.words["subject"]
+    window = text[names_end : min(line_end, names_end + words["opener_window"])]
+    return any(word in window for word in words["opener_reject"])
+
+
+def _opens_paragraph(text: str, names: list[str], names_end: int, line_end: int, g: _Gazetteer) -> bool:
+    """Whether the region a paragraph starts with is its subject: "浙江:…", "浙江省1-9月…", "湖州市规上工业…".
+
+    Not a list ("浙江,江苏等地…"), an institution (浙江工业大学) or a table cell ("浙江: 6.1").
+    """
+    if names_end >= line_end or _is_institution(text, names_end, line_end, g):
+        return False
+    following = text[names_end]
+    if following in ":：":
+        after = text[names_end + 1 : line_end].lstrip(" \t\u3000")
+        return bool(after) and (not after[0].isdigit() or g.opener.match(after) is not None)
+    if _is_county_short_name(names[0], g):
+        return False
+    if following in ",，":
+        after = names_end + 1
+        while after < line_end and text[after] in " \t\u3000":
+            after += 1
+        return not _read_names(text, after, line_end, g)[0]
+    return g.opener.match(text, names_end, line_end) is not None
+
+
+def _lead_subject(text: str, name_start: int, line_end: int, g: _Gazetteer) -> _Subject | None:
+    """The region named right after a line's opening period or lead-in ("1-9月,湖州市…", "据统计,湖州市…")."""
+    names, names_end = _read_names(text, name_start, line_end, g)
+    if not names or _rejected_after(text, names_end, g) or _is_institution(text, names_end, line_end, g):
+        return None
+    if _is_county_short_name(names[0], g) and g.opener.match(text, names_end, line_end) is None:
         return None
     return _resolve_names(names, g)
 
@@ -448,6 +508,8 @@ def _section_starts(text: str, g: _Gazetteer) -> list[tuple[int, _Subject]]:
             line_end = len(text)
         if match.group("year") is not None:
             subject = _subject_in(text, line_start, _opening_end(text, line_start, line_end), g)
+        elif match.group("lead") is not None:
+            subject = _lead_subject(text, match.end("lead"), line_end, g)
         else:
             line = text[line_start:line_end].strip()
             short_line = len(line) <= heading_max and "。" not in line
@@ -624,6 +686,29 @@ def _national_subject(text: str, g: _Gazetteer) -> Place | None:
     return None
 
 
+def _title_subject(text: str, g: _Gazetteer) -> Place | None:
+    """The region a report's title is about ("关于湖州市2023年工业经济运行情况的报告"), if it names one.
+
+    A name counts at the start of the title or of a clause in it, or after a period or 关于; a list,
+    a party or government body or an institution does not.
+    """
+    title = find_title(text)
+    if title is None:
+        return None
+    openers = g.words["subject"]["clause_openers"]
+    after_words = tuple(g.words["page"]["title_name_after"])
+    for pos in range(len(title)):
+        if pos and title[pos - 1] not in openers and not title.endswith(after_words, 0, pos):
+            continue
+        names, names_end = _read_names(title, pos, len(title), g)
+        if not names or _rejected_after(title, names_end, g) or _is_institution(title, names_end, len(title), g):
+            continue
+        subject = _resolve_names(names, g)
+        if subject is not None and subject.settled:
+            return subject.place
+    return None
+
+
 def segment_document(cleaned_text: str, publication_date: str | None = None) -> list[Segment]:
     """Cut a report into region sections that tile the text, each with its place and report year.
 
@@ -642,7 +727,7 @@ def segment_document(cleaned_text: str, publication_date: str | None = None) -> 
         sections.append((line_start, subject, []))
 
     if not sections:
-        place = _national_subject(text, g)
+        place = _title_subject(text, g) or _national_subject(text, g)
         return [_segment(0, 0, len(text), place, text, publication_date, None)]
 
     bounds = [start for start, _, _ in sections]

@@ -399,3 +399,37 @@ def test_clean_boilerplate_is_idempotent_never_lengthens_and_counts_exactly(text
 def test_cleaning_normalised_text_is_idempotent(text: str) -> None:
     once = clean(text)
     assert clean(once) == once
+
+
+# ---------------------------------------------------------------- titles over the body
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2022年全县工业经济运行情况\n全县规上工业增加值增长5.2%,技改投资增长8.0%。",
+        "绍兴市2022年1-11月工业经济运行简析\n1-11月,全市规上工业增加值增长5.2%。",
+        "衢州工业经济稳中有进\n前三季度,全市规上工业增加值增长5.6%,高于全省0.4个百分点。",
+        "衢州:前三季度工业经济稳中向好\n前三季度,全市规上工业增加值增长5.6%。",
+        "2023年各省工业经济数据\n【安徽】规上工业增加值增长7.5%。\n【河南】规上工业增加值增长5.0%。",
+    ],
+)
+def test_a_title_line_is_not_joined_to_the_sentence_under_it(text: str) -> None:
+    assert clean(text) == text
+
+
+def test_a_title_stays_its_own_line_when_a_date_line_between_is_dropped() -> None:
+    text = "2022年全县工业经济运行情况\n发布时间:2023-01-18 来源:县统计局\n全县规上工业增加值增长5.2%。"
+    assert clean(text) == "2022年全县工业经济运行情况\n全县规上工业增加值增长5.2%。"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("规上工业增加值\n同比增长7.6%,居全省第3位。", "规上工业增加值同比增长7.6%,居全省第3位。"),
+        ("智能网联新能源汽车\n产业增加值增长6.3%。", "智能网联新能源汽车产业增加值增长6.3%。"),
+        ("今年以来\n全区规上工业增加值增长4.1%。", "今年以来全区规上工业增加值增长4.1%。"),
+    ],
+)
+def test_phrase_lines_that_are_no_title_are_still_joined(text: str, expected: str) -> None:
+    assert clean(text) == expected

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from schemas import SCHEMAS_DIR
 from schemas.build_divisions import division_rows
 from schemas.stages import Document, Segment
+from tasks.clean import clean_boilerplate, normalise_text
 from tasks.place import (
     Place,
     find_publication_date,
@@ -482,3 +483,126 @@ def test_bracketed_region_opening_a_paragraph_starts_a_section():
             "【四川】一季度，四川规模以上工业增加值同比增长6.8%。\n")
     regions = [s.region for s in segment_document(text)]
     assert regions[-2:] == ["江苏省", "四川省"]
+
+
+# ---------------------------------------------------------------- paragraphs that open with a place
+
+
+def cleaned_segments(text: str) -> list[Segment]:
+    """Segments of `text` as the pipeline sees it: normalised and cleaned first."""
+    cleaned, _ = clean_boilerplate(normalise_text(text))
+    segments = segment_document(cleaned)
+    assert_tiles(cleaned, segments)
+    return segments
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("江西省规模以上工业增加值比上年增长7.1%,工业投资增长10.2%。", ("江西省", None)),
+        ("安徽省前三季度规上工业增加值增长7.2%,高于全国3.2个百分点。", ("安徽省", None)),
+        ("合肥市1—11月规上工业增加值同比增长9.1%。", ("安徽省", "合肥市")),
+        ("温州2022年规上工业增加值增长4.2%。", ("浙江省", "温州市")),
+        ("嘉兴市实现规上工业增加值2856亿元,增长6.5%。", ("浙江省", "嘉兴市")),
+        ("福建:前三季度,全省规上工业增加值增长3.8%。", ("福建省", None)),
+    ],
+)
+def test_a_paragraph_opening_with_a_region_and_a_period_or_indicator_is_placed(text, expected):
+    (segment,) = cleaned_segments(text)
+    assert (segment.region, segment.city) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1—11月,温州市规上工业增加值增长5.5%。",
+        "前三季度,温州市规上工业增加值增长5.5%,比全省高0.3个百分点。",
+        "据初步统计,温州市规上工业增加值增长5.5%。",
+        "数据显示,温州市规上工业增加值增长5.5%。",
+        "据市统计局监测,温州规上工业增加值增长5.5%。",
+    ],
+)
+def test_a_region_right_after_a_period_or_lead_in_places_the_paragraph(text):
+    (segment,) = cleaned_segments(text)
+    assert (segment.region, segment.city) == ("浙江省", "温州市")
+
+
+def test_roundup_without_years_splits_at_each_region_that_opens_a_paragraph():
+    text = (
+        "江西省前三季度规上工业增加值增长5.2%。\n\n"
+        "湖南省前三季度规上工业增加值增长4.5%,高于全国0.5个百分点。\n\n"
+        "湖北省前三季度规上工业增加值增长5.1%。"
+    )
+    assert [s.region for s in cleaned_segments(text)] == ["江西省", "湖南省", "湖北省"]
+
+
+def test_roundup_sections_headed_by_region_and_colon():
+    text = (
+        "2023年中部各省工业数据\n"
+        "河南:2023年前三季度,全省规上工业增加值增长4.4%。\n"
+        "山西省:规上工业增加值增长4.3%,工业投资增长8.8%。\n"
+        "安徽:前三季度规上工业增加值增长7.2%。"
+    )
+    segments = cleaned_segments(text)
+    assert [s.region for s in segments] == [None, "河南省", "山西省", "安徽省"]
+    assert [s.report_year for s in segments] == [2023] * 4
+
+
+def test_a_later_paragraph_opening_with_another_province_is_its_own_section():
+    text = "2023年前三季度,山东省规上工业增加值增长6.9%。\n\n河北省前三季度规上工业增加值增长6.6%。"
+    segments = cleaned_segments(text)
+    assert [(s.region, s.report_year) for s in segments] == [("山东省", 2023), ("河北省", 2023)]
+
+
+def test_a_city_paragraph_in_a_provincial_report_keeps_the_province():
+    text = "2023年,浙江省规上工业增加值增长6.0%。\n杭州市规上工业增加值增长5.3%。\n宁波市规上工业增加值增长6.8%。"
+    assert [(s.region, s.city) for s in cleaned_segments(text)] == [
+        ("浙江省", None),
+        ("浙江省", "杭州市"),
+        ("浙江省", "宁波市"),
+    ]
+
+
+def test_the_province_opening_a_paragraph_of_a_city_report_continues_the_city_section():
+    text = "2023年,湖州市规上工业增加值增长6.6%。\n浙江省规上工业增加值增长6.0%,全市高于全省0.6个百分点。"
+    assert [(s.region, s.city) for s in cleaned_segments(text)] == [("浙江省", "湖州市")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "与浙江省合作共建的产业园区投产,全市规上工业增加值增长6.6%。",
+        "浙江工业大学课题组测算,全市规上工业增加值增长6.6%。",
+        "浙江,江苏等地规上工业增长较快。\n全市规上工业增加值增长6.6%。",
+        "全市规上工业增加值增长6.6%,高于全国2.0个百分点,在全省排名第3。",
+        "全州规上工业增加值增长6.6%,比全省高1个百分点。",
+        "上半年,全市规上工业增加值增长6.6%。",
+    ],
+)
+def test_partners_institutions_lists_and_benchmarks_are_no_section(text):
+    (segment,) = cleaned_segments(text)
+    assert segment.region is None
+
+
+def test_table_cells_after_a_region_and_colon_are_no_section():
+    (segment,) = segment_document("2023年各省规上工业增加值增速(%)\n浙江: 6.1\n江苏:7.0\n")
+    assert segment.region is None
+
+
+def test_a_title_naming_the_city_places_the_report_under_it():
+    (segment,) = cleaned_segments("湖州市2023年工业经济运行分析\n2023年,全市规上工业增加值增长6.6%。")
+    assert (segment.region, segment.city, segment.report_year) == ("浙江省", "湖州市", 2023)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("关于衢州市2023年工业经济运行情况的报告\n2023年,全市规上工业增加值增长5.9%。", ("浙江省", "衢州市")),
+        ("2023年1-9月长兴县工业经济运行情况\n全县规上工业增加值增长8.1%。", ("浙江省", "湖州市")),
+        ("赴深圳学习考察报告\n2023年,全市规上工业增加值增长5.9%。", (None, None)),
+        ("我市与上海市合作情况的报告\n2023年,全市规上工业增加值增长5.9%。", (None, None)),
+    ],
+)
+def test_the_region_a_title_is_about_places_a_report_that_names_none_in_its_body(text, expected):
+    (segment,) = cleaned_segments(text)
+    assert (segment.region, segment.city) == expected
