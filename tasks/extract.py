@@ -18,6 +18,7 @@ comparison (与2023年同期, 2022年以来), else the segment's report year.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -145,18 +146,25 @@ def _figure_regex() -> re.Pattern[str]:
     bench = _alternation(w["benchmarks"])
     vs = (
         # 比全国、全省分别高3.2和1.3个百分点: two benchmarks, two gaps, in order
-        rf"(?P<vl_dir>{gap})(?P<vl_b1>{bench})[、和与及](?P<vl_b2>{bench})(?:平均水平|平均增速|平均|增速|水平)?"
+        # (分别高于规上工业5.2、2.6个百分点: one benchmark, two gaps of two listed subjects)
+        rf"(?P<vl_dir>{gap})(?P<vl_b1>{bench})(?:[、和与及](?P<vl_b2>{bench}))?(?:平均水平|平均增速|平均|增速|水平)?"
         rf"(?:分别)?(?P<vl_dir2>高出|高|低|快|慢|多|少)?(?P<vl_n1>-?{_VAL})个?(?:百分点)?[、和与及,，]"
         rf"(?P<vl_n2>-?{_VAL})个?百分点"
         rf"|(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
-        rf"(?:平均水平|平均增速|平均|增速|水平)?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少)?(?P<vs_num>-?{_VAL})个?百分点"
+        rf"(?:平均水平|平均增速|平均|增速|水平)?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少|大|小)?(?P<vs_num>-?{_VAL})个?百分点"
         # 高于全国(3.6%): the benchmark's own value, a row for that place
         rf"|(?P<bv_dir>{gap})(?P<bv_bench>全国|全省)(?:平均水平|平均增速|平均|增速|水平)?"
         rf"[(（](?P<bv_num>-?{_NUM})%[)）](?:(?P<bv_gap>{_VAL})个?百分点)?"
     )
+    rank_num = r"(?:\d+|[一二三四五六七八九十]+|[Xx]{1,2}|\*{1,2})"
     rank = (
-        r"(?:居|位居|列|位列|排名|排|位于|稳居|跃居|处于|名列)(?P<rk_bench>[^,，。;；:：第\d]{1,16}?)"
-        r"(?:第(?P<rk_num>\d+|[一二三四五六七八九十]+)(?:位|名)?(?![大批个家方梯档季])|(?P<rk_first>首位))"
+        rf"(?:居|位居|列|位列|排名|排|位于|稳居|跃居|处于|名列)(?P<rk_bench>[^,，。;；:：第\d]{{1,16}}?)"
+        rf"(?:第(?P<rk_num>{rank_num})(?:位|名)?(?![大批个家方梯档季])|(?P<rk_first>首位))"
+        # 在全省14个市州中排第3位, 全省排名第5
+        rf"|(?P<rk_bench3>全国|全省|全市|全区|全县|全州)[^,，。;；:：第]{{0,12}}?(?:排名|排位|排|位居|居|位列|列)"
+        rf"第?(?P<rk_num3>{rank_num})(?:位|名)?(?![大批个家方梯档季])"
+        # 居全国第3位、中部第1位: the next rank of a list
+        rf"|(?<=[位名])、(?P<rk_bench4>[^,，。;；:：第\d、]{{0,8}}?)第(?P<rk_num4>{rank_num})(?:位|名)"
         r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家方梯档季])"
     )
     share = (
@@ -166,9 +174,11 @@ def _figure_regex() -> re.Pattern[str]:
     )
     yoy = (
         # 增速回落至3.1%: the rate it moved to is the current growth rate
-        rf"(?P<yt_word>增速|增幅|降幅)[^,，。;；\d%]{{0,6}}?(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|升|降)"
+        rf"(?P<yt_word>增速|增幅|降幅)[^,，。;；\d%]{{0,6}}?(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|收窄|升|降)"
         rf"(?:至|到)(?P<yt_num>{_NUM})%"
-        rf"|(?P<yoy_verb>{up}|{down})(?:目标)?(?:了|为|达到|达|是|保持在|保持)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
+        # 去年同期为5.1%: the growth of the year before, a row of its own
+        rf"|(?<![比较与同])(?P<py_word>去年同期|上年同期|去年|上年)(?:增速)?(?:为|是)(?P<py_num>-?{_NUM})%"
+        rf"|(?P<yoy_verb>{up}|{down})(?:目标)?(?:了|为|达到|达|是|保持在|保持|不低于|不少于)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
         rf"(?P<yoy_num>-?(?:{_NUM})\s?(?:%|倍)|-?(?:{_RED})\s?(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
     )
@@ -196,6 +206,8 @@ class Figure:
     place: str | None = None  # a figure of the benchmark place itself (高于全国(3.6%) -> 全国)
     evidence_start: int = -1  # where its evidence starts, when not at its clause (a benchmark in a list)
     listed: bool = False  # one of a benchmark list's gaps (already distributed over its benchmarks)
+    needs_inside: bool = False  # a rank without a verb (全国第一城): its indicator must be inside it
+    prior_year: bool = False  # a figure of the year before (去年同期为5.1%)
 
 
 def _is_redacted(num: str) -> bool:
@@ -218,23 +230,36 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
                       place=m.group("bv_bench"))  # its gap, if written, is read by find_figures
     if kind == "vs":
         down = m.group("vs_dir") in _words()["gap_down"] or m.group("vs_dir2") in ("低", "慢", "少", "还差")
+        if m.group("vs_dir2") in ("大", "小"):  # 降幅比全省大1.1个百分点: a larger decline is below
+            down = (m.group("vs_dir2") == "大") == ("降幅" in m.string[max(0, s - 4): s])
         sign = -1.0 if down else 1.0
         val = _value(m.group("vs_num"))
         bench = (m.group("vs_bench") or "").strip()
         return Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp", s, e, bench)
     if kind == "rk":
         if m.group("rk_bench2"):
-            return Figure("rank", 1.0, "位", "rank", s, e, m.group("rk_bench2"))
-        num = 1 if m.group("rk_first") else parse_chinese_integer(m.group("rk_num"))
-        if num is None:
-            return None
-        return Figure("rank", float(num), "位", "rank", s, e, m.group("rk_bench").strip())
+            return Figure("rank", 1.0, "位", "rank", s, e, m.group("rk_bench2"), needs_inside=True)
+        bench, raw = next((m.group(b), m.group(n)) for b, n in (
+            ("rk_bench", "rk_num"), ("rk_bench3", "rk_num3"), ("rk_bench4", "rk_num4")) if m.group(b) is not None)
+        if m.group("rk_first"):
+            num: float | None = 1.0
+        elif _is_redacted(raw):
+            num = None
+        else:
+            parsed = parse_chinese_integer(raw)
+            if parsed is None:
+                return None
+            num = float(parsed)
+        return Figure("rank", num, "位", "rank", s, e, _rank_benchmark(bench.strip()))
     if kind == "sh":
         if m.group("sh2_num"):
             return Figure("share_pct", parse_number(m.group("sh2_num")), "%", "percent", s, e, forward=True)
         return Figure("share_pct", _value(m.group("sh_num")), "%", "percent", s, e,
                       share_of_start=m.start("sh_of"))
     if kind == "yoy":
+        if m.group("py_num"):
+            return Figure("yoy_pct", parse_number(m.group("py_num")), "%", "percent", s, e, evidence_start=s,
+                          prior_year=True)
         if m.group("yt_num"):
             val = parse_number(m.group("yt_num"))
             return Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
@@ -280,7 +305,7 @@ def _figure_starts() -> re.Pattern[str]:
     one of these places to the next and trying a match there is several times as fast."""
     w = _words()
     words = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
-    chars = {word[0] for word in words} | set("居位列排稳跃处名全占保突首超万-*Xx0123456789")
+    chars = {word[0] for word in words} | set("居位列排稳跃处名全占保突首超万去-*Xx0123456789、")
     # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
     # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
     unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座])"
@@ -302,6 +327,8 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
             figures.extend(_benchmark_list_figures(m))
             continue
         fig = _figure_from_match(m)
+        if fig is not None and fig.measure == "rank" and not fig.benchmark and figures:
+            fig.benchmark = figures[-1].benchmark  # 居全省第3位、第2位: the same place
         if fig is not None:
             figures.append(fig)
         if m.lastgroup == "vs" and m.group("bv_gap"):  # 高于全国(4.6%)2.3个百分点: the gap too
@@ -312,17 +339,29 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
     return figures
 
 
+_RANK_SCOPE = re.compile(r"^(?:全国|全省|全市|全区|全县|全州|全盟|西部|中部|东部)")
+
+
+def _rank_benchmark(bench: str) -> str:
+    """The place a rank is within: 全省 of 全省14个市州中, 全国 of 全国城市; else as written."""
+    scope = _RANK_SCOPE.match(bench)
+    return scope.group(0) if scope else bench
+
+
 def _benchmark_list_figures(m: re.Match[str]) -> list[Figure]:
     """`比全国、全省分别高3.2和1.3个百分点`: one gap per benchmark, each with its own evidence start
     (the benchmark's word), so the two rows keep distinct identities."""
     down = m.group("vl_dir") in _words()["gap_down"] or m.group("vl_dir2") in ("低", "慢", "少")
     sign = -1.0 if down else 1.0
     figures = []
-    for bench, num in (("vl_b1", "vl_n1"), ("vl_b2", "vl_n2")):
+    second = "vl_b2" if m.group("vl_b2") else "vl_b1"
+    for bench, num in (("vl_b1", "vl_n1"), (second, "vl_n2")):
         val = _value(m.group(num))
         figures.append(Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp",
-                              m.start(), m.end(), m.group(bench), evidence_start=m.start(bench), listed=True))
-    figures[0].evidence_start = -1  # the first keeps its clause
+                              m.start(), m.end(), m.group(bench)))
+    if second == "vl_b2":  # two benchmarks: distributed here, the second with evidence of its own
+        figures[1].evidence_start = m.start("vl_b2")
+        figures[0].listed = figures[1].listed = True
     return figures
 
 
@@ -391,6 +430,7 @@ class ReadingState:
     last_code: str | None = None  # the indicator of the last row, for follow-on sentences
     last_period: Period | None = None  # ... its period
     last_paragraph: int = -9  # ... and the paragraph it was in
+    relative_base: int | None = None  # 今年/去年 count from the page's date when the body states no year
 
     def figure_year(self, period: Period | None) -> int | None:
         """The year in force; with none stated in the body, the latest one whose period had ended
@@ -669,7 +709,7 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
             return None
     if fig.measure == "rank" and inside:
         return inside[-1]
-    if fig.measure == "rank" and not s[fig.start: fig.end].startswith(("居", "位", "列", "排", "稳", "跃", "处", "名")):
+    if fig.measure == "rank" and fig.needs_inside:
         return None  # "全国第一城" needs its indicator inside
     if fig.measure in ("vs_benchmark_pp", "rank"):
         if previous is not None and _counter_between(ctx, previous, fig):
@@ -812,8 +852,8 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
         bench = fig.benchmark or ""
         if _has("gap_not_benchmark", bench) or _DIGIT.search(bench):
             return True
-        if bench and load_catalog().alias_regex.search(bench):
-            return True  # a gap against another indicator
+        if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", bench) not in _words()["benchmarks"]:
+            return True  # a gap against another indicator (but 全部规上工业, 全市规上工业 are benchmarks)
     if fig.measure == "rank" and not _RANK_BENCHMARK.match(fig.benchmark or ""):
         return True
     if not ctx.may_exclude:
@@ -835,6 +875,7 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
 
 
 _RANK_BENCHMARK = re.compile(r"全|西部|中部|东部")
+_BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)")
 
 
 @cache
@@ -886,6 +927,9 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
             out.update(dict.fromkeys(run, (None, None)))
             continue
         codes = [x for x in mentions if x.alias not in ("增加值", "产值", "总产值", "产业增加值", "行业增加值")]
+        if len(codes) > len(run) and not any(_CLAUSE_MARK.search(s[a.end: b.start])
+                                             for a, b in itertools.pairwise(codes[-len(run):])):
+            codes = codes[-len(run):]  # 规上工业企业实现营业收入X、利润总额Y,分别增长…: the listed ones
         if len(codes) == len(run):
             for i, mention in zip(run, codes, strict=True):
                 out[i] = (mention, None)
@@ -1004,7 +1048,10 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             clause_start = _clause_start_or_list(sentence, min(mention.start, fig.start))
         identities.add((code, subject, fig.measure, period, clause_start))
         estimate, target = _flags(sentence, fig.end, state)
-        draft = Draft(code, fig, subject, state.figure_year(period), period, clause_start, estimate, target)
+        year = state.figure_year(period)
+        if fig.prior_year and year is not None:
+            year -= 1
+        draft = Draft(code, fig, subject, year, period, clause_start, estimate, target)
         rows.append(build_row(doc, segment, draft, start, text))
         state.last_paragraph = state.paragraph
         if not follow_on:  # a follow-on's own period (10月当月) is not passed on to the next one
@@ -1049,8 +1096,8 @@ def _advance_state(state: ReadingState, sentence: str, years: list[YearMention],
     """Apply every year and period mention before `upto` (consumed from the lists)."""
     while years and years[0].start < upto:
         mention = years.pop(0)
-        base = state.report_year if state.report_year is not None else (
-            state.published[0] if state.published else None)
+        base = state.relative_base if state.relative_base is not None else state.report_year if (
+            state.report_year is not None) else (state.published[0] if state.published else None)
         if mention.relative and base is None:
             continue  # 今年 in a text that never says which year: still unknown
         y = base + mention.year if mention.relative else mention.year
@@ -1072,6 +1119,9 @@ _DIGIT = re.compile(r"\d")
 _SENTENCE_SPLIT = re.compile(r"[^。!！?？\n]+[。!！?？]?")
 
 
+_STATED_YEAR = re.compile(r"(?:19|20)\d\d年(?!\d{1,2}月\d{1,2}日)")
+
+
 def _year_month(date: str | None) -> tuple[int, int] | None:
     m = re.match(r"(\d{4})-(\d{1,2})", date or "")
     return (int(m.group(1)), int(m.group(2))) if m else None
@@ -1083,7 +1133,10 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
     rows: list[dict] = []
     segments = doc.segments or [Segment(0, 0, len(text))]
     for segment in segments:
-        state = ReadingState(segment.report_year, published=_year_month(doc.publication_date))
+        published = _year_month(doc.publication_date)
+        state = ReadingState(segment.report_year, published=published)
+        if published is not None and not _STATED_YEAR.search(text, segment.start, segment.end):
+            state.relative_base = published[0]  # contract: 今年/去年 count from the page's date
         for para in re.finditer(r"[^\n]+", text[segment.start: segment.end]):
             p_start = segment.start + para.start()
             state.period = None  # a month range does not cross a paragraph

@@ -394,3 +394,82 @@ def test_a_follow_on_about_another_measure_is_not_a_row():
 
 def test_no_follow_on_without_an_indicator_just_before():
     assert extract("全县经济运行平稳。分行业看,纺织业增长3.5%。") == []
+
+
+@pytest.mark.parametrize(("text", "bench", "value"), [
+    ("工业投资增长9.0%,在全省16个市州中排第4位。", "全省", 4.0),
+    ("工业投资增长9.0%,增速全省排名第4。", "全省", 4.0),
+    ("工业投资增长9.0%,增速居全市各县(市、区)第4位。", "全市", 4.0),
+    ("工业投资增长9.0%,增速居全省第X位。", "全省", None),
+])
+def test_rank_wordings(text, bench, value):
+    [rank] = only(extract(text), measure="rank")
+    assert (rank["indicator"], rank["benchmark"], rank["value"]) == ("industrial_investment", bench, value)
+
+
+def test_a_list_of_ranks_pairs_with_the_listed_indicators():
+    rows = only(extract("全县工业投资、技改投资分别增长9.0%、13.0%,增速分别居全市第4位、第1位。"), measure="rank")
+    assert [(r["indicator"], r["benchmark"], r["value"]) for r in rows] == [
+        ("industrial_investment", "全市", 4.0), ("tech_renovation_investment", "全市", 1.0)]
+
+
+def test_second_rank_of_a_list_has_its_own_benchmark():
+    rows = only(extract("规上工业增加值增长9.0%,居全国第11位、西部第2位。"), measure="rank")
+    assert [(r["benchmark"], r["value"]) for r in rows] == [("全国", 11.0), ("西部", 2.0)]
+
+
+def test_levels_then_a_distribution_over_the_listed_indicators():
+    rows = extract("全县规上工业企业实现营业收入812亿元、利润总额37亿元,分别增长6.6%和-1.2%。")
+    growth = only(rows, measure="yoy_pct")
+    assert [(r["indicator"], r["value"]) for r in growth] == [("industrial_revenue", 6.6), ("industrial_profit", -1.2)]
+
+
+@pytest.mark.parametrize(("text", "bench", "value"), [
+    ("高技术制造业增加值增长21.0%,比全部规上工业高13.2个百分点。", "全部规上工业", 13.2),
+    ("高技术制造业增加值增长21.0%,快于全市规上工业13.2个百分点。", "全市规上工业", 13.2),
+])
+def test_gap_to_industry_as_a_whole_is_a_benchmark_row(text, bench, value):
+    [gap] = only(extract(text), measure="vs_benchmark_pp")
+    assert (gap["indicator"], gap["benchmark"], gap["value"]) == ("high_tech_mfg_value_added", bench, value)
+
+
+def test_one_benchmark_two_gaps_distribute_over_two_subjects():
+    rows = only(extract("高技术制造业、装备制造业增加值分别增长9.9%、7.7%,分别高于规上工业4.1、1.9个百分点。"),
+                measure="vs_benchmark_pp")
+    assert [(r["indicator"], r["value"]) for r in rows] == [
+        ("high_tech_mfg_value_added", 4.1), ("equipment_mfg_value_added", 1.9)]
+
+
+def test_a_larger_decline_than_the_benchmark_is_a_negative_gap():
+    [gap] = only(extract("工业投资下降3.0%,降幅比全省大0.8个百分点。"), measure="vs_benchmark_pp")
+    assert (gap["benchmark"], gap["value"]) == ("全省", -0.8)
+
+
+def test_last_years_rate_in_the_same_sentence_is_a_row_for_that_year():
+    rows = extract("2023年,全县工业投资增长9.0%,去年同期为4.4%。", report_year=2023)
+    assert [(r["year"], r["value"]) for r in rows] == [(2023, 9.0), (2022, 4.4)]
+    assert rows[0]["char_start"] != rows[1]["char_start"]
+
+
+def test_relative_years_count_from_the_page_date_when_the_body_states_no_year():
+    text = "去年,全县规上工业增加值增长6.2%。"
+    doc = Document(doc_id="d", sha256="d", source_file="t.txt", size=0, mtime_ns=0, text=text,
+                   cleaned_text=text, publication_date="2024-02-05")
+    doc.segments = [Segment(0, 0, len(text), report_year=2023)]
+    [r] = extract_indicators(doc)
+    assert r["year"] == 2023
+
+
+@pytest.mark.parametrize(("text", "value", "target"), [
+    ("全县工业投资降幅收窄至2.4%。", -2.4, False),
+    ("2025年,确保工业投资增速不低于10%。", 10.0, True),
+])
+def test_narrowed_declines_and_floors(text, value, target):
+    [r] = extract(text)
+    assert (r["indicator"], r["value"], r["is_target"]) == ("industrial_investment", value, target)
+
+
+def test_software_revenue_with_a_verb_between_industry_and_revenue():
+    rows = extract("全省软件和信息技术服务业实现业务收入985亿元,增长11.0%。")
+    assert [(r["indicator"], r["subject"], r["measure"]) for r in rows] == [
+        ("software_revenue", None, "level"), ("software_revenue", None, "yoy_pct")]
