@@ -163,8 +163,6 @@ def _figure_regex() -> re.Pattern[str]:
         # 在全省14个市州中排第3位, 全省排名第5
         rf"|(?P<rk_bench3>全国|全省|全市|全区|全县|全州)[^,，。;；:：第]{{0,12}}?(?:排名|排位|排|位居|居|位列|列)"
         rf"第?(?P<rk_num3>{rank_num})(?:位|名)?(?![大批个家方梯档季])"
-        # 居全国第3位、中部第1位: the next rank of a list
-        rf"|(?<=[位名])、(?P<rk_bench4>[^,，。;；:：第\d、]{{0,8}}?)第(?P<rk_num4>{rank_num})(?:位|名)"
         r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家方梯档季])"
     )
     share = (
@@ -237,15 +235,15 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
         bench = (m.group("vs_bench") or "").strip()
         return Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp", s, e, bench)
     if kind == "rk":
-        if m.group("rk_bench2"):
-            return Figure("rank", 1.0, "位", "rank", s, e, m.group("rk_bench2"), needs_inside=True)
-        bench, raw = next((m.group(b), m.group(n)) for b, n in (
-            ("rk_bench", "rk_num"), ("rk_bench3", "rk_num3"), ("rk_bench4", "rk_num4")) if m.group(b) is not None)
-        if m.group("rk_first"):
-            num: float | None = 1.0
-        elif _is_redacted(raw):
-            num = None
-        else:
+        g = m.groupdict()  # (the next-rank regex has only some of these groups)
+        if g.get("rk_bench2"):
+            return Figure("rank", 1.0, "位", "rank", s, e, g["rk_bench2"], needs_inside=True)
+        if g.get("rk_first"):
+            return Figure("rank", 1.0, "位", "rank", s, e, _rank_benchmark(g["rk_bench"].strip()))
+        bench, raw = next((g[b] or "", g[n]) for b, n in (
+            ("rk_bench", "rk_num"), ("rk_bench3", "rk_num3"), ("rk_bench4", "rk_num4")) if g.get(n) is not None)
+        num: float | None = None
+        if not _is_redacted(raw):
             parsed = parse_chinese_integer(raw)
             if parsed is None:
                 return None
@@ -305,7 +303,7 @@ def _figure_starts() -> re.Pattern[str]:
     one of these places to the next and trying a match there is several times as fast."""
     w = _words()
     words = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
-    chars = {word[0] for word in words} | set("居位列排稳跃处名全占保突首超万去-*Xx0123456789、")
+    chars = {word[0] for word in words} | set("居位列排稳跃处名全占保突首超万去-*Xx0123456789")
     # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
     # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
     unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座])"
@@ -327,10 +325,14 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
             figures.extend(_benchmark_list_figures(m))
             continue
         fig = _figure_from_match(m)
-        if fig is not None and fig.measure == "rank" and not fig.benchmark and figures:
-            fig.benchmark = figures[-1].benchmark  # 居全省第3位、第2位: the same place
         if fig is not None:
             figures.append(fig)
+        while fig is not None and fig.measure == "rank" and (more := _next_rank_regex().match(sentence, pos)):
+            fig = _figure_from_match(more)  # 居全国第3位、中部第1位: the next rank of a list
+            if fig is not None:
+                fig.benchmark = fig.benchmark or figures[-1].benchmark  # 居全省第3位、第2位: the same place
+                figures.append(fig)
+            pos = more.end()
         if m.lastgroup == "vs" and m.group("bv_gap"):  # 高于全国(4.6%)2.3个百分点: the gap too
             gap = _value(m.group("bv_gap"))
             sign = -1.0 if m.group("bv_dir") in _words()["gap_down"] else 1.0
@@ -346,6 +348,13 @@ def _rank_benchmark(bench: str) -> str:
     """The place a rank is within: 全省 of 全省14个市州中, 全国 of 全国城市; else as written."""
     scope = _RANK_SCOPE.match(bench)
     return scope.group(0) if scope else bench
+
+
+@cache
+def _next_rank_regex() -> re.Pattern[str]:
+    """The next rank of a list, right after a rank (、中部第1位; 、第2位)."""
+    rank_num = r"(?:\d+|[一二三四五六七八九十]+|[Xx]{1,2}|\*{1,2})"
+    return re.compile(rf"、(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、]{{0,8}}?)第(?P<rk_num4>{rank_num})(?:位|名))")
 
 
 def _benchmark_list_figures(m: re.Match[str]) -> list[Figure]:
