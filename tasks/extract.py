@@ -21,7 +21,7 @@ import bisect
 import itertools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
 from prefect import task
@@ -206,6 +206,7 @@ class Figure:
     listed: bool = False  # one of a benchmark list's gaps (already distributed over its benchmarks)
     needs_inside: bool = False  # a rank without a verb (全国第一城): its indicator must be inside it
     prior_year: bool = False  # a figure of the year before (去年同期为5.1%)
+    group: str | None = None  # one of the groups listed right before it (A、B、C均增长…): its subject
 
 
 def _is_redacted(num: str) -> bool:
@@ -1014,6 +1015,9 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         return []
     ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start], figures,
                           _exclusion_words().search(sentence) is not None)
+    if not follow_on:
+        figures = _figures_per_listed_group(sentence, figures)
+        ctx.figures = figures
     distributed = _distribution(ctx, figures)
     rows = []
     identities: set[tuple] = set()
@@ -1024,6 +1028,9 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             mention, subject = mentions[0], None
         elif i in distributed:
             mention, subject = distributed[i]
+        elif fig.group is not None:
+            before = [m for m in mentions if m.end <= fig.start]
+            mention, subject = previous or (before[-1] if before else None), fig.group
         else:
             mention, subject = _governing_mention(ctx, fig, previous), None
         if mention is None:
@@ -1040,7 +1047,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             continue
         if _not_a_row(ctx, mention, fig):
             continue
-        if i not in distributed:
+        if i not in distributed and fig.group is None:
             subject = _subject(ctx, mention, code, fig)
         elif code == "industrial_value_added_all" and subject:
             code = "industrial_value_added"
@@ -1067,6 +1074,37 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             state.last_code, state.last_period = code, period
     _advance_state(state, sentence, years, periods, len(sentence))
     return rows
+
+
+_GROUP_LIST = re.compile(r"(?:其中|另外|此外)?(?P<items>[\u4e00-\u9fff]{2,12}?(?:[、和及与][\u4e00-\u9fff]{2,12}?)+)"
+                         r"(?:等)?(?P<count>[两三四五六七八九十]大|\d+个)?(?:行业|产业|领域|板块)?(?P<all>均|都|全部)?"
+                         r"(?P<keep>继续保持|保持)?")
+
+
+def _figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """`其中冶金有色、新材料、装备制造保持20%以上的增速`: a growth figure right after a list of groups
+    (without 分别 over several figures) is a figure of each group, with its evidence from the group on."""
+    out = []
+    for fig in figures:
+        head = sentence[_clause_start(sentence, fig.start): fig.start]
+        listed = _GROUP_LIST.fullmatch(head) if fig.measure == "yoy_pct" and len(head) >= 5 else None
+        items = None
+        # a marker says it is a list of groups, not one group whose name holds 、 (电力、热力…供应业)
+        marked = listed and (listed.group("count") or listed.group("all") or listed.group("keep")
+                             or sentence.startswith("保持", fig.start))
+        if marked and not (
+                load_catalog().alias_regex.search(head)):
+            text = listed.group("items")
+            items = _list_items(text, len(re.split(r"[、和及与]", text)))
+        if not items:
+            out.append(fig)
+            continue
+        lo = _clause_start(sentence, fig.start)
+        for item in items:
+            at = sentence.find(item, lo, fig.start)
+            out.append(replace(fig, group=item, evidence_start=at if at >= 0 else fig.start))
+            lo = max(lo, at + len(item))
+    return out
 
 
 @cache

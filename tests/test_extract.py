@@ -473,3 +473,18 @@ def test_software_revenue_with_a_verb_between_industry_and_revenue():
     rows = extract("全省软件和信息技术服务业实现业务收入985亿元,增长11.0%。")
     assert [(r["indicator"], r["subject"], r["measure"]) for r in rows] == [
         ("software_revenue", None, "level"), ("software_revenue", None, "yoy_pct")]
+
+
+@pytest.mark.parametrize("text", [
+    "全县规上工业增加值增长8.0%,其中纺织、化纤、机械三大行业均增长10%以上。",
+    "全县规上工业增加值增长8.0%,其中纺织、化纤和机械保持10%以上的增速。",
+])
+def test_one_growth_figure_after_a_marked_list_of_groups_is_a_row_per_group(text):
+    rows = extract(text)
+    assert [(r["subject"], r["value"]) for r in rows] == [(None, 8.0), ("纺织", 10.0), ("化纤", 10.0), ("机械", 10.0)]
+    assert len({r["char_start"] for r in rows}) == 4
+
+
+def test_one_group_whose_name_has_list_commas_stays_one_group():
+    rows = extract("全年规上工业增加值增长7.0%,电力、热力、燃气及水生产和供应业增长4.0%。")
+    assert [r["subject"] for r in rows] == [None, "电力、热力、燃气及水生产和供应业"]
