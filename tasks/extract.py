@@ -818,6 +818,9 @@ def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     return code
 
 
+_SHARE_HOLDER = re.compile(r"[^,，;；:：]*?(?=以|贡献|创造|提供|集聚|聚集|汇聚)")
+
+
 def _subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | None = None) -> str | None:
     entry = load_catalog().entries[code]
     cstart = _clause_start(ctx.sentence, mention.start)
@@ -834,6 +837,10 @@ def _subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | No
         return sub
     if mention.gap:
         return _subject_from_prefix(mention.gap, ctx.place_names)
+    if fig is not None and fig.forward and fig.measure == "share_pct":
+        # 云南省89个园区以…面积,贡献了…70%的工业增加值: the share is the sentence subject's (园区)
+        head = _SHARE_HOLDER.match(ctx.sentence)
+        return _subject_from_prefix(head.group(0), ctx.place_names) if head else None
     if fig is not None and fig.measure == "yoy_pct" and mention.end <= _clause_start(ctx.sentence, fig.start):
         parallel = _parallel_subject(ctx.sentence, fig)
         if parallel:

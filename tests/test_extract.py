@@ -488,3 +488,9 @@ def test_one_growth_figure_after_a_marked_list_of_groups_is_a_row_per_group(text
 def test_one_group_whose_name_has_list_commas_stays_one_group():
     rows = extract("全年规上工业增加值增长7.0%,电力、热力、燃气及水生产和供应业增长4.0%。")
     assert [r["subject"] for r in rows] == [None, "电力、热力、燃气及水生产和供应业"]
+
+
+def test_forward_shares_belong_to_the_sentence_subject():
+    rows = extract("全省56个开发区以不到2%的土地,贡献了45%的规上工业增加值、38%的工业投资。")
+    assert [(r["indicator"], r["subject"], r["measure"], r["value"]) for r in rows] == [
+        ("industrial_value_added", "开发区", "share_pct", 45.0), ("industrial_investment", "开发区", "share_pct", 38.0)]
