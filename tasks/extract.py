@@ -818,6 +818,7 @@ def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     return code
 
 
+_ALIAS_GROUP = re.compile(r"(.+?业)(?:主营业务收入|业务收入|营业收入|收入|营收|增加值|总产值|产值|固定资产投资|投资)$")
 _SHARE_HOLDER = re.compile(r"[^,，;；:：]*?(?=以|贡献|创造|提供|集聚|聚集|汇聚)")
 
 
@@ -849,6 +850,9 @@ def _subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | No
         return None
     if "规下" in prefix[-4:]:
         return "规下"
+    joined = _ALIAS_GROUP.match(mention.alias) if prefix.endswith(("及", "和", "与")) else None
+    if joined:  # 互联网及软件信息服务业主营业务收入: the group is both, as written
+        prefix += joined.group(1)
     subject = _subject_from_prefix(prefix, ctx.place_names)
     return subject + entry.subject_suffix if subject else subject
 

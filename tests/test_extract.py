@@ -494,3 +494,9 @@ def test_forward_shares_belong_to_the_sentence_subject():
     rows = extract("全省56个开发区以不到2%的土地,贡献了45%的规上工业增加值、38%的工业投资。")
     assert [(r["indicator"], r["subject"], r["measure"], r["value"]) for r in rows] == [
         ("industrial_value_added", "开发区", "share_pct", 45.0), ("industrial_investment", "开发区", "share_pct", 38.0)]
+
+
+def test_an_industry_joined_to_the_indicators_own_industry_is_one_group():
+    rows = extract("全区电子商务及软件信息服务业收入12.5亿元,增长9.1%。")
+    assert [(r["indicator"], r["subject"]) for r in rows] == [
+        ("software_revenue", "电子商务及软件信息服务业"), ("software_revenue", "电子商务及软件信息服务业")]
