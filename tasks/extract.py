@@ -1092,13 +1092,19 @@ _GROUP_LIST = re.compile(r"(?:其中|另外|此外)?(?P<items>[\u4e00-\u9fff]{2,
                          r"(?P<keep>继续保持|保持)?")
 
 
+_LIST_JOINER = re.compile(r"[、和及与]")
+
+
 def _figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figure]:
     """`其中冶金有色、新材料、装备制造保持20%以上的增速`: a growth figure right after a list of groups
     (without 分别 over several figures) is a figure of each group, with its evidence from the group on."""
     out = []
     for fig in figures:
+        if fig.measure != "yoy_pct":
+            out.append(fig)
+            continue
         head = sentence[_clause_start(sentence, fig.start): fig.start]
-        listed = _GROUP_LIST.fullmatch(head) if fig.measure == "yoy_pct" and len(head) >= 5 else None
+        listed = _GROUP_LIST.fullmatch(head) if len(head) >= 5 and _LIST_JOINER.search(head) else None
         items = None
         # a marker says it is a list of groups, not one group whose name holds 、 (电力、热力…供应业)
         marked = listed and (listed.group("count") or listed.group("all") or listed.group("keep")
