@@ -44,7 +44,6 @@ class CatalogEntry:
     level_units: tuple[str, ...]
     measures: tuple[str, ...]
     scope_sensitive: bool = False
-    subject_suffix: str = ""  # appended to a subject found before the alias (高技术 + 制造业)
 
 
 @dataclass(frozen=True)
@@ -56,6 +55,8 @@ class Catalog:
     not_after: dict[str, frozenset[str]]  # "工业" -> {"加"}: 工业 in 加工业 is no alias
     not_after_alias: dict[str, frozenset[str]]  # the same per alias ("工业增加值" -> {"加"})
     not_before: dict[str, tuple[str, ...]]  # "规上工业" -> ("用电量", ...): 规上工业用电量 is no alias
+    group_words: dict[str, str]  # "制造业增加值" -> "制造业": the alias starts with its group's last word
+    group_alone: frozenset[str]  # ... and names a group (not the total) even with nothing before it
 
 
 @cache
@@ -66,7 +67,7 @@ def load_catalog() -> Catalog:
     for code, spec in data["indicators"].items():
         entries[code] = CatalogEntry(
             code, spec["name"], tuple(spec["level_units"]), tuple(spec["measures"]),
-            bool(spec.get("scope_sensitive", False)), spec.get("subject_suffix", ""),
+            bool(spec.get("scope_sensitive", False)),
         )
         for alias in spec["aliases"]:
             alias_to_code[alias] = code
@@ -83,7 +84,8 @@ def load_catalog() -> Catalog:
     not_after_alias = {alias: frozenset().union(*(c for w, c in not_after.items() if alias.startswith(w)))
                        for alias in alias_to_code}
     not_before = {alias: tuple(words) for alias, words in data.get("not_before", {}).items()}
-    return Catalog(entries, alias_to_code, regex, split_regexes, not_after, not_after_alias, not_before)
+    return Catalog(entries, alias_to_code, regex, split_regexes, not_after, not_after_alias, not_before,
+                   data.get("group_words", {}), frozenset(data.get("group_alone", {}).get("aliases", [])))
 
 
 @cache
@@ -854,7 +856,11 @@ def _subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | No
     if joined:  # 互联网及软件信息服务业主营业务收入: the group is both, as written
         prefix += joined.group(1)
     subject = _subject_from_prefix(prefix, ctx.place_names)
-    return subject + entry.subject_suffix if subject else subject
+    cat = load_catalog()
+    if subject:  # 先进制造业增加值 -> 先进制造业
+        return subject + cat.group_words.get(mention.alias, "")
+    # 制造业增加值 alone is manufacturing, a part of industry, not the total
+    return cat.group_words.get(mention.alias) if mention.alias in cat.group_alone else None
 
 
 def _flags(sentence: str, upto: int, state: ReadingState) -> tuple[bool, bool]:

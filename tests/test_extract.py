@@ -500,3 +500,8 @@ def test_an_industry_joined_to_the_indicators_own_industry_is_one_group():
     rows = extract("全区电子商务及软件信息服务业收入12.5亿元,增长9.1%。")
     assert [(r["indicator"], r["subject"]) for r in rows] == [
         ("software_revenue", "电子商务及软件信息服务业"), ("software_revenue", "电子商务及软件信息服务业")]
+
+
+def test_a_kind_of_manufacturing_keeps_its_name_as_subject():
+    rows = extract("全县先进制造业增加值增长9.0%,制造业增加值增长7.5%,规上工业增加值增长6.0%。")
+    assert [r["subject"] for r in rows] == ["先进制造业", "制造业", None]
