@@ -401,8 +401,13 @@ def _rejected_after(text: str, end: int, g: _Gazetteer) -> bool:
 
 
 def _subject_in(text: str, start: int, end: int, g: _Gazetteer) -> _Subject | None:
-    """The first region named as the subject of a clause in text[start:end]."""
+    """The first region named as the subject of a clause in text[start:end]; none when a clause
+    about the current place as a whole (全省, 我市) comes first: "2022年,全省…;杭州增长2.1%" is the
+    province's paragraph, not 杭州's."""
+    local = tuple(g.words["national"]["local_subjects"])
     for match in g.clause_starts.finditer(text, start, end):
+        if text.startswith(local, match.end()):
+            return None
         names, names_end = _read_names(text, match.end(), end, g)
         if not names or _rejected_after(text, names_end, g):
             continue

@@ -606,3 +606,10 @@ def test_a_title_naming_the_city_places_the_report_under_it():
 def test_the_region_a_title_is_about_places_a_report_that_names_none_in_its_body(text, expected):
     (segment,) = cleaned_segments(text)
     assert (segment.region, segment.city) == expected
+
+
+def test_a_paragraph_about_the_whole_province_does_not_take_a_city_named_later():
+    text = ("2023年湖南工业经济运行情况\n2023年,全省规上工业增加值增长6.0%。分市州看,长沙、株洲增速居前两位;"
+            "岳阳增长5.1%。\n全省工业投资增长9.9%。")
+    segments = segment_document(text)
+    assert {(s.region, s.city) for s in segments} == {("湖南省", None)}
