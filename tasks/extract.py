@@ -1002,6 +1002,8 @@ def _list_items(text: str, k: int) -> list[str] | None:
     return items if all(0 < len(x) <= 20 for x in items) else None
 
 
+_NATIONAL_CLAUSE = re.compile(r"\s*(?:(?:19|20)\d\d年)?(?:前三季度|[上下]半年|全年|[一二三四]季度|1\s*[-—–~～至到]\s*\d{1,2}月份?)?"
+                              r"[,，]?(?:全国|我国)(?!平均|水平)")
 _COMPARED_WITH = re.compile(r"(?:较|比|与|同|相比)$")
 
 
@@ -1068,6 +1070,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             subject = _subject(ctx, mention, code, fig)
         elif code == "industrial_value_added_all" and subject:
             code = "industrial_value_added"
+        if fig.place is None and _NATIONAL_CLAUSE.match(sentence, _clause_start(sentence, fig.start)):
+            fig.place = "全国"  # 全国规上工业增加值增长4.6%, …全国增长4.0%: the country's own figure
         period = state.period
         if _is_count(code) and not (period is not None and period.asof):
             period = _period_in_sentence(sentence, periods_all, comparison_ends)  # counts do not inherit

@@ -505,3 +505,8 @@ def test_an_industry_joined_to_the_indicators_own_industry_is_one_group():
 def test_a_kind_of_manufacturing_keeps_its_name_as_subject():
     rows = extract("全县先进制造业增加值增长9.0%,制造业增加值增长7.5%,规上工业增加值增长6.0%。")
     assert [r["subject"] for r in rows] == ["先进制造业", "制造业", None]
+
+
+def test_a_clause_about_the_whole_country_is_a_national_row():
+    rows = extract("2023年,全县规上工业增加值增长7.0%,全国增长4.6%。全国规上工业增加值增长4.6%,全县增长7.0%。")
+    assert [(r["region"], r["value"]) for r in rows] == [("湖北省", 7.0), ("全国", 4.6), ("全国", 4.6), ("湖北省", 7.0)]
