@@ -344,7 +344,7 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
     return figures
 
 
-_RANK_SCOPE = re.compile(r"^(?:全国|全省|全市|全区|全县|全州|全盟|西部|中部|东部)")
+_RANK_SCOPE = re.compile(r"^(?:全国|全省|全市|全区|全县|全州|全盟)")
 
 
 def _rank_benchmark(bench: str) -> str:
@@ -901,7 +901,7 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     return _has("foreign_subjects", prefix)
 
 
-_RANK_BENCHMARK = re.compile(r"全|西部|中部|东部")
+_RANK_BENCHMARK = re.compile(r"全|西部|中部|东部|东北|副省级|省会|同类|长三角|珠三角|粤港澳|京津冀|长江经济带|黄河流域")
 _BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)")
 
 
