@@ -443,6 +443,7 @@ class ReadingState:
     last_period: Period | None = None  # ... its period
     last_paragraph: int = -9  # ... and the paragraph it was in
     relative_base: int | None = None  # 今年/去年 count from the page's date when the body states no year
+    topic_pending: bool = False  # the last sentence was a heading naming an indicator ("1.工业投资。")
 
     def figure_year(self, period: Period | None) -> int | None:
         """The year in force; with none stated in the body, the latest one whose period had ended
@@ -515,7 +516,7 @@ class TextIndex:
     follow_ons: list[int] = field(default_factory=list)  # sentences opening with 分行业看, 其中, ...
 
     @classmethod
-    def of(cls, paragraph: str, offset: int) -> TextIndex:
+    def of(cls, paragraph: str, offset: int, all_periods: bool = False) -> TextIndex:
         years = [_year_mention(m) for m in _YEAR.finditer(paragraph)
                  if m.start() == 0 or not paragraph[m.start() - 1].isdigit()]
         if not (_FIGURE_CHAR.search(paragraph) and _FIGURE_HINT.search(paragraph)):
@@ -524,8 +525,8 @@ class TextIndex:
         follow_ons = [m.start() for m in _follow_on_regex().finditer(paragraph)
                       if m.start() == 0 or paragraph[m.start() - 1] in "。!！?？"]  # sentence openings only
         # periods matter only where a figure can be: a paragraph without catalog wording has none
-        periods = find_periods(paragraph if follow_ons else paragraph[: mentions[-1].end + 40]) if (
-            mentions or follow_ons) else []
+        periods = find_periods(paragraph if follow_ons or all_periods else paragraph[: mentions[-1].end + 40]) if (
+            mentions or follow_ons or all_periods) else []
         return cls(offset, mentions, periods, years, follow_ons)
 
     def starts(self) -> list[int]:
@@ -1002,6 +1003,9 @@ def _list_items(text: str, k: int) -> list[str] | None:
     return items if all(0 < len(x) <= 20 for x in items) else None
 
 
+# A heading that only names an indicator: "1.规上工业总产值。", "(三)工业投资:", "二、技改投资情况"
+_TOPIC_HEADING = re.compile(r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）.、．]?)?\s*[^,，;；:：。\d]{2,20}?"
+                            r"(?:情况|方面|完成情况)?[。:：]?\s*")
 _NATIONAL_CLAUSE = re.compile(r"\s*(?:(?:19|20)\d\d年)?(?:前三季度|[上下]半年|全年|[一二三四]季度|1\s*[-—–~～至到]\s*\d{1,2}月份?)?"
                               r"[,，]?(?:全国|我国)(?!平均|水平)")
 _COMPARED_WITH = re.compile(r"(?:较|比|与|同|相比)$")
@@ -1012,10 +1016,12 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     """Rows for one sentence `text[start:end]`; updates `state` (year, period) as it reads."""
     mentions, periods_all, all_years = index.slice(start, end)
     sentence = text[start:end]
-    follow_on = (not mentions and state.last_code is not None and state.paragraph - state.last_paragraph <= 1
-                 and _follow_on_regex().match(sentence) is not None)
+    topic = state.topic_pending and state.paragraph - state.last_paragraph <= 1
+    state.topic_pending = False
+    follow_on = topic or (not mentions and state.last_code is not None and state.paragraph - state.last_paragraph <= 1
+                          and _follow_on_regex().match(sentence) is not None)
     if follow_on:  # "分行业看,汽车制造业增长12.1%": the figures are of the last indicator read
-        mentions = [Mention(state.last_code, 0, 0, "")]
+        mentions = [Mention(state.last_code or "", 0, 0, ""), *mentions]
         if state.period is None:
             state.period = state.last_period
     if not mentions and not periods_all and not all_years:
@@ -1027,9 +1033,14 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     comparison_ends = {m.end for m in all_years if m not in years}
     periods = [p for p in periods_all if p[0] not in comparison_ends
                and not _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])]
-    if follow_on:
+    if follow_on and not topic:
         figures = [f for f in figures if f.measure == "yoy_pct" and _follow_on_head_is_group(sentence, f)]
     if not figures:
+        if mentions and not follow_on and _TOPIC_HEADING.fullmatch(sentence):
+            code = _resolve_code(SentenceContext(sentence, start, mentions, place_names), mentions[-1])
+            if code is not None:  # "1.规上工业总产值。完成1205.3亿元…": the next sentences are about it
+                state.topic_pending, state.last_code = True, code
+                state.last_period, state.last_paragraph = state.period, state.paragraph
         _advance_state(state, sentence, years, periods, len(sentence))
         return []
     ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start], figures,
@@ -1043,7 +1054,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     previous: Mention | None = None
     for i, fig in enumerate(figures):
         _advance_state(state, sentence, years, periods, fig.start)
-        if follow_on:
+        if follow_on and not topic:
             mention, subject = mentions[0], None
         elif i in distributed:
             mention, subject = distributed[i]
@@ -1215,8 +1226,8 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
             p_start = segment.start + para.start()
             state.period = None  # a month range does not cross a paragraph
             state.paragraph += 1
-            index = TextIndex.of(para.group(0), p_start)
-            if not index.mentions and not index.years and not index.follow_ons:
+            index = TextIndex.of(para.group(0), p_start, all_periods=state.topic_pending)
+            if not index.mentions and not index.years and not index.follow_ons and not state.topic_pending:
                 continue
             starts = index.starts()
             for sent in _SENTENCE_SPLIT.finditer(para.group(0)):
@@ -1225,7 +1236,7 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
                 if len(sent.group(0)) <= 12 and not _DIGIT.search(sent.group(0)):
                     state.period = None  # a short heading sentence stops the carry
                 i = bisect.bisect_left(starts, s_start)
-                if i == len(starts) or starts[i] >= s_end:
+                if (i == len(starts) or starts[i] >= s_end) and not state.topic_pending:
                     continue  # nothing indexed in this sentence: it changes nothing
                 rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names, p_start, index))
     return rows

@@ -714,11 +714,33 @@ def _title_subject(text: str, g: _Gazetteer) -> Place | None:
     return None
 
 
-def segment_document(cleaned_text: str, publication_date: str | None = None) -> list[Segment]:
+def _source_subject(text: str, g: _Gazetteer) -> Place | None:
+    """The place of the office or newspaper a page credits (来源:惠州市统计局, 重庆日报讯…)."""
+    page = g.words["page"]
+    offices = tuple(g.words["subject"]["offices"])
+    outlets = tuple(page["source_outlets"])
+    head = text[:4000]
+    labels = "|".join(map(re.escape, page["source_labels"]))
+    starts = [m.end() for m in re.finditer(rf"(?:{labels})[ \t\u3000]*[:：][ \t\u3000]*", head)]
+    starts += [m.start() for m in re.finditer(r"(?:^|(?<=[\n(（【]))[^\n]", head)]  # 重庆日报讯 opens a line
+    for pos in starts:
+        names, names_end = _read_names(head, pos, min(len(head), pos + 30), g)
+        if not names or not head.startswith(offices + outlets, names_end):
+            continue
+        subject = _resolve_names(names, g)
+        if subject is not None and subject.settled:
+            return subject.place
+    return None
+
+
+def segment_document(cleaned_text: str, publication_date: str | None = None,
+                     source_text: str | None = None) -> list[Segment]:
     """Cut a report into region sections that tile the text, each with its place and report year.
 
     One segment for a single-region report; for a round-up one per region section, after a
     region-less segment 0 for whatever precedes the first section (see the module doc).
+    `source_text` (the page before cleaning) is read only for the office or newspaper it credits,
+    when nothing else places the report.
     """
     g = gazetteer()
     text = cleaned_text
@@ -732,7 +754,8 @@ def segment_document(cleaned_text: str, publication_date: str | None = None) -> 
         sections.append((line_start, subject, []))
 
     if not sections:
-        place = _title_subject(text, g) or _national_subject(text, g)
+        place = (_title_subject(text, g) or _national_subject(text, g)
+                 or _source_subject(source_text if source_text is not None else text, g))
         return [_segment(0, 0, len(text), place, text, publication_date, None)]
 
     bounds = [start for start, _, _ in sections]
@@ -852,7 +875,7 @@ def place_document(document: Document) -> Document:
         document,
         title=document.title or find_title(document.cleaned_text) or find_title(document.text),
         publication_date=publication_date,
-        segments=segment_document(document.cleaned_text, publication_date),
+        segments=segment_document(document.cleaned_text, publication_date, document.text),
     )
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from schemas import SCHEMAS_DIR
 from schemas.build_divisions import division_rows
 from schemas.stages import Document, Segment
-from tasks.clean import clean_boilerplate, normalise_text
+from tasks.clean import clean_boilerplate, clean_document, normalise_text
 from tasks.place import (
     Place,
     find_publication_date,
@@ -613,3 +613,14 @@ def test_a_paragraph_about_the_whole_province_does_not_take_a_city_named_later()
             "岳阳增长5.1%。\n全省工业投资增长9.9%。")
     segments = segment_document(text)
     assert {(s.region, s.city) for s in segments} == {("湖南省", None)}
+
+
+@pytest.mark.parametrize(("page", "region", "city"), [
+    ("1-8月全市工业经济运行情况\n发布日期:2023-09-18 来源:绍兴市统计局\n1-8月,全市规上工业增加值增长5.0%。",
+     "浙江省", "绍兴市"),
+    ("浙江日报讯 近日记者获悉,今年以来全省规上工业增加值增长4.4%。", "浙江省", None),
+])
+def test_a_report_placed_by_nothing_else_takes_the_place_of_the_office_or_paper_it_credits(page, region, city):
+    doc = place_document(clean_document(Document(doc_id="d", sha256="d", source_file="t.txt", size=1,
+                                                 mtime_ns=0, text=page)))
+    assert [(s.region, s.city) for s in doc.segments] == [(region, city)]
