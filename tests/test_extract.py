@@ -510,3 +510,16 @@ def test_a_kind_of_manufacturing_keeps_its_name_as_subject():
 def test_a_clause_about_the_whole_country_is_a_national_row():
     rows = extract("2023年,全县规上工业增加值增长7.0%,全国增长4.6%。全国规上工业增加值增长4.6%,全县增长7.0%。")
     assert [(r["region"], r["value"]) for r in rows] == [("湖北省", 7.0), ("全国", 4.6), ("全国", 4.6), ("湖北省", 7.0)]
+
+
+def test_a_heading_that_names_an_indicator_governs_the_figures_after_it():
+    text = "(一)规上工业总产值。完成312.4亿元,同比增长5.5%。\n(二)工业投资。完成41.0亿元,增长12.0%,其中技改投资20.2亿元。"
+    rows = extract(text)
+    assert [(r["indicator"], r["measure"], r["value"]) for r in rows] == [
+        ("industrial_output", "level", 312.4), ("industrial_output", "yoy_pct", 5.5),
+        ("industrial_investment", "level", 41.0), ("industrial_investment", "yoy_pct", 12.0),
+        ("tech_renovation_investment", "level", 20.2)]
+
+
+def test_a_long_sentence_without_figures_is_no_heading():
+    assert extract("规上工业增加值是衡量工业经济运行的重要指标。全年增长5.5%。") == []
