@@ -168,8 +168,11 @@ def _figure_regex() -> re.Pattern[str]:
         r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家方梯档季])"
     )
     share = (
-        rf"占(?P<sh_of>[^,，。;；:：]{{0,24}}?)(?:的)?(?:比重|比例|份额)?"
-        rf"(?:达到|达|为|超过|超|约|近|提高到|提升至|升至)?(?P<sh_num>{_VAL})%"
+        rf"占(?P<sh_of>[^,，。;；:：由]{{0,24}}?)(?:的)?(?:比重|比例|份额)?"
+        # 由去年的24.5%提高到26.1%: the share now, and last year's (a row of its own)
+        rf"(?:由(?P<sh_prev_word>去年同期|上年同期|去年|上年)?[^,，。;；:：\d%]{{0,8}}?的?(?P<sh_prev>{_NUM})%"
+        rf"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)"
+        rf"|达到|达|为|超过|超|约|近|提高到|提升至|升至)?(?P<sh_num>{_VAL})%"
         rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
     )
     yoy = (
@@ -327,6 +330,10 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
         if m.lastgroup == "vs" and m.group("vl_b1"):
             figures.extend(_benchmark_list_figures(m))
             continue
+        if m.lastgroup == "sh" and m.group("sh_prev_word"):  # 由去年的24.5%提高到26.1%: last year's too
+            figures.append(Figure("share_pct", parse_number(m.group("sh_prev")), "%", "percent", m.start(),
+                                  m.end("sh_prev") + 1, share_of_start=m.start("sh_of"),
+                                  evidence_start=m.start("sh_prev_word"), prior_year=True))
         fig = _figure_from_match(m)
         if fig is not None:
             figures.append(fig)

@@ -523,3 +523,9 @@ def test_a_heading_that_names_an_indicator_governs_the_figures_after_it():
 
 def test_a_long_sentence_without_figures_is_no_heading():
     assert extract("规上工业增加值是衡量工业经济运行的重要指标。全年增长5.5%。") == []
+
+
+def test_a_share_that_rose_from_last_years_value_gives_both_years():
+    rows = extract("2024年,全县高技术制造业增加值占规上工业比重由去年的20.5%提高到22.0%。", report_year=2024)
+    assert sorted((r["year"], r["value"]) for r in rows) == [(2023, 20.5), (2024, 22.0)]
+    assert {r["measure"] for r in rows} == {"share_pct"}
