@@ -1092,7 +1092,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             fig.place = "全国"  # 全国规上工业增加值增长4.6%, …全国增长4.0%: the country's own figure
         period = state.period
         if _is_count(code) and not (period is not None and period.asof):
-            period = _period_in_sentence(sentence, periods_all, comparison_ends)  # counts do not inherit
+            period = _period_in_sentence(sentence, periods_all, comparison_ends, fig.start)  # counts do not inherit
         clause_start = _clause_start(sentence, min(mention.start, fig.start))
         if fig.place:  # another place's figure: its own clause, so it keeps a row identity of its own
             clause_start = _clause_start(sentence, fig.start)
@@ -1175,12 +1175,16 @@ def _is_count(code: str) -> bool:
     return not {"count", "station"}.isdisjoint(load_catalog().entries[code].level_units)
 
 
-def _period_in_sentence(sentence: str, periods: list[tuple[int, int, Period]], skip: set[int]) -> Period | None:
-    """A count's period: one stated in its own sentence (`全市XX家规模以上工业企业1-9月份…`), else none."""
-    for start, _end, period in periods:
-        if start not in skip and not (period.start == 1 and period.end == 12):
-            return period
-    return None
+def _period_in_sentence(sentence: str, periods: list[tuple[int, int, Period]], skip: set[int],
+                        before: int) -> Period | None:
+    """A count's period: one stated in its own sentence, the last before the count (截至11月底…,其中11月份
+    新增3户 -> 11月), else the first after it (全市XX家规模以上工业企业1-9月份…), else none."""
+    stated = [(start, period) for start, _end, period in periods
+              if start not in skip and not (period.start == 1 and period.end == 12)]
+    earlier = [period for start, period in stated if start < before]
+    if earlier:
+        return earlier[-1]
+    return stated[0][1] if stated else None
 
 
 def _advance_state(state: ReadingState, sentence: str, years: list[YearMention],

@@ -529,3 +529,9 @@ def test_a_share_that_rose_from_last_years_value_gives_both_years():
     rows = extract("2024年,全县高技术制造业增加值占规上工业比重由去年的20.5%提高到22.0%。", report_year=2024)
     assert sorted((r["year"], r["value"]) for r in rows) == [(2023, 20.5), (2024, 22.0)]
     assert {r["measure"] for r in rows} == {"share_pct"}
+
+
+def test_a_count_takes_the_period_of_its_own_clause_over_an_earlier_as_of_date():
+    rows = extract("截至10月底,全县规上工业企业达到205家,其中10月份新增入规企业4家。")
+    assert [(r["subject"], r["value"], r["period_start_month"], r["period_end_month"]) for r in rows] == [
+        (None, 205.0, 1, 10), ("新增", 4.0, 10, 10)]
