@@ -617,14 +617,15 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
 
 
 # A comma between digit groups (1,234.5) is not a clause boundary.
-_CLAUSE_MARK = re.compile(r"[，;；:：。]|,(?!(?<=\d,)\d{3}(?!\d))")
-_LIST_MARK = re.compile(r"[，;；:：。、]|,(?!(?<=\d,)\d{3}(?!\d))")
+# (Each opens with one character class, so the regex engine skips ahead at C speed.)
+_CLAUSE_MARK = re.compile(r"[，;；:：。,](?!(?<=\d,)\d{3}(?!\d))")
+_LIST_MARK = re.compile(r"[，;；:：。、,](?!(?<=\d,)\d{3}(?!\d))")
 
 
 @lru_cache(maxsize=256)
-def _mark_positions(sentence: str, with_list_comma: bool) -> tuple[int, ...]:
+def _mark_positions(sentence: str, with_list_comma: bool) -> list[int]:
     regex = _LIST_MARK if with_list_comma else _CLAUSE_MARK
-    return tuple(m.start() for m in regex.finditer(sentence))
+    return [m.start() for m in regex.finditer(sentence)]
 
 
 def _clause_start(sentence: str, pos: int) -> int:
