@@ -772,7 +772,7 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
     return near[-1] if near else None
 
 
-_PARALLEL = re.compile(r"[\u4e00-\u9fff()（）、]{2,16}?(?:企业|行业|产业|业)$")
+_PARALLEL = re.compile(r"[\u4e00-\u9fff()（）、]{2,16}?(?:企业|行业|产业|业|项目)$")
 
 
 def _parallel_subject(sentence: str, fig: Figure) -> str | None:
@@ -781,6 +781,7 @@ def _parallel_subject(sentence: str, fig: Figure) -> str | None:
     head = sentence[_clause_start(sentence, fig.start): fig.start]
     head = re.sub(r"^(?:其中|另外|此外)", "", head)
     head = re.sub(r"(?:同比|比上年|比去年同期|较上年)?(?:累计)?$", "", head)
+    head = re.sub(r"(?<=项目)(?:完成)?投资(?:额)?$", "", head)  # 新开工项目投资增长…: a breakdown of investment
     if not _PARALLEL.fullmatch(head) or load_catalog().alias_regex.search(head):
         return None
     return _subject_from_prefix(head, None)
@@ -899,8 +900,9 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
         return True
     head = s[: fig.start]
     clause_lo = _clause_start(s, mention.start)
-    if _has("project_words", head[clause_lo:]):
-        return True
+    near = head[clause_lo:]
+    if _has("project_words", near) and not _has("project_breakdowns", near):
+        return True  # designated projects; but 亿元以上项目, 新开工项目 break the region's investment down
     if _single_enterprise().search(head, clause_lo):
         return True  # one enterprise's figure ("XX公司1-9月份产值"); "XX公司等前5名企业" is a group
     # a short alias may start inside the group's name (第一|产业增加值, 房地|产业增加值)

@@ -535,3 +535,9 @@ def test_a_count_takes_the_period_of_its_own_clause_over_an_earlier_as_of_date()
     rows = extract("截至10月底,全县规上工业企业达到205家,其中10月份新增入规企业4家。")
     assert [(r["subject"], r["value"], r["period_start_month"], r["period_end_month"]) for r in rows] == [
         (None, 205.0, 1, 10), ("新增", 4.0, 10, 10)]
+
+
+def test_statistical_breakdowns_of_investment_are_subjects_and_designated_projects_are_not_rows():
+    rows = extract("全县工业投资增长9.0%,其中亿元及以上项目投资增长11.0%,新开工项目投资增长15.0%。"
+                   "全县实施重点技改项目30个,完成投资12亿元。")
+    assert [(r["subject"], r["value"]) for r in rows] == [(None, 9.0), ("亿元及以上项目", 11.0), ("新开工项目", 15.0)]
