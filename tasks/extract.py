@@ -32,6 +32,7 @@ from schemas import SCHEMAS_DIR
 from schemas.models import NATIONAL_CODE
 from schemas.stages import Document, Segment
 from tasks.parse import Period, find_periods, parse_chinese_integer, parse_number, to_yi_yuan
+from tasks.place import Place, resolve_region
 
 # ---------------------------------------------------------------------------------------------
 # Data: the catalog and the grammar words
@@ -582,6 +583,11 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
         region_code, region, city, city_code, county = NATIONAL_CODE, "全国", None, None, None
     elif draft.figure.place == "全省":
         city, city_code, county = None, None, None
+    elif draft.figure.place:  # a place the clause names (浙江增长6.1%,江苏增长7.0%; 湖州市规上工业…)
+        named = _named_place(draft.figure.place)
+        if named is not None:
+            region_code, region, city, city_code, county = (
+                named.region_code, named.region, named.city, named.city_code, named.county)
     return {
         "doc_id": doc.doc_id,
         "source_file": doc.source_file,
@@ -767,12 +773,32 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
     near = [m for m in before if _boundaries(s[m.end: fig.start]) <= 1]
     if near and _counter_between(ctx, near[-1], fig):
         return None  # "产值下滑XX家、占比XX%": the share is of the enterprises just counted
-    if not near and previous is not None and fig.measure == "yoy_pct" and _parallel_subject(s, fig):
-        return previous  # "国有控股企业增加值增长5.3%;股份制企业增长7.6%,外商…企业增长2.1%"
+    if not near and previous is not None and fig.measure == "yoy_pct" and (
+            _parallel_subject(s, fig) or _place_heading(s, None, fig)):
+        return previous  # "国有控股企业增加值增长5.3%;股份制企业增长7.6%,外商…企业增长2.1%"; "…,广东增长4.1%"
     return near[-1] if near else None
 
 
 _PARALLEL = re.compile(r"[\u4e00-\u9fff()（）、]{2,16}?(?:企业|行业|产业|业|项目)$")
+
+
+_HEAD_NOISE = re.compile(r"^(?:其中|另外|此外|而)|(?:同比|累计|分别)$|\s")
+
+
+def _place_heading(sentence: str, mention: Mention | None, fig: Figure) -> str | None:
+    """A place that is all a clause names before its indicator or figure ("浙江规上工业增加值增长6.1%",
+    ",江苏增长7.0%"): the figure is that place's."""
+    lo = _clause_start(sentence, fig.start)
+    hi = mention.start if mention is not None and lo <= mention.start < fig.start else fig.start
+    head = _HEAD_NOISE.sub("", sentence[lo:hi])
+    return head if 2 <= len(head) <= 12 and _named_place(head) is not None else None
+
+
+@lru_cache(maxsize=4096)
+def _named_place(name: str) -> Place | None:
+    """The division a place name denotes, when it is certain and has a province."""
+    place = resolve_region(name)
+    return place if place is not None and place.region_code is not None else None
 
 
 def _parallel_subject(sentence: str, fig: Figure) -> str | None:
@@ -961,6 +987,14 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
                 f.value = -abs(f.value)
         start = _sentence_part_start(s, m.start())
         mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
+        places = _listed_places(s[start: m.start()], len(run))
+        if places:  # 宁波、嘉兴、衢州增速居前三位,分别增长6.2%、6.0%和5.8%: one row per place
+            at = start
+            for i, name in zip(run, places, strict=True):
+                at = s.find(name, at, m.start())
+                figures[i].place, figures[i].evidence_start = name, at  # each row its own identity
+                out[i] = (mentions[-1] if mentions else None, None)
+            continue
         if not mentions:  # "…三大支柱产业集群分别增长4.1%、4.1%和7.0%": no catalog wording, no rows
             out.update(dict.fromkeys(run, (None, None)))
             continue
@@ -988,6 +1022,19 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
             for i, sub in zip(run, subjects, strict=True):
                 out[i] = (mention, sub)
     return out
+
+
+_LIST_HEAD_END = re.compile(r"增速|增幅|分别|均|等|增长|的|位居|居|排")
+
+
+def _listed_places(text: str, k: int) -> list[str] | None:
+    """The k places listed in the last clause of `text` that lists places (宁波、嘉兴和衢州增速…)."""
+    for clause in reversed(re.split(r"[,，;；:：]", text)):
+        cut = _LIST_HEAD_END.search(clause)
+        names = [x for x in re.split(r"[、和与及]", clause[: cut.start() if cut else len(clause)]) if x]
+        if len(names) == k and all(_named_place(x) is not None for x in names):
+            return names
+    return None
 
 
 def _sentence_part_start(s: str, pos: int) -> int:
@@ -1043,8 +1090,6 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     comparison_ends = {m.end for m in all_years if m not in years}
     periods = [p for p in periods_all if p[0] not in comparison_ends
                and not _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])]
-    if follow_on and not topic:
-        figures = [f for f in figures if f.measure == "yoy_pct" and _follow_on_head_is_group(sentence, f)]
     if not figures:
         if mentions and not follow_on and _TOPIC_HEADING.fullmatch(sentence):
             code = _resolve_code(SentenceContext(sentence, start, mentions, place_names), mentions[-1])
@@ -1059,10 +1104,15 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         figures = _figures_per_listed_group(sentence, figures)
         ctx.figures = figures
     distributed = _distribution(ctx, figures)
+    if follow_on and not topic:  # growth figures of a period, a group or a place only (or 分别 lists)
+        figures = [f if i in distributed or (f.measure == "yoy_pct" and _follow_on_head_is_group(sentence, f))
+                   else None for i, f in enumerate(figures)]
     rows = []
     identities: set[tuple] = set()
     previous: Mention | None = None
     for i, fig in enumerate(figures):
+        if fig is None:
+            continue
         _advance_state(state, sentence, years, periods, fig.start)
         if follow_on and not topic:
             mention, subject = mentions[0], None
@@ -1093,6 +1143,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             code = "industrial_value_added"
         if fig.place is None and _NATIONAL_CLAUSE.match(sentence, _clause_start(sentence, fig.start)):
             fig.place = "全国"  # 全国规上工业增加值增长4.6%, …全国增长4.0%: the country's own figure
+        if fig.place is None:
+            fig.place = _place_heading(sentence, mention, fig)
         period = state.period
         if _is_count(code) and not (period is not None and period.asof):
             period = _period_in_sentence(sentence, periods_all, comparison_ends, fig.start)  # counts do not inherit
@@ -1171,7 +1223,8 @@ def _follow_on_head_is_group(sentence: str, fig: Figure) -> bool:
     head = sentence[_clause_start(sentence, fig.start): fig.start]
     head = _follow_on_regex().sub("", head)
     head = _SINGLE_MONTH.sub("", _PERIOD_OR_PLACE.sub("", head))
-    return not head or _PARALLEL.fullmatch(head) is not None
+    return not head or _PARALLEL.fullmatch(head) is not None or fig.place is not None or (
+        2 <= len(head) <= 12 and _named_place(head) is not None)
 
 
 def _is_count(code: str) -> bool:

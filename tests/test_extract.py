@@ -541,3 +541,18 @@ def test_statistical_breakdowns_of_investment_are_subjects_and_designated_projec
     rows = extract("全县工业投资增长9.0%,其中亿元及以上项目投资增长11.0%,新开工项目投资增长15.0%。"
                    "全县实施重点技改项目30个,完成投资12亿元。")
     assert [(r["subject"], r["value"]) for r in rows] == [(None, 9.0), ("亿元及以上项目", 11.0), ("新开工项目", 15.0)]
+
+
+def test_figures_of_named_places_are_rows_of_those_places():
+    rows = extract("2023年1-9月,浙江规上工业增加值增长6.1%,江苏增长7.0%,广东增长4.1%。", region=None)
+    assert [(r["region"], r["value"]) for r in rows] == [("浙江省", 6.1), ("江苏省", 7.0), ("广东省", 4.1)]
+
+
+def test_cities_of_a_provincial_report_keep_the_province_and_name_the_city():
+    text = ("全省规上工业增加值增长5.0%。分地区看,武汉、宜昌、襄阳增速居前三位,分别增长7.1%、6.6%和6.0%;"
+            "十堰增长3.2%。")
+    rows = extract(text)
+    assert [(r["region"], r["city"], r["value"]) for r in rows] == [
+        ("湖北省", None, 5.0), ("湖北省", "武汉市", 7.1), ("湖北省", "宜昌市", 6.6), ("湖北省", "襄阳市", 6.0),
+        ("湖北省", "十堰市", 3.2)]
+    assert len({r["char_start"] for r in rows}) == 5
