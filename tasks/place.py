@@ -229,6 +229,8 @@ def gazetteer() -> _Gazetteer:
         stem = short_name(division.name, division.level, words)
         if stem:
             short.setdefault(stem, []).append(division.code)
+            if division.name.endswith("自治州"):  # 恩施州, 湘西州: the everyday short form keeps 州
+                short.setdefault(stem + "州", []).append(division.code)
     for alias, code in words["aliases"].items():
         if code in divisions:
             short.setdefault(alias, []).append(code)
@@ -715,21 +717,25 @@ def _title_subject(text: str, g: _Gazetteer) -> Place | None:
 
 
 def _source_subject(text: str, g: _Gazetteer) -> Place | None:
-    """The place of the office or newspaper a page credits (来源:惠州市统计局, 重庆日报讯…)."""
+    """The place of the office or newspaper a page credits: 来源:惠州市统计局, then an office named
+    anywhere in the page's head (广东省统计局公布…), then a newspaper opening a line (重庆日报讯)."""
     page = g.words["page"]
     offices = tuple(g.words["subject"]["offices"])
     outlets = tuple(page["source_outlets"])
     head = text[:4000]
     labels = "|".join(map(re.escape, page["source_labels"]))
-    starts = [m.end() for m in re.finditer(rf"(?:{labels})[ \t\u3000]*[:：][ \t\u3000]*", head)]
-    starts += [m.start() for m in re.finditer(r"(?:^|(?<=[\n(（【]))[^\n]", head)]  # 重庆日报讯 opens a line
-    for pos in starts:
-        names, names_end = _read_names(head, pos, min(len(head), pos + 30), g)
-        if not names or not head.startswith(offices + outlets, names_end):
-            continue
-        subject = _resolve_names(names, g)
-        if subject is not None and subject.settled:
-            return subject.place
+    labelled = [m.end() for m in re.finditer(rf"(?:{labels})[ \t\u3000]*[:：][ \t\u3000]*", head)]
+    before_office = [m.start() - k for m in re.finditer("|".join(map(re.escape, offices)), head)
+                     for k in range(2, 12) if m.start() - k >= 0]
+    line_starts = [m.start() for m in re.finditer(r"(?:^|(?<=[\n(（【]))[^\n]", head)]
+    for starts, followers in ((labelled, offices + outlets), (before_office, offices), (line_starts, outlets)):
+        for pos in starts:
+            names, names_end = _read_names(head, pos, min(len(head), pos + 30), g)
+            if not names or not head.startswith(followers, names_end):
+                continue
+            subject = _resolve_names(names, g)
+            if subject is not None and subject.settled:
+                return subject.place
     return None
 
 

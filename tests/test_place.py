@@ -624,3 +624,15 @@ def test_a_report_placed_by_nothing_else_takes_the_place_of_the_office_or_paper_
     doc = place_document(clean_document(Document(doc_id="d", sha256="d", source_file="t.txt", size=1,
                                                  mtime_ns=0, text=page)))
     assert [(s.region, s.city) for s in doc.segments] == [(region, city)]
+
+
+def test_an_office_named_in_the_body_outranks_the_newspaper_that_reprints_it():
+    page = "澳门日报讯 广东省统计局公布,今年前三季度全省规模以上工业增加值增长4.4%。"
+    doc = place_document(clean_document(Document(doc_id="d", sha256="d", source_file="t.txt", size=1,
+                                                 mtime_ns=0, text=page)))
+    assert [s.region for s in doc.segments] == ["广东省"]
+
+
+def test_autonomous_prefectures_are_known_by_their_everyday_short_form():
+    assert resolve_region("恩施州").city == "恩施土家族苗族自治州"
+    assert resolve_region("湘西州").region == "湖南省"
