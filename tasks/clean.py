@@ -2,7 +2,8 @@
 
 `normalise_text` is called by ingest right after decoding (it fills `Document.text`);
 `clean_boilerplate` turns that into `Document.cleaned_text`, the text every later stage reads
-and every `char_start`/`evidence` refers to. Both are idempotent and never lengthen the text.
+and every `char_start`/`evidence` refers to. Both are idempotent and never lengthen the text
+(except that a tab becomes two spaces, so a table pasted as text keeps its cell gaps).
 Patterns and character tables are data: schemas/boilerplate.toml and schemas/normalise.toml.
 """
 
@@ -97,7 +98,7 @@ def _to_simplified(text: str) -> str:
 def normalise_text(text: str) -> str:
     """One normal form for decoded report text.
 
-    - CRLF / CR / U+2028 … -> LF; tabs, NBSP, ideographic and other spaces -> " ";
+    - CRLF / CR / U+2028 … -> LF; NBSP, ideographic and other spaces -> " "; a tab -> two spaces;
       zero-width characters, BOM, soft hyphens and control characters removed.
     - Full-width ASCII -> half-width: `１—１１月` -> `1—11月`, `７．６％` -> `7.6%`, and
       `，：；（）` -> `,:;()` (so the comma in the text is always `,`; `、` and `。` stay).
@@ -105,7 +106,8 @@ def normalise_text(text: str) -> str:
       `－`, `～` and rarer look-alikes (`−`, `‒`, `―`, `〜`) are folded onto them.
     - Traditional -> Simplified (OpenCC t2s), only when a Traditional character is present.
 
-    Idempotent, never raises on a str, and never lengthens the text.
+    Idempotent, never raises on a str, and never lengthens the text but for a tab, which becomes
+    two spaces (a table's cell gap).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _fold_characters(text)
@@ -280,7 +282,12 @@ def _joins_next(line: str, following: str, rules: _Rules) -> bool:
         and not rules.heading.match(line)
         and not rules.heading.match(following)
         and not _is_title_over(line, following, rules)
+        and not _TABLE_CELL_GAP.search(line)  # a row of a table pasted as text is a line of its own
+        and not _TABLE_CELL_GAP.search(following)
     )
+
+
+_TABLE_CELL_GAP = re.compile(r"\S(?:\t|\s*[|｜]\s*| {2,}|\u3000+)\S")
 
 
 def _join_run(run: list[str], rules: _Rules) -> str:

@@ -382,7 +382,7 @@ _fuzz = settings(max_examples=300, deadline=None, suppress_health_check=[HealthC
 @given(_damaged_text)
 def test_normalise_text_is_idempotent_and_never_lengthens(text: str) -> None:
     once = normalise_text(text)
-    assert len(once) <= len(text)
+    assert len(once) <= len(text) + text.count("\t")  # a tab becomes two spaces (a table's cell gap)
     assert normalise_text(once) == once
 
 

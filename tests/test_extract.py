@@ -556,3 +556,29 @@ def test_cities_of_a_provincial_report_keep_the_province_and_name_the_city():
         ("湖北省", None, 5.0), ("湖北省", "武汉市", 7.1), ("湖北省", "宜昌市", 6.6), ("湖北省", "襄阳市", 6.0),
         ("湖北省", "十堰市", 3.2)]
     assert len({r["char_start"] for r in rows}) == 5
+
+
+@pytest.mark.parametrize("sep", ["\t", " | ", "    "])
+def test_a_table_pasted_as_text_gives_a_row_per_cell(sep):
+    lines = [
+        "1-9月,全县规上工业增加值增长6.0%。",
+        "附表:主要指标",
+        sep.join(["指标", "单位", "1-9月", "同比增长(%)"]),
+        sep.join(["规模以上工业总产值", "亿元", "512.3", "7.1"]),
+        sep.join(["工业投资", "亿元", "88.0", "-2.5"]),
+        sep.join(["其中:技改投资", "万元", "31000", "12.0"]),
+        sep.join(["其中:民营企业", "—", "—", "9.9"]),
+    ]
+    text = "\n".join(lines)
+    rows = [r for r in extract(text) if r["evidence"].startswith(("规模", "工业投资", "其中"))]
+    assert [(r["indicator"], r["subject"], r["measure"], r["value"], r["period_end_month"]) for r in rows] == [
+        ("industrial_output", None, "level", 512.3, 9), ("industrial_output", None, "yoy_pct", 7.1, 9),
+        ("industrial_investment", None, "level", 88.0, 9), ("industrial_investment", None, "yoy_pct", -2.5, 9),
+        ("tech_renovation_investment", None, "level", 3.1, 9), ("tech_renovation_investment", None, "yoy_pct", 12.0, 9),
+        ("industrial_investment", "民营", "yoy_pct", 9.9, 9)]
+
+
+def test_column_headers_give_the_period_of_their_figures():
+    text = "全县规上工业增加值增长5.0%。\n指标名称  3月增速(%)  1-3月增速(%)\n规模以上工业增加值  6.1  5.0"
+    rows = only(extract(text), period_start_month=3)
+    assert [(r["value"], r["period_end_month"]) for r in rows] == [(6.1, 3)]
