@@ -109,6 +109,16 @@ def place_name_regex() -> re.Pattern[str]:
     return re.compile(_alternation(sorted(names)))
 
 
+_ZONE_WORDS = re.compile(r"开发区|高新区|经开区|园区|工业园|产业园|新区|示范区|管委会")
+
+
+@cache
+def _place_and_zone_regex() -> re.Pattern[str]:
+    zones = ["经济技术开发区", "高新技术产业开发区", "经济开发区", "开发区", "高新区", "经开区", "工业园区",
+             "产业园区", "园区", "工业园", "产业园", "新区", "示范区"]
+    return re.compile(f"{_alternation(zones)}|{place_name_regex().pattern}")
+
+
 def catalog_codes() -> list[str]:
     return list(load_catalog().entries)
 
@@ -1098,6 +1108,9 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
                 state.last_period, state.last_paragraph = state.period, state.paragraph
         _advance_state(state, sentence, years, periods, len(sentence))
         return []
+    # a mention inside a gap's benchmark (快于全部规上工业8.3个百分点) governs nothing after it
+    mentions = [m for m in mentions if not any(
+        f.measure == "vs_benchmark_pp" and f.start < m.start < f.end for f in figures)]
     ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start], figures,
                           _exclusion_words().search(sentence) is not None)
     if not follow_on:
@@ -1406,7 +1419,12 @@ def _year_month(date: str | None) -> tuple[int, int] | None:
 
 
 def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None) -> list[dict]:
-    """Every catalog figure in a cleaned, placed document, as `indicators` rows (run_id left empty)."""
+    """Every catalog figure in a cleaned, placed document, as `indicators` rows (run_id left empty).
+
+    A zone's own report (its title names 开发区, 高新区, 园区…) reads the zone words like place
+    names: "开发区规上工业总产值…" there is the report's headline, not a subject."""
+    if place_names is None and _ZONE_WORDS.search(doc.title or ""):
+        place_names = _place_and_zone_regex()
     text = doc.cleaned_text
     rows: list[dict] = []
     segments = doc.segments or [Segment(0, 0, len(text))]

@@ -582,3 +582,19 @@ def test_column_headers_give_the_period_of_their_figures():
     text = "全县规上工业增加值增长5.0%。\n指标名称  3月增速(%)  1-3月增速(%)\n规模以上工业增加值  6.1  5.0"
     rows = only(extract(text), period_start_month=3)
     assert [(r["value"], r["period_end_month"]) for r in rows] == [(6.1, 3)]
+
+
+def test_in_a_zones_own_report_the_zone_is_no_subject():
+    text = "上半年,开发区规上工业总产值完成86.0亿元,同比增长9.0%;园区完成工业投资12.5亿元。"
+    doc = Document(doc_id="d", sha256="d", source_file="t.txt", size=0, mtime_ns=0, text=text,
+                   cleaned_text=text, title="某某经济开发区2024年上半年工作总结")
+    doc.segments = [Segment(0, 0, len(text), region_code="420000", region="湖北省", report_year=2024)]
+    assert [r["subject"] for r in extract_indicators(doc)] == [None, None, None]
+    assert [r["subject"] for r in extract(text)][:1] == ["开发区"]  # in a city's report it is a subject
+
+
+def test_a_mention_inside_a_gaps_benchmark_governs_nothing_after_it():
+    rows = extract("高技术制造业增加值增长15.0%,快于全部规上工业8.0个百分点;其占规上工业比重为16.0%。")
+    assert [(r["indicator"], r["measure"]) for r in rows] == [
+        ("high_tech_mfg_value_added", "yoy_pct"), ("high_tech_mfg_value_added", "vs_benchmark_pp"),
+        ("high_tech_mfg_value_added", "share_pct")]
