@@ -783,9 +783,12 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
     near = [m for m in before if _boundaries(s[m.end: fig.start]) <= 1]
     if near and _counter_between(ctx, near[-1], fig):
         return None  # "产值下滑XX家、占比XX%": the share is of the enterprises just counted
-    if not near and previous is not None and fig.measure == "yoy_pct" and (
-            _parallel_subject(s, fig) or _place_heading(s, None, fig)):
-        return previous  # "国有控股企业增加值增长5.3%;股份制企业增长7.6%,外商…企业增长2.1%"; "…,广东增长4.1%"
+    if not near and fig.measure == "yoy_pct" and (_parallel_subject(s, fig) or _place_heading(s, None, fig)):
+        # "国有控股企业增加值增长5.3%;股份制企业增长7.6%,外商…企业增长2.1%"; "…,广东增长4.1%";
+        # "在规模以上工业中,分经济类型看,国有控股企业增长1.5%"
+        if previous is not None:
+            return previous
+        return before[-1] if before and _boundaries(s[before[-1].end: fig.start]) <= 3 else None
     return near[-1] if near else None
 
 
@@ -1085,12 +1088,15 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     sentence = text[start:end]
     topic = state.topic_pending and state.paragraph - state.last_paragraph <= 1
     state.topic_pending = False
-    follow_on = topic or (not mentions and state.last_code is not None and state.paragraph - state.last_paragraph <= 1
-                          and _follow_on_regex().match(sentence) is not None)
+    opener = (not topic and state.last_code is not None and state.paragraph - state.last_paragraph <= 1
+              and _follow_on_regex().match(sentence) is not None)
+    follow_on = topic or (opener and not mentions)
+    if opener and mentions:  # "分市看,邯郸、唐山…分别增长…;石家庄市规上工业增加值…": its opening goes on
+        mentions = [Mention(state.last_code or "", 0, 0, ""), *mentions]
     if follow_on:  # "分行业看,汽车制造业增长12.1%": the figures are of the last indicator read
         mentions = [Mention(state.last_code or "", 0, 0, ""), *mentions]
-        if state.period is None:
-            state.period = state.last_period
+        if state.period is None and state.last_paragraph == state.paragraph:
+            state.period = state.last_period  # (a month range carries within its paragraph only)
     if not mentions and not periods_all and not all_years:
         return []
     # every row needs an indicator wording in its sentence: skip the costly figure scan without one

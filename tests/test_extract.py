@@ -381,10 +381,11 @@ def test_follow_on_sentences_by_industry_and_quarter_belong_to_the_indicator_bef
     assert {r["indicator"] for r in rows} == {"industrial_value_added"}
 
 
-def test_a_follow_on_paragraph_keeps_the_period_and_a_single_month_is_its_own_period():
+def test_a_follow_on_paragraph_keeps_the_indicator_not_the_month_range():
+    # gold README 5: a month range carries within its paragraph only
     rows = extract("1-10月,全县工业投资增长7.7%。\n其中,10月当月增长9.2%。\n其中,民营企业增长4.1%。")
     assert [(r["subject"], r["value"], r["period_start_month"], r["period_end_month"]) for r in rows] == [
-        (None, 7.7, 1, 10), (None, 9.2, 10, 10), ("民营", 4.1, 1, 10)]
+        (None, 7.7, 1, 10), (None, 9.2, 10, 10), ("民营", 4.1, 1, 12)]
 
 
 def test_a_follow_on_about_another_measure_is_not_a_row():
@@ -598,3 +599,14 @@ def test_a_mention_inside_a_gaps_benchmark_governs_nothing_after_it():
     assert [(r["indicator"], r["measure"]) for r in rows] == [
         ("high_tech_mfg_value_added", "yoy_pct"), ("high_tech_mfg_value_added", "vs_benchmark_pp"),
         ("high_tech_mfg_value_added", "share_pct")]
+
+
+def test_a_follow_on_opening_goes_on_before_the_sentences_own_indicator():
+    text = "全省规上工业增加值增长6.0%。分市看,甲乙、武汉、宜昌增速居前,分别增长9.0%、8.0%;襄阳市规上工业增加值增长7.0%。"
+    rows = extract(text.replace("甲乙、", ""))
+    assert [(r["city"], r["value"]) for r in rows] == [(None, 6.0), ("武汉市", 9.0), ("宜昌市", 8.0), ("襄阳市", 7.0)]
+
+
+def test_a_group_two_clauses_after_its_indicator_in_the_same_sentence():
+    rows = extract("规模以上工业增加值增长2.7%。在规模以上工业中,分经济类型看,国有控股企业增长1.5%。")
+    assert [(r["subject"], r["value"]) for r in rows] == [(None, 2.7), ("国有控股", 1.5)]
