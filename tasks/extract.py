@@ -1008,6 +1008,13 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
                 figures[i].place, figures[i].evidence_start = name, at  # each row its own identity
                 out[i] = (mentions[-1] if mentions else None, None)
             continue
+        after = [x for x in ctx.mentions if m.end() <= x.start < figures[run[0]].start]
+        if not mentions and after:  # 新能源、新材料、绿色建材三大主导产业分别实现产值A、B和C
+            subjects = _list_items(s[_clause_start(s, m.start()): m.start()], len(run))
+            if subjects:
+                for i, sub in zip(run, subjects, strict=True):
+                    out[i] = (after[0], sub)
+                continue
         if not mentions:  # "…三大支柱产业集群分别增长4.1%、4.1%和7.0%": no catalog wording, no rows
             out.update(dict.fromkeys(run, (None, None)))
             continue
@@ -1055,9 +1062,16 @@ def _sentence_part_start(s: str, pos: int) -> int:
     return i + 1
 
 
+_LIST_TAIL = re.compile(r"(?:[两三四五六七八九十]|\d+)[大个项](?:主导|支柱|重点|优势|特色|传统|新兴|战略性新兴|主要)?"
+                        r"(?:产业集群|产业|行业|集群|领域|板块)?$")
+
+
 def _list_items(text: str, k: int) -> list[str] | None:
-    """The last k items of an enumeration `A、B、C等产业` (or `A和B`)."""
+    """The last k items of an enumeration `A、B、C等产业` (or `A和B`, `A、B、C三大主导产业`)."""
+    # the list is in the last stretch between two 分别 that holds one (A、B分别实现产值…,分别增长…)
+    text = next((part for part in reversed(text.split("分别")) if "、" in part or "和" in part), text)
     text = re.sub(r"等(?:产业|领域|行业|集群)?[^、]*$", "", text)
+    text = _LIST_TAIL.sub("", text)
     parts = [p for p in re.split(r"[、]", text) if p]
     if len(parts) < k:
         alt = [p for p in re.split(r"[、和与及]", text) if p]

@@ -610,3 +610,11 @@ def test_a_follow_on_opening_goes_on_before_the_sentences_own_indicator():
 def test_a_group_two_clauses_after_its_indicator_in_the_same_sentence():
     rows = extract("规模以上工业增加值增长2.7%。在规模以上工业中,分经济类型看,国有控股企业增长1.5%。")
     assert [(r["subject"], r["value"]) for r in rows] == [(None, 2.7), ("国有控股", 1.5)]
+
+
+def test_a_list_of_groups_then_分别_then_the_indicator():
+    rows = extract("上半年,纺织、化纤、机械三大主导产业分别实现产值41.0亿元、32.0亿元和18.0亿元,分别增长5.0%、4.0%和-1.0%。")
+    assert [(r["subject"], r["measure"], r["value"]) for r in rows] == [
+        ("纺织", "level", 41.0), ("化纤", "level", 32.0), ("机械", "level", 18.0),
+        ("纺织", "yoy_pct", 5.0), ("化纤", "yoy_pct", 4.0), ("机械", "yoy_pct", -1.0)]
+    assert {r["indicator"] for r in rows} == {"industrial_output"}
