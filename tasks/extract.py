@@ -195,6 +195,8 @@ def _figure_regex() -> re.Pattern[str]:
         rf"|(?P<yoy_verb>{up}|{down})(?:目标)?(?:了|为|达到|达|是|保持在|保持|不低于|不少于)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
         rf"(?P<yoy_num>-?(?:{_NUM})\s?(?:%|倍)|-?(?:{_RED})\s?(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
+        # (同比+28.6%): a signed rate after 同比
+        rf"|(?:同比|比上年|较上年)\s*(?P<yoy3_sign>[+-])\s*(?P<yoy3_num>{_NUM})%"
     )
     level = (
         r"(?:突破|首破|超过|超)(?P<lv_big>万亿|千亿)元"
@@ -280,6 +282,9 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
             return Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
         if m.group("yoy2_num"):
             return Figure("yoy_pct", parse_number(m.group("yoy2_num")), "%", "percent", s, e)
+        if m.group("yoy3_num"):
+            sign = -1.0 if m.group("yoy3_sign") == "-" else 1.0
+            return Figure("yoy_pct", sign * parse_number(m.group("yoy3_num")), "%", "percent", s, e)
         raw = m.group("yoy_num")
         if raw.endswith("倍"):
             if m.group("yoy_approx") in ("近", "约"):
@@ -320,7 +325,7 @@ def _figure_starts() -> re.Pattern[str]:
     one of these places to the next and trying a match there is several times as fast."""
     w = _words()
     words = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
-    chars = {word[0] for word in words} | set("居位列排稳跃处名全占保突首超万去-*Xx0123456789")
+    chars = {word[0] for word in words} | set("居位列排稳跃处名全占保突首超万去同-*Xx0123456789")
     # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
     # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
     unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座])"
@@ -721,6 +726,7 @@ def _boundaries(text: str, counts_list_comma: bool = False) -> int:
     return len((_LIST_MARK if counts_list_comma else _CLAUSE_MARK).findall(text))
 
 
+_COUNT_LABEL = re.compile(r"(?:数|数量|总数)?[:：](?:共|为|达)?")
 _FORWARD_BREAK = re.compile(r"[,，、;；。和及与]")
 
 
@@ -776,7 +782,8 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
         last = before[-1]
         between = s[last.end: fig.start]
         if unit_class in ("count", "station", "vehicle"):
-            if _boundaries(between, counts_list_comma=True) == 0 or _continues_stock(s, fig):
+            if (_boundaries(between, counts_list_comma=True) == 0 or _continues_stock(s, fig)
+                    or _COUNT_LABEL.fullmatch(between)):  # 规上工业企业数:1796家
                 return last
             return None
         return last if _boundaries(between) <= 1 and len(between) <= 30 else None

@@ -618,3 +618,10 @@ def test_a_list_of_groups_then_分别_then_the_indicator():
         ("纺织", "level", 41.0), ("化纤", "level", 32.0), ("机械", "level", 18.0),
         ("纺织", "yoy_pct", 5.0), ("化纤", "yoy_pct", 4.0), ("机械", "yoy_pct", -1.0)]
     assert {r["indicator"] for r in rows} == {"industrial_output"}
+
+
+def test_signed_rates_after_同比_and_a_labelled_count():
+    rows = extract("全县完成工业投资20.0亿元(同比+8.5%);技改投资同比-3.0%。全县规上工业企业数:312家。")
+    assert [(r["indicator"], r["measure"], r["value"]) for r in rows] == [
+        ("industrial_investment", "level", 20.0), ("industrial_investment", "yoy_pct", 8.5),
+        ("tech_renovation_investment", "yoy_pct", -3.0), ("above_scale_enterprises", "level", 312.0)]
