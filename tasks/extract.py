@@ -164,7 +164,7 @@ def _figure_regex() -> re.Pattern[str]:
         rf"(?:分别)?(?P<vl_dir2>高出|高|低|快|慢|多|少)?(?P<vl_n1>-?{_VAL})个?(?:百分点)?[、和与及,，]"
         rf"(?P<vl_n2>-?{_VAL})个?百分点"
         rf"|(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
-        rf"(?:平均水平|平均增速|平均|增速|水平)?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少|大|小)?(?P<vs_num>-?{_VAL})个?百分点"
+        rf"(?:平均水平|平均增速|平均|增速|水平)?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少|大|小|收窄|扩大)?(?P<vs_num>-?{_VAL})个?百分点"
         # 高于全国(3.6%): the benchmark's own value, a row for that place
         rf"|(?P<bv_dir>{gap})(?P<bv_bench>全国|全省)(?:平均水平|平均增速|平均|增速|水平)?"
         rf"[(（](?P<bv_num>-?{_NUM})%[)）](?:(?P<bv_gap>{_VAL})个?百分点)?"
@@ -188,7 +188,8 @@ def _figure_regex() -> re.Pattern[str]:
     )
     yoy = (
         # 增速回落至3.1%: the rate it moved to is the current growth rate
-        rf"(?P<yt_word>增速|增幅|降幅)[^,，。;；\d%]{{0,6}}?(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|收窄|升|降)"
+        rf"(?P<yt_word>增速|增幅|降幅)(?:由(?P<yt_prev_word>去年同期|上年同期|去年|上年)?[^,，。;；:：\d%]{{0,8}}?的?"
+        rf"(?P<yt_prev>-?{_NUM})%|[^,，。;；\d%]{{0,6}}?)(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|收窄|升|降)"
         rf"(?:至|到)(?P<yt_num>{_NUM})%"
         # 去年同期为5.1%: the growth of the year before, a row of its own
         rf"|(?<![比较与同])(?P<py_word>去年同期|上年同期|去年|上年)(?:增速)?(?:为|是)(?P<py_num>-?{_NUM})%"
@@ -247,8 +248,8 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
                       place=m.group("bv_bench"))  # its gap, if written, is read by find_figures
     if kind == "vs":
         down = m.group("vs_dir") in _words()["gap_down"] or m.group("vs_dir2") in ("低", "慢", "少", "还差")
-        if m.group("vs_dir2") in ("大", "小"):  # 降幅比全省大1.1个百分点: a larger decline is below
-            down = (m.group("vs_dir2") == "大") == ("降幅" in m.string[max(0, s - 4): s])
+        if m.group("vs_dir2") in ("大", "小", "扩大", "收窄"):  # 降幅比全省大1.1个百分点: a larger decline is below
+            down = (m.group("vs_dir2") in ("大", "扩大")) == ("降幅" in m.string[max(0, s - 4): s])
         sign = -1.0 if down else 1.0
         val = _value(m.group("vs_num"))
         bench = (m.group("vs_bench") or "").strip()
@@ -346,6 +347,9 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
         if m.lastgroup == "vs" and m.group("vl_b1"):
             figures.extend(_benchmark_list_figures(m))
             continue
+        if m.lastgroup == "yoy" and m.group("yt_prev_word"):  # 增速由去年的2.6%提高到3.1%: last year's too
+            figures.append(Figure("yoy_pct", parse_number(m.group("yt_prev")), "%", "percent", m.start(),
+                                  m.end("yt_prev") + 1, evidence_start=m.start("yt_prev_word"), prior_year=True))
         if m.lastgroup == "sh" and m.group("sh_prev_word"):  # 由去年的24.5%提高到26.1%: last year's too
             figures.append(Figure("share_pct", parse_number(m.group("sh_prev")), "%", "percent", m.start(),
                                   m.end("sh_prev") + 1, share_of_start=m.start("sh_of"),
@@ -726,6 +730,7 @@ def _boundaries(text: str, counts_list_comma: bool = False) -> int:
     return len((_LIST_MARK if counts_list_comma else _CLAUSE_MARK).findall(text))
 
 
+_REACHES = re.compile(r"(?:达到|达|突破|超过|超)")
 _COUNT_LABEL = re.compile(r"(?:数|数量|总数)?[:：](?:共|为|达)?")
 _FORWARD_BREAK = re.compile(r"[,，、;；。和及与]")
 
@@ -783,7 +788,9 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
         between = s[last.end: fig.start]
         if unit_class in ("count", "station", "vehicle"):
             if (_boundaries(between, counts_list_comma=True) == 0 or _continues_stock(s, fig)
-                    or _COUNT_LABEL.fullmatch(between)):  # 规上工业企业数:1796家
+                    or _COUNT_LABEL.fullmatch(between)  # 规上工业企业数:1796家
+                    or (unit_class == "vehicle" and _boundaries(between, counts_list_comma=True) <= 1
+                        and _REACHES.match(s, _clause_start(s, fig.start)))):  # 产量增长1.6倍,达到28.5万辆
                 return last
             return None
         return last if _boundaries(between) <= 1 and len(between) <= 30 else None

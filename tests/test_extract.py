@@ -625,3 +625,26 @@ def test_signed_rates_after_同比_and_a_labelled_count():
     assert [(r["indicator"], r["measure"], r["value"]) for r in rows] == [
         ("industrial_investment", "level", 20.0), ("industrial_investment", "yoy_pct", 8.5),
         ("tech_renovation_investment", "yoy_pct", -3.0), ("above_scale_enterprises", "level", 312.0)]
+
+
+@pytest.mark.parametrize(("text", "rows_expected"), [
+    ("全县规上工业增加值增速由去年的4.0%提高到6.0%。", [(2024, 6.0), (2023, 4.0)]),
+    ("全县规上工业增加值增速由上半年的4.0%提高到6.0%。", [(2024, 6.0)]),
+])
+def test_a_rate_that_rose_from_an_earlier_value(text, rows_expected):
+    assert sorted((r["year"], r["value"]) for r in extract(text)) == sorted(rows_expected)
+
+
+def test_a_narrower_decline_than_the_benchmark_is_a_positive_gap():
+    [gap] = only(extract("工业投资下降3.0%,降幅比全省收窄1.2个百分点。"), measure="vs_benchmark_pp")
+    assert (gap["benchmark"], gap["value"]) == ("全省", 1.2)
+
+
+def test_vehicles_produced_and_a_level_after_a_multiple():
+    rows = extract("全省生产新能源汽车45.6万辆,增长32.1%。新能源汽车产量增长1.6倍,达到28.5万辆。")
+    assert [(r["measure"], r["value"], r["unit"]) for r in rows] == [
+        ("level", 45.6, "万辆"), ("yoy_pct", 32.1, "%"), ("yoy_pct", 160.0, "%"), ("level", 28.5, "万辆")]
+
+
+def test_profits_and_taxes_of_industry_are_not_value_added():
+    assert extract("全市规上工业实现利税456亿元,增长5.1%。") == []
