@@ -226,6 +226,7 @@ class Figure:
     needs_inside: bool = False  # a rank without a verb (全国第一城): its indicator must be inside it
     prior_year: bool = False  # a figure of the year before (去年同期为5.1%)
     group: str | None = None  # one of the groups listed right before it (A、B、C均增长…): its subject
+    period: Period | None = None  # its own period, from a list of periods (一季度、上半年分别增长…)
 
 
 def _is_redacted(num: str) -> bool:
@@ -1014,6 +1015,12 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
                 f.value = -abs(f.value)
         start = _sentence_part_start(s, m.start())
         mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
+        listed_periods = _listed_periods(s[start: m.start()], len(run))
+        if listed_periods:  # 一季度、上半年、前三季度…分别增长5.2%、6.1%、6.5%: one period each
+            for i, period in zip(run, listed_periods, strict=True):
+                figures[i].period = period
+                out[i] = (mentions[-1] if mentions else None, None)
+            continue
         places = _listed_places(s[start: m.start()], len(run))
         if places:  # 宁波、嘉兴、衢州增速居前三位,分别增长6.2%、6.0%和5.8%: one row per place
             at = start
@@ -1059,6 +1066,15 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
 
 
 _LIST_HEAD_END = re.compile(r"增速|增幅|分别|均|等|增长|的|位居|居|排")
+
+
+def _listed_periods(text: str, k: int) -> list[Period] | None:
+    """The k periods listed in a clause of `text` (一季度、上半年、前三季度), in order."""
+    for clause in reversed(re.split(r"[,，;；:：]", text)):
+        found = find_periods(clause)
+        if len(found) == k and all(re.fullmatch(r"[、和及与\s]*", clause[a[1]: b[0]]) for a, b in itertools.pairwise(found)):
+            return [period for _start, _end, period in found]
+    return None
 
 
 def _listed_places(text: str, k: int) -> list[str] | None:
@@ -1192,7 +1208,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             fig.place = "全国"  # 全国规上工业增加值增长4.6%, …全国增长4.0%: the country's own figure
         if fig.place is None:
             fig.place = _place_heading(sentence, mention, fig)
-        period = state.period
+        period = fig.period or state.period
         if _is_count(code) and not (period is not None and period.asof):
             period = _period_in_sentence(sentence, periods_all, comparison_ends, fig.start)  # counts do not inherit
         clause_start = _clause_start(sentence, min(mention.start, fig.start))

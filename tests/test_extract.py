@@ -648,3 +648,9 @@ def test_vehicles_produced_and_a_level_after_a_multiple():
 
 def test_profits_and_taxes_of_industry_are_not_value_added():
     assert extract("全市规上工业实现利税456亿元,增长5.1%。") == []
+
+
+def test_a_list_of_periods_gives_each_figure_its_period():
+    rows = extract("一季度、上半年和前三季度,全县工业投资分别增长3.0%、4.0%、5.0%。")
+    assert [(r["subject"], r["value"], r["period_start_month"], r["period_end_month"]) for r in rows] == [
+        (None, 3.0, 1, 3), (None, 4.0, 1, 6), (None, 5.0, 1, 9)]
