@@ -472,6 +472,7 @@ class ReadingState:
     last_paragraph: int = -9  # ... and the paragraph it was in
     relative_base: int | None = None  # 今年/去年 count from the page's date when the body states no year
     topic_pending: bool = False  # the last sentence was a heading naming an indicator ("1.工业投资。")
+    opened_paragraph: int = -1  # the paragraph a follow-on opener (分行业看) was read in
 
     def figure_year(self, period: Period | None) -> int | None:
         """The year in force; with none stated in the body, the latest one whose period had ended
@@ -1132,8 +1133,12 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     sentence = text[start:end]
     topic = state.topic_pending and state.paragraph - state.last_paragraph <= 1
     state.topic_pending = False
+    opens = _follow_on_regex().match(sentence) is not None
+    if opens:
+        state.opened_paragraph = state.paragraph
+    # 从行业看,35个行业大类中有22个行业增长。汽车制造业增长12.1%…: the opener's paragraph goes on
     opener = (not topic and state.last_code is not None and state.paragraph - state.last_paragraph <= 1
-              and _follow_on_regex().match(sentence) is not None)
+              and (opens or (state.opened_paragraph == state.paragraph and not mentions)))
     follow_on = topic or (opener and not mentions)
     if opener and mentions:  # "分市看,邯郸、唐山…分别增长…;石家庄市规上工业增加值…": its opening goes on
         mentions = [Mention(state.last_code or "", 0, 0, ""), *mentions]
@@ -1498,7 +1503,8 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
                 if len(sent.group(0)) <= 12 and not _DIGIT.search(sent.group(0)):
                     state.period = None  # a short heading sentence stops the carry
                 i = bisect.bisect_left(starts, s_start)
-                if (i == len(starts) or starts[i] >= s_end) and not state.topic_pending:
+                if (i == len(starts) or starts[i] >= s_end) and not state.topic_pending and (
+                        state.opened_paragraph != state.paragraph):
                     continue  # nothing indexed in this sentence: it changes nothing
                 rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names, p_start, index))
     return rows

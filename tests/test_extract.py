@@ -654,3 +654,9 @@ def test_a_list_of_periods_gives_each_figure_its_period():
     rows = extract("一季度、上半年和前三季度,全县工业投资分别增长3.0%、4.0%、5.0%。")
     assert [(r["subject"], r["value"], r["period_start_month"], r["period_end_month"]) for r in rows] == [
         (None, 3.0, 1, 3), (None, 4.0, 1, 6), (None, 5.0, 1, 9)]
+
+
+def test_the_sentences_after_a_follow_on_opener_in_its_paragraph_go_on():
+    text = "全县规上工业增加值增长6.0%。分行业看,28个行业大类中有19个行业实现增长。纺织业增长9.0%,造纸业下降2.0%。"
+    rows = extract(text)
+    assert [(r["subject"], r["value"]) for r in rows] == [(None, 6.0), ("纺织业", 9.0), ("造纸业", -2.0)]
