@@ -1177,6 +1177,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
                    else None for i, f in enumerate(figures)]
     rows = []
     identities: set[tuple] = set()
+    subject_of: dict[str, str | None] = {}  # indicator -> subject of its last row in this sentence
     previous: Mention | None = None
     for i, fig in enumerate(figures):
         if fig is None:
@@ -1207,8 +1208,11 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             continue
         if i not in distributed and fig.group is None:
             subject = _subject(ctx, mention, code, fig)
+            if fig.measure in ("vs_benchmark_pp", "rank") and code in subject_of:
+                subject = subject_of[code]  # a gap or rank qualifies the figure just before it (累计达62家,位居…)
         elif code == "industrial_value_added_all" and subject:
             code = "industrial_value_added"
+        subject_of[code] = subject
         if fig.place is None and _NATIONAL_CLAUSE.match(sentence, _clause_start(sentence, fig.start)):
             fig.place = "全国"  # 全国规上工业增加值增长4.6%, …全国增长4.0%: the country's own figure
         if fig.place is None:

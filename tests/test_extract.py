@@ -660,3 +660,9 @@ def test_the_sentences_after_a_follow_on_opener_in_its_paragraph_go_on():
     text = "全县规上工业增加值增长6.0%。分行业看,28个行业大类中有19个行业实现增长。纺织业增长9.0%,造纸业下降2.0%。"
     rows = extract(text)
     assert [(r["subject"], r["value"]) for r in rows] == [(None, 6.0), ("纺织业", 9.0), ("造纸业", -2.0)]
+
+
+def test_a_rank_qualifies_the_figure_just_before_it():
+    rows = extract("全县新增规上工业企业15家,累计达到310家,总数居全市第2位。")
+    assert [(r["measure"], r["subject"], r["value"]) for r in rows] == [
+        ("level", "新增", 15.0), ("level", None, 310.0), ("rank", None, 2.0)]
