@@ -1172,12 +1172,17 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         figures = _figures_per_listed_group(sentence, figures)
         ctx.figures = figures
     distributed = _distribution(ctx, figures)
-    if follow_on and not topic:  # growth figures of a period, a group or a place only (or 分别 lists)
-        figures = [f if i in distributed or (f.measure == "yoy_pct" and _follow_on_head_is_group(sentence, f))
-                   else None for i, f in enumerate(figures)]
+    if follow_on and not topic:  # growth figures of a period, a group or a place only (or 分别 lists),
+        kept: list[Figure | None] = []  # and the gaps and ranks that qualify them
+        for i, f in enumerate(figures):
+            keep = i in distributed or (f.measure == "yoy_pct" and _follow_on_head_is_group(sentence, f)) or (
+                f.measure in ("vs_benchmark_pp", "rank") and bool(kept) and kept[-1] is not None)
+            kept.append(f if keep else None)
+        figures = kept
     rows = []
     identities: set[tuple] = set()
     subject_of: dict[str, str | None] = {}  # indicator -> subject of its last row in this sentence
+    last_place: str | None = None  # the place of the last figure read in this sentence
     previous: Mention | None = None
     for i, fig in enumerate(figures):
         if fig is None:
@@ -1217,6 +1222,10 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             fig.place = "全国"  # 全国规上工业增加值增长4.6%, …全国增长4.0%: the country's own figure
         if fig.place is None:
             fig.place = _place_heading(sentence, mention, fig)
+        if fig.place is None and fig.measure in ("vs_benchmark_pp", "rank"):
+            fig.place = last_place  # 郑州市增长1.5%,低于全省2.3个百分点: the gap is 郑州's
+        if fig.place not in ("全国", "全省"):  # (not a benchmark's own figure: 高于全国(3.6%)2.3个百分点)
+            last_place = fig.place
         period = fig.period or state.period
         if _is_count(code) and not (period is not None and period.asof):
             period = _period_in_sentence(sentence, periods_all, comparison_ends, fig.start)  # counts do not inherit

@@ -672,3 +672,10 @@ def test_a_rank_qualifies_the_figure_just_before_it():
     rows = extract("全县新增规上工业企业15家,累计达到310家,总数居全市第2位。")
     assert [(r["measure"], r["subject"], r["value"]) for r in rows] == [
         ("level", "新增", 15.0), ("level", None, 310.0), ("rank", None, 2.0)]
+
+
+def test_a_gap_after_a_places_figure_is_that_places():
+    rows = extract("全省规上工业增加值增长6.0%。分市看,宜昌增长8.0%,十堰增长3.5%,低于全省2.5个百分点。")
+    assert [(r["city"], r["measure"], r["value"]) for r in rows] == [
+        (None, "yoy_pct", 6.0), ("宜昌市", "yoy_pct", 8.0), ("十堰市", "yoy_pct", 3.5),
+        ("十堰市", "vs_benchmark_pp", -2.5)]
