@@ -76,7 +76,9 @@ _YEAR = re.compile(
 _YEAR_OPENING = rf"[ \t\u3000]*(?:{_YEAR_DIGITS}[ \t]*年|今年|去年|本年|近年来|一年来|过去一年)"
 _HAN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _SENTENCE_END = re.compile(r"[。！？!?]")
-_DATE = r"((?:19|20)\d{2})[ \t]*[-/.年][ \t]*(\d{1,2})[ \t]*[-/.月][ \t]*(\d{1,2})(?:[ \t]*日)?"
+# 2024-11-25, 2024/11/25, 2024年11月25日 (年 goes with 月: "2024年1-10月" is a period, not a date)
+_DATE = (r"(?P<y>(?:19|20)\d{2})[ \t]*(?:(?P<han>年)|[-/.])[ \t]*(?P<m>\d{1,2})[ \t]*(?(han)月|[-/.])[ \t]*"
+         r"(?P<d>\d{1,2})(?![\d月])(?:[ \t]*日)?")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ISO_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}", re.ASCII)
 _FIGURE = re.compile(r"^[\s:：|｜]*\d+(?:\.\d+)?(?:\s|$)|\d\.\d|\d\s*(?:%|％|个百分点|亿|万)")
@@ -838,13 +840,13 @@ def find_publication_date(text: str) -> str | None:
     for match in labelled.finditer(text):
         line = _line_around(text, match.start(), match.end())
         if len(line) <= DATE_LINE_MAX_CHARS and "。" not in line:
-            found = _iso_date(*match.groups())
+            found = _iso_date(match.group("y"), match.group("m"), match.group("d"))
             if found:
                 return found
     for match in bare.finditer(text):
         line = _line_around(text, match.start(), match.end())
         if len(line) <= DATELINE_MAX_CHARS and not any(mark in line for mark in "。，,；"):
-            found = _iso_date(*match.groups())
+            found = _iso_date(match.group("y"), match.group("m"), match.group("d"))
             if found:
                 return found
     return None
