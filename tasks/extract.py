@@ -948,6 +948,9 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
             return True  # a gap against another indicator (but 全部规上工业, 全市规上工业 are benchmarks)
     if fig.measure == "rank" and not _RANK_BENCHMARK.match(fig.benchmark or ""):
         return True
+    clause_lo = _clause_start(s, fig.start)
+    if mention.end <= clause_lo and _has("other_measures", s[clause_lo: fig.start]):
+        return True  # "规上工业增加值增长7%,固定资产投资增长5%": the figure is of another measure
     if not ctx.may_exclude:
         return False  # none of the words below is anywhere in the sentence
     lo = fig.start if fig.measure in ("vs_benchmark_pp", "rank") else min(mention.start, fig.start)
@@ -965,6 +968,15 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     if _has("foreign_subject_exceptions", prefix):
         return False
     return _has("foreign_subjects", prefix)
+
+
+_SINCE_YEAR = re.compile(r"(?:比|较|与)((?:19|20)\d\d)年(?:同期|末|底)?(?:相比)?")
+
+
+def _over_several_years(sentence: str, fig: Figure, year: int | None) -> bool:
+    """A growth compared with an earlier year than the last one (2023年…比2020年增长43.6%)."""
+    since = _SINCE_YEAR.search(sentence, _clause_start(sentence, fig.start), fig.start)
+    return since is not None and year is not None and int(since.group(1)) < year - 1
 
 
 _RANK_BENCHMARK = re.compile(r"全|西部|中部|东部|东北|副省级|省会|同类|长三角|珠三角|粤港澳|京津冀|长江经济带|黄河流域")
@@ -1242,6 +1254,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         year = state.figure_year(period)
         if fig.prior_year and year is not None:
             year -= 1
+        if fig.measure == "yoy_pct" and _over_several_years(sentence, fig, year):
+            continue  # "比2020年增长43.6%": growth over several years is no yoy row
         draft = Draft(code, fig, subject, year, period, clause_start, estimate, target)
         rows.append(build_row(doc, segment, draft, start, text))
         state.last_paragraph = state.paragraph
