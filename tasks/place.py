@@ -710,7 +710,9 @@ def _title_subject(text: str, g: _Gazetteer) -> Place | None:
         if pos and title[pos - 1] not in openers and not title.endswith(after_words, 0, pos):
             continue
         names, names_end = _read_names(title, pos, len(title), g)
-        if not names or _rejected_after(title, names_end, g) or _is_institution(title, names_end, len(title), g):
+        own_report = title.startswith(tuple(g.words["page"]["title_government_report"]), names_end)
+        if not names or (not own_report and (
+                _rejected_after(title, names_end, g) or _is_institution(title, names_end, len(title), g))):
             continue
         subject = _resolve_names(names, g)
         if subject is not None and subject.settled:
@@ -730,7 +732,10 @@ def _source_subject(text: str, g: _Gazetteer) -> Place | None:
     before_office = [m.start() - k for m in re.finditer("|".join(map(re.escape, offices)), head)
                      for k in range(2, 12) if m.start() - k >= 0]
     line_starts = [m.start() for m in re.finditer(r"(?:^|(?<=[\n(（【]))[^\n]", head)]
-    for starts, followers in ((labelled, offices + outlets), (before_office, offices), (line_starts, outlets)):
+    # (在洛阳市第十六届人民代表大会第三次会议上): a government work report's own congress
+    congress = [m.end() for m in re.finditer(r"在(?=[^\n在]{2,12}?第[一二三四五六七八九十\d]{1,3}届人民代表大会)", head)]
+    for starts, followers in ((labelled, offices + outlets), (before_office, offices), (congress, ("第",)),
+                              (line_starts, outlets)):
         for pos in starts:
             names, names_end = _read_names(head, pos, min(len(head), pos + 30), g)
             if not names or not head.startswith(followers, names_end):

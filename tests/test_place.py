@@ -636,3 +636,18 @@ def test_an_office_named_in_the_body_outranks_the_newspaper_that_reprints_it():
 def test_autonomous_prefectures_are_known_by_their_everyday_short_form():
     assert resolve_region("恩施州").city == "恩施土家族苗族自治州"
     assert resolve_region("湘西州").region == "湖南省"
+
+
+@pytest.mark.parametrize("page", [
+    "十堰市政府工作报告\n2023年,全市规上工业增加值增长8.0%。",
+    "政府工作报告\n——2024年1月9日在十堰市第五届人民代表大会第四次会议上\n2023年,全市规上工业增加值增长8.0%。",
+])
+def test_a_government_work_report_is_about_its_own_region(page):
+    doc = place_document(clean_document(Document(doc_id="d", sha256="d", source_file="t.txt", size=1,
+                                                 mtime_ns=0, text=page)))
+    assert [(s.region, s.city) for s in doc.segments] == [("湖北省", "十堰市")]
+
+
+def test_a_period_in_a_title_is_no_page_date():
+    assert find_publication_date("2024年1-10月全市工业经济运行情况\n1-10月,全市…") is None
+    assert find_publication_date("发布时间:2024年11月5日 来源:市统计局") == "2024-11-05"
