@@ -635,8 +635,9 @@ def _opening(text: str, start: int, end: int) -> tuple[int, int]:
     return start, limit
 
 
-def _stated_year(window: str, words: dict[str, Any]) -> int | None:
-    """The report year stated in an opening: first year that is not a comparison, target or start point."""
+def _stated_year(window: str, words: dict[str, Any]) -> tuple[int | None, bool]:
+    """The report year stated in an opening: first year that is not a comparison, target or start
+    point; else the first start point (2019年以来), with True to say it is one."""
     rules = words["year"]
     start_points: list[int] = []
     for match in _YEAR.finditer(window):
@@ -648,8 +649,8 @@ def _stated_year(window: str, words: dict[str, Any]) -> int | None:
         if any(after.startswith(word) for word in rules["start_point_after"]):
             start_points.append(year)
             continue
-        return year
-    return start_points[0] if start_points else None
+        return year, False
+    return (start_points[0], True) if start_points else (None, False)
 
 
 def _relative_year(window: str, publication_date: str | None, words: dict[str, Any]) -> int | None:
@@ -674,8 +675,13 @@ def report_year(text: str, start: int, end: int, publication_date: str | None = 
     words = gazetteer().words
     window_start, window_end = _opening(text, start, end)
     window = text[window_start:window_end]
-    stated = _stated_year(window, words)
-    return stated if stated is not None else _relative_year(window, publication_date, words)
+    stated, start_point = _stated_year(window, words)
+    if stated is not None and not start_point:
+        return stated
+    relative = _relative_year(window, publication_date, words)
+    if relative is not None or publication_date:
+        return relative  # (with a page date, a start point is no report year: the figures' periods say it)
+    return stated
 
 
 # ---------------------------------------------------------------- segments
