@@ -110,6 +110,7 @@ def place_name_regex() -> re.Pattern[str]:
 
 
 _ZONE_WORDS = re.compile(r"开发区|高新区|经开区|园区|工业园|产业园|新区|示范区|管委会")
+_WHOLE_UNIT = re.compile(r"全省|全市|全区|全国|我省|我市|各地|各开发区|各园区")  # a report about zones, not a zone's
 
 
 @cache
@@ -472,6 +473,7 @@ class ReadingState:
     last_paragraph: int = -9  # ... and the paragraph it was in
     relative_base: int | None = None  # 今年/去年 count from the page's date when the body states no year
     topic_pending: bool = False  # the last sentence was a heading naming an indicator ("1.工业投资。")
+    before_month: Period | None = None  # the period in force before a 当月 month
     opened_paragraph: int = -1  # the paragraph a follow-on opener (分行业看) was read in
 
     def figure_year(self, period: Period | None) -> int | None:
@@ -946,8 +948,9 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
             return True
         if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", bench) not in _words()["benchmarks"]:
             return True  # a gap against another indicator (but 全部规上工业, 全市规上工业 are benchmarks)
-    if fig.measure == "rank" and not _RANK_BENCHMARK.match(fig.benchmark or ""):
-        return True
+    if fig.measure == "rank" and not (_RANK_BENCHMARK.match(fig.benchmark or "") or (
+            place_name_regex().match(fig.benchmark or "") and not _AMONG_KINDS.search(fig.benchmark or ""))):
+        return True  # (居宁波各区县(市)第2位, 居湖州市第1位: a parent place is a benchmark too)
     clause_lo = _clause_start(s, fig.start)
     if mention.end <= clause_lo and _has("other_measures", s[clause_lo: fig.start]):
         return True  # "规上工业增加值增长7%,固定资产投资增长5%": the figure is of another measure
@@ -955,6 +958,12 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
         return False  # none of the words below is anywhere in the sentence
     lo = fig.start if fig.measure in ("vs_benchmark_pp", "rank") else min(mention.start, fig.start)
     if _has("not_a_row", s[_clause_start(s, lo): fig.end]):
+        return True
+    # a kind of figure counts in the figure's own clause, and the indicator's when they share it
+    # (8月环比增长0.9%;1-8月累计增长8.1%: the second figure is no 环比)
+    own = clause_lo if fig.measure in ("vs_benchmark_pp", "rank") or mention.end <= clause_lo else _clause_start(
+        s, min(mention.start, fig.start))
+    if _has("not_a_row_figure", s[own: fig.end]):
         return True
     head = s[: fig.start]
     clause_lo = _clause_start(s, mention.start)
@@ -979,7 +988,8 @@ def _over_several_years(sentence: str, fig: Figure, year: int | None) -> bool:
     return since is not None and year is not None and int(since.group(1)) < year - 1
 
 
-_RANK_BENCHMARK = re.compile(r"全|西部|中部|东部|东北|副省级|省会|同类|长三角|珠三角|粤港澳|京津冀|长江经济带|黄河流域")
+_AMONG_KINDS = re.compile(r"行业|产业|企业|门类|领域")  # 居云南省各行业第一: a rank among industries
+_RANK_BENCHMARK = re.compile(r"全|西部|中部|东部|东北|副省级|省会|同类|经济大省|工业大省|长三角|珠三角|粤港澳|京津冀|长江经济带|黄河流域")
 _BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)")
 
 
@@ -987,7 +997,7 @@ _BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)")
 def _exclusion_words() -> re.Pattern[str]:
     """Any word that can make `_not_a_row` exclude a figure by its clause (one scan per sentence)."""
     w = _words()
-    return re.compile(_alternation(w["not_a_row"] + w["project_words"] + w["enterprise_words"]
+    return re.compile(_alternation(w["not_a_row"] + w["not_a_row_figure"] + w["project_words"] + w["enterprise_words"]
                                    + w["foreign_subjects"]))
 
 
@@ -1174,6 +1184,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
                 state.topic_pending, state.last_code = True, code
                 state.last_period, state.last_paragraph = state.period, state.paragraph
         _advance_state(state, sentence, years, periods, len(sentence))
+        _end_sentence(state)
         return []
     # a mention inside a gap's benchmark (快于全部规上工业8.3个百分点) governs nothing after it
     mentions = [m for m in mentions if not any(
@@ -1262,6 +1273,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         if not follow_on:  # a follow-on's own period (10月当月) is not passed on to the next one
             state.last_code, state.last_period = code, period
     _advance_state(state, sentence, years, periods, len(sentence))
+    _end_sentence(state)
     return rows
 
 
@@ -1352,9 +1364,16 @@ def _advance_state(state: ReadingState, sentence: str, years: list[YearMention],
         state.period = None
         state.future = state.report_year is not None and y > state.report_year
     while periods and periods[0][0] < upto:
-        state.period = periods.pop(0)[2]
-        if state.period.start == 1 and state.period.end == 12:
-            state.period = None
+        period = periods.pop(0)[2]
+        if "当月" in period.label and (state.period is None or "当月" not in state.period.label):
+            state.before_month = state.period  # 9月当月: for its own sentence only
+        state.period = None if period.start == 1 and period.end == 12 else period
+
+
+def _end_sentence(state: ReadingState) -> None:
+    """A 当月 month applies within its sentence; the range in force before it comes back."""
+    if state.period is not None and "当月" in state.period.label:
+        state.period = state.before_month
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1505,7 +1524,7 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
 
     A zone's own report (its title names 开发区, 高新区, 园区…) reads the zone words like place
     names: "开发区规上工业总产值…" there is the report's headline, not a subject."""
-    if place_names is None and _ZONE_WORDS.search(doc.title or ""):
+    if place_names is None and _ZONE_WORDS.search(doc.title or "") and not _WHOLE_UNIT.search(doc.title or ""):
         place_names = _place_and_zone_regex()
     text = doc.cleaned_text
     rows: list[dict] = []

@@ -679,3 +679,19 @@ def test_a_gap_after_a_places_figure_is_that_places():
     assert [(r["city"], r["measure"], r["value"]) for r in rows] == [
         (None, "yoy_pct", 6.0), ("宜昌市", "yoy_pct", 8.0), ("十堰市", "yoy_pct", 3.5),
         ("十堰市", "vs_benchmark_pp", -2.5)]
+
+
+def test_a_single_month_applies_to_its_own_sentence_only():
+    rows = extract("1-9月,全县规上工业增加值增长6.0%。其中,9月当月增长7.5%。工业投资增长11.0%。")
+    assert [(r["value"], r["period_start_month"], r["period_end_month"]) for r in rows] == [
+        (6.0, 1, 9), (7.5, 9, 9), (11.0, 1, 9)]
+
+
+def test_a_month_on_month_clause_does_not_exclude_the_cumulative_figure_after_it():
+    rows = extract("8月,全县规上工业增加值环比增长0.9%;1-8月累计增长8.1%,居全市第2位。")
+    assert [(r["measure"], r["value"]) for r in rows] == [("yoy_pct", 8.1), ("rank", 2.0)]
+
+
+def test_ranks_within_a_parent_place_but_not_among_industries():
+    assert only(extract("全县规上工业增加值增长8.0%,居宁波各区县(市)第2位。"), measure="rank")[0]["value"] == 2.0
+    assert only(extract("工业投资占全社会固定资产投资居湖北省各行业第一。"), measure="rank") == []
