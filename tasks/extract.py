@@ -182,14 +182,14 @@ def _figure_regex() -> re.Pattern[str]:
     share = (
         rf"占(?P<sh_of>[^,，。;；:：由]{{0,24}}?)(?:的)?(?:比重|比例|份额)?"
         # 由去年的24.5%提高到26.1%: the share now, and last year's (a row of its own)
-        rf"(?:由(?P<sh_prev_word>去年同期|上年同期|去年|上年)?[^,，。;；:：\d%]{{0,8}}?的?(?P<sh_prev>{_NUM})%"
+        rf"(?:由(?P<sh_prev_word>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{{0,8}}?的?(?P<sh_prev>{_NUM})%"
         rf"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)"
         rf"|达到|达|为|超过|超|约|近|提高到|提升至|升至)?(?P<sh_num>{_VAL})%"
         rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
     )
     yoy = (
         # 增速回落至3.1%: the rate it moved to is the current growth rate
-        rf"(?P<yt_word>增速|增幅|降幅)(?:由(?P<yt_prev_word>去年同期|上年同期|去年|上年)?[^,，。;；:：\d%]{{0,8}}?的?"
+        rf"(?P<yt_word>增速|增幅|降幅)(?:由(?P<yt_prev_word>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{{0,8}}?的?"
         rf"(?P<yt_prev>-?{_NUM})%|[^,，。;；\d%]{{0,6}}?)(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|收窄|升|降)"
         rf"(?:至|到)(?P<yt_num>{_NUM})%"
         # 去年同期为5.1%: the growth of the year before, a row of its own
@@ -228,6 +228,7 @@ class Figure:
     prior_year: bool = False  # a figure of the year before (去年同期为5.1%)
     group: str | None = None  # one of the groups listed right before it (A、B、C均增长…): its subject
     period: Period | None = None  # its own period, from a list of periods (一季度、上半年分别增长…)
+    year: int | None = None  # its own year (由2020年的2.3%…; 2021年、2022年分别增长…)
 
 
 def _is_redacted(num: str) -> bool:
@@ -316,8 +317,18 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
             return None
         return Figure("level", val, mult + unit, _counter_class(unit), s, e)
     if kind == "pc":
-        return Figure("level_pct", _value(m.group("pc_num").strip()), "%", "percent", s, e)
+        fig = Figure("level_pct", _value(m.group("pc_num").strip()), "%", "percent", s, e)
+        if _MOVED_TO.match(m.string, e):  # 由2020年的1.8%提高到2.4%: 1.8 is an earlier value
+            since = _MOVED_FROM.search(m.string, max(0, s - 16), s)
+            if since is None or since.group("w") is None:
+                return None  # (由上半年的…: an earlier period of the same year is no row)
+            fig.prior_year, fig.year, fig.evidence_start = True, _year_named(since.group("w")), since.start("w")
+        return fig
     return None
+
+
+_MOVED_TO = re.compile(r"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)")
+_MOVED_FROM = re.compile(r"由(?P<w>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{0,8}?的?$")
 
 
 @cache
@@ -351,11 +362,13 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
             continue
         if m.lastgroup == "yoy" and m.group("yt_prev_word"):  # 增速由去年的2.6%提高到3.1%: last year's too
             figures.append(Figure("yoy_pct", parse_number(m.group("yt_prev")), "%", "percent", m.start(),
-                                  m.end("yt_prev") + 1, evidence_start=m.start("yt_prev_word"), prior_year=True))
+                                  m.end("yt_prev") + 1, evidence_start=m.start("yt_prev_word"), prior_year=True,
+                                  year=_year_named(m.group("yt_prev_word"))))
         if m.lastgroup == "sh" and m.group("sh_prev_word"):  # 由去年的24.5%提高到26.1%: last year's too
             figures.append(Figure("share_pct", parse_number(m.group("sh_prev")), "%", "percent", m.start(),
                                   m.end("sh_prev") + 1, share_of_start=m.start("sh_of"),
-                                  evidence_start=m.start("sh_prev_word"), prior_year=True))
+                                  evidence_start=m.start("sh_prev_word"), prior_year=True,
+                                  year=_year_named(m.group("sh_prev_word"))))
         fig = _figure_from_match(m)
         if fig is not None:
             figures.append(fig)
@@ -387,6 +400,11 @@ def _next_rank_regex() -> re.Pattern[str]:
     """The next rank of a list, right after a rank (、中部第1位; 、第2位)."""
     rank_num = r"(?:\d+|[一二三四五六七八九十]+|[Xx]{1,2}|\*{1,2})"
     return re.compile(rf"、(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、]{{0,8}}?)第(?P<rk_num4>{rank_num})(?:位|名))")
+
+
+def _year_named(word: str) -> int | None:
+    """2020 of "2020年"; None for 去年/上年 (one before the figure's year)."""
+    return int(word[:4]) if word[:1].isdigit() else None
 
 
 def _benchmark_list_figures(m: re.Match[str]) -> list[Figure]:
@@ -948,6 +966,9 @@ def _not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
             return True
         if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", bench) not in _words()["benchmarks"]:
             return True  # a gap against another indicator (but 全部规上工业, 全市规上工业 are benchmarks)
+    if fig.measure == "share_pct" and mention.alias == "制造业增加值" and fig.share_of_start >= 0 and (
+            _OF_GDP.search(s, fig.share_of_start, fig.end)):
+        return True  # 制造业增加值占GDP比重: manufacturing in the whole economy, not a catalog figure
     if fig.measure == "rank" and not (_RANK_BENCHMARK.match(fig.benchmark or "") or (
             place_name_regex().match(fig.benchmark or "") and not _AMONG_KINDS.search(fig.benchmark or ""))):
         return True  # (居宁波各区县(市)第2位, 居湖州市第1位: a parent place is a benchmark too)
@@ -988,6 +1009,7 @@ def _over_several_years(sentence: str, fig: Figure, year: int | None) -> bool:
     return since is not None and year is not None and int(since.group(1)) < year - 1
 
 
+_OF_GDP = re.compile(r"GDP|生产总值")
 _AMONG_KINDS = re.compile(r"行业|产业|企业|门类|领域")  # 居云南省各行业第一: a rank among industries
 _RANK_BENCHMARK = re.compile(r"全|西部|中部|东部|东北|副省级|省会|同类|经济大省|工业大省|长三角|珠三角|粤港澳|京津冀|长江经济带|黄河流域")
 _BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)")
@@ -1038,6 +1060,12 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
                 f.value = -abs(f.value)
         start = _sentence_part_start(s, m.start())
         mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
+        listed_years = _listed_years(s[start: m.start()], len(run))
+        if listed_years:  # 2021年、2022年、2023年…分别增长14.3%、5.8%和8.9%: one year each
+            for i, year in zip(run, listed_years, strict=True):
+                figures[i].year = year
+                out[i] = (mentions[-1] if mentions else None, None)
+            continue
         listed_periods = _listed_periods(s[start: m.start()], len(run))
         if listed_periods:  # 一季度、上半年、前三季度…分别增长5.2%、6.1%、6.5%: one period each
             for i, period in zip(run, listed_periods, strict=True):
@@ -1089,6 +1117,18 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
 
 
 _LIST_HEAD_END = re.compile(r"增速|增幅|分别|均|等|增长|的|位居|居|排")
+
+
+_YEAR_LIST = re.compile(r"(?:19|20)\d\d年(?:[、和及与](?:19|20)\d\d年)+")
+
+
+def _listed_years(text: str, k: int) -> list[int] | None:
+    """The k years listed in `text` (2021年、2022年、2023年), in order."""
+    for found in reversed(list(_YEAR_LIST.finditer(text))):
+        years = [int(y) for y in re.findall(r"((?:19|20)\d\d)年", found.group(0))]
+        if len(years) == k:
+            return years
+    return None
 
 
 def _listed_periods(text: str, k: int) -> list[Period] | None:
@@ -1206,6 +1246,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     identities: set[tuple] = set()
     subject_of: dict[str, str | None] = {}  # indicator -> subject of its last row in this sentence
     last_place: str | None = None  # the place of the last figure read in this sentence
+    dropped_before = -2  # index of the last figure `_not_a_row` dropped
     previous: Mention | None = None
     for i, fig in enumerate(figures):
         if fig is None:
@@ -1232,7 +1273,10 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             continue
         if fig.measure == "level_pct" and "percent" not in entry.level_units:
             continue
-        if _not_a_row(ctx, mention, fig):
+        qualifies_dropped = fig.measure in ("vs_benchmark_pp", "rank") and dropped_before == i - 1
+        if qualifies_dropped or _not_a_row(ctx, mention, fig):
+            if fig.measure not in ("vs_benchmark_pp", "rank") or qualifies_dropped:
+                dropped_before = i  # a gap or rank after a growth that is no row (年均增长…,高于…) is none either
             continue
         if i not in distributed and fig.group is None:
             subject = _subject(ctx, mention, code, fig)
@@ -1263,7 +1307,9 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         identities.add((code, subject, fig.measure, period, clause_start))
         estimate, target = _flags(sentence, fig.end, state)
         year = state.figure_year(period)
-        if fig.prior_year and year is not None:
+        if fig.year is not None:
+            year = fig.year
+        elif fig.prior_year and year is not None:
             year -= 1
         if fig.measure == "yoy_pct" and _over_several_years(sentence, fig, year):
             continue  # "比2020年增长43.6%": growth over several years is no yoy row

@@ -695,3 +695,26 @@ def test_a_month_on_month_clause_does_not_exclude_the_cumulative_figure_after_it
 def test_ranks_within_a_parent_place_but_not_among_industries():
     assert only(extract("全县规上工业增加值增长8.0%,居宁波各区县(市)第2位。"), measure="rank")[0]["value"] == 2.0
     assert only(extract("工业投资占全社会固定资产投资居湖北省各行业第一。"), measure="rank") == []
+
+
+def test_a_gap_after_an_average_annual_growth_is_no_row_either():
+    assert extract("十四五以来,全县规上工业增加值年均增长9.0%,高于全市1.5个百分点。") == []
+
+
+def test_a_gap_to_a_benchmark_after_a_gap_to_an_earlier_period_stays():
+    rows = extract("1-9月,全县规上工业增加值增速较上半年提升1.0个百分点,但距离全市平均增速还差0.5个百分点。")
+    assert [(r["measure"], r["benchmark"], r["value"]) for r in rows] == [("vs_benchmark_pp", "全市", -0.5)]
+
+
+def test_a_list_of_years_gives_each_figure_its_year():
+    rows = extract("2021年、2022年和2023年,全县规上工业增加值分别增长9.0%、5.0%、7.0%。", report_year=2023)
+    assert [(r["year"], r["subject"], r["value"]) for r in rows] == [(2021, None, 9.0), (2022, None, 5.0), (2023, None, 7.0)]
+
+
+def test_a_share_that_rose_from_a_named_year():
+    rows = extract("2023年,全县规上工业企业研发投入强度由2020年的1.8%提高到2.4%。", report_year=2023)
+    assert sorted((r["year"], r["value"]) for r in rows) == [(2020, 1.8), (2023, 2.4)]
+
+
+def test_manufacturings_share_of_gdp_is_no_row():
+    assert extract("全县制造业增加值占GDP比重达到30.0%。") == []
