@@ -397,9 +397,9 @@ def _rank_benchmark(bench: str) -> str:
 
 @cache
 def _next_rank_regex() -> re.Pattern[str]:
-    """The next rank of a list, right after a rank (、中部第1位; 、第2位)."""
+    """The next rank of a list, right after a rank (、中部第1位; 、第2位; 和第5位)."""
     rank_num = r"(?:\d+|[一二三四五六七八九十]+|[Xx]{1,2}|\*{1,2})"
-    return re.compile(rf"、(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、]{{0,8}}?)第(?P<rk_num4>{rank_num})(?:位|名))")
+    return re.compile(rf"(?:、|和|及)(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、和及]{{0,8}}?)第(?P<rk_num4>{rank_num})(?:位|名))")
 
 
 def _year_named(word: str) -> int | None:
@@ -469,7 +469,8 @@ def find_mentions(sentence: str) -> list[Mention]:
 def _splits_other(covered: list[Mention], code: str, end: int) -> bool:
     """A split alias must not swallow a complete mention of another indicator that ends where it
     ends (工业和技术改造投资); a mention inside it is just a qualifier (工业信息软件业固定资产投资)."""
-    return any(m.code != code and m.end == end for m in covered)
+    bare = _words()["bare_aliases"]  # (软件和信息技术服务业营收: 营收 is the measure word, no indicator of its own)
+    return any(m.code != code and m.end == end and m.alias not in bare for m in covered)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -718,3 +718,13 @@ def test_a_share_that_rose_from_a_named_year():
 
 def test_manufacturings_share_of_gdp_is_no_row():
     assert extract("全县制造业增加值占GDP比重达到30.0%。") == []
+
+
+def test_ranks_listed_with_和_pair_with_the_indicators_before_分别():
+    rows = only(extract("全县规上工业增加值增长6.0%,工业投资增长9.0%,分别居全市第3位和第5位。"), measure="rank")
+    assert [(r["indicator"], r["value"]) for r in rows] == [("industrial_value_added", 3.0), ("industrial_investment", 5.0)]
+
+
+def test_software_revenue_written_营收():
+    [r] = extract("全省软件和信息技术服务业营收达到980亿元。")
+    assert (r["indicator"], r["subject"], r["value"]) == ("software_revenue", None, 980.0)
