@@ -376,6 +376,7 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
             fig = _figure_from_match(more)  # 居全国第3位、中部第1位: the next rank of a list
             if fig is not None:
                 fig.benchmark = fig.benchmark or figures[-1].benchmark  # 居全省第3位、第2位: the same place
+                fig.evidence_start = more.start("rk")  # a row identity of its own
                 figures.append(fig)
             pos = more.end()
         if m.lastgroup == "vs" and m.group("bv_gap"):  # 高于全国(4.6%)2.3个百分点: the gap too
@@ -1302,9 +1303,13 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             clause_start = _clause_start(sentence, fig.start)
         if fig.evidence_start >= 0:
             clause_start = fig.evidence_start
-        identity = (code, subject, fig.measure, period, clause_start)
-        if identity in identities:  # a second figure of the same kind in one clause: its own list item
-            clause_start = _clause_start_or_list(sentence, min(mention.start, fig.start))
+        # a second figure of the same kind from one clause start: its list item, else its own clause,
+        # else the figure itself starts its evidence (each row keeps an identity of its own)
+        for candidate in (clause_start, _clause_start_or_list(sentence, min(mention.start, fig.start)),
+                          _clause_start(sentence, fig.start), fig.start):
+            if (code, subject, fig.measure, period, candidate) not in identities:
+                clause_start = candidate
+                break
         identities.add((code, subject, fig.measure, period, clause_start))
         estimate, target = _flags(sentence, fig.end, state)
         year = state.figure_year(period)

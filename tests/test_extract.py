@@ -18,6 +18,11 @@ def extract(text: str, report_year: int | None = 2024, region: str | None = "湖
     rows = extract_indicators(doc)
     for r in rows:  # grounding: always
         assert text[r["char_start"]:r["char_end"]] == r["evidence"]
+    # row identity (expectations/indicators.json row_identity_unique): a duplicate would be quarantined
+    identity = ["segment", "indicator", "subject", "measure", "year", "period_start_month", "period_end_month",
+                "char_start"]
+    keys = [tuple(r[k] for k in identity) for r in rows]
+    assert len(keys) == len(set(keys)), "two rows with one identity"
     return rows
 
 
