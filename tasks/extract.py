@@ -1305,11 +1305,12 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             clause_start = fig.evidence_start
         # a second figure of the same kind from one clause start: its list item, else its own clause,
         # else the figure itself starts its evidence (each row keeps an identity of its own)
-        for candidate in (clause_start, _clause_start_or_list(sentence, min(mention.start, fig.start)),
-                          _clause_start(sentence, fig.start), fig.start):
-            if (code, subject, fig.measure, period, candidate) not in identities:
-                clause_start = candidate
-                break
+        if (code, subject, fig.measure, period, clause_start) in identities:
+            for candidate in (_clause_start_or_list(sentence, min(mention.start, fig.start)),
+                              _clause_start(sentence, fig.start), fig.start):
+                if (code, subject, fig.measure, period, candidate) not in identities:
+                    clause_start = candidate
+                    break
         identities.add((code, subject, fig.measure, period, clause_start))
         estimate, target = _flags(sentence, fig.end, state)
         year = state.figure_year(period)
@@ -1606,6 +1607,22 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
                     continue  # nothing indexed in this sentence: it changes nothing
                 rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names, p_start, index))
     return rows
+
+
+def warm_up() -> None:
+    """Build the catalog, word lists and regexes once (a worker does this before its first batch;
+    each is cached for the process)."""
+    load_catalog()
+    place_name_regex()
+    _place_and_zone_regex()
+    _figure_regex()
+    _figure_starts()
+    _exclusion_words()
+    _follow_on_regex()
+    _next_rank_regex()
+    for name in _words():
+        if isinstance(_words()[name], list):
+            _word_regex(name)
 
 
 extract_task = task(extract_indicators, name="extract", cache_policy=NO_CACHE)

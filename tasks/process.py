@@ -27,6 +27,7 @@ from schemas.models import INDICATOR_SCHEMA
 from schemas.stages import Document, SourceFile
 from tasks.clean import clean_document
 from tasks.extract import extract_indicators
+from tasks.extract import warm_up as warm_up_extraction
 from tasks.ingest import body_hash, read_document
 from tasks.place import place_document
 
@@ -120,7 +121,8 @@ def local_pool(workers: int | None = None) -> Iterator[Executor]:
     global _POOL
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tasks.process"])
-    _POOL = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context)
+    _POOL = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
+                                initializer=warm_up_extraction)
     try:
         yield _POOL
     finally:
