@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -162,7 +163,7 @@ def _figure_regex() -> re.Pattern[str]:
         # 比全国、全省分别高3.2和1.3个百分点: two benchmarks, two gaps, in order
         # (分别高于规上工业5.2、2.6个百分点: one benchmark, two gaps of two listed subjects)
         rf"(?P<vl_dir>{gap})(?P<vl_b1>{bench})(?:[、和与及](?P<vl_b2>{bench}))?(?:平均水平|平均增速|平均|增速|水平)?"
-        rf"(?:分别)?(?P<vl_dir2>高出|高|低|快|慢|多|少)?(?P<vl_n1>-?{_VAL})个?(?:百分点)?[、和与及,，]"
+        rf"(?:分别)?(?P<vl_dir2>高出|高|低|快|慢|多|少)?(?P<vl_n1>-?{_VAL})个?(?:百分点)?(?:[、和与及]|,(?!\d{{3}}(?!\d)))"
         rf"(?P<vl_n2>-?{_VAL})个?百分点"
         rf"|(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
         rf"(?:平均水平|平均增速|平均|增速|水平)?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少|大|小|收窄|扩大)?(?P<vs_num>-?{_VAL})个?百分点"
@@ -370,6 +371,8 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
                                   evidence_start=m.start("sh_prev_word"), prior_year=True,
                                   year=_year_named(m.group("sh_prev_word"))))
         fig = _figure_from_match(m)
+        if fig is not None and fig.value is not None and not math.isfinite(fig.value):
+            fig = None  # a run of digits too long to be a figure
         if fig is not None:
             figures.append(fig)
         while fig is not None and fig.measure == "rank" and (more := _next_rank_regex().match(sentence, pos)):
@@ -693,7 +696,7 @@ def _strip_regex() -> re.Pattern[str]:
     )
 
 
-_PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|前[一二三四五六七八九十\d]+个?(?:月|季度)|"
+_PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|\d{1,2}月份|前[一二三四五六七八九十\d]+个?(?:月|季度)|"
                               r"[一二三四1-4]季度|上半年|下半年|全年|今年|去年|前三季度")
 
 
@@ -749,6 +752,13 @@ class SentenceContext:
     may_exclude: bool = True  # the sentence holds a word of `_exclusion_words`
 
 
+def _marks_between(sentence: str, start: int, end: int) -> int:
+    """Clause boundaries in sentence[start:end], from the sentence's cached marks (a count per
+    figure and mention would otherwise rescan long sentences again and again)."""
+    marks = _mark_positions(sentence, False)
+    return bisect.bisect_left(marks, end) - bisect.bisect_left(marks, start)
+
+
 def _boundaries(text: str, counts_list_comma: bool = False) -> int:
     """Clause boundaries inside `text` (a full stop never occurs inside a sentence)."""
     return len((_LIST_MARK if counts_list_comma else _CLAUSE_MARK).findall(text))
@@ -786,16 +796,16 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
     if fig.measure in ("vs_benchmark_pp", "rank"):
         if previous is not None and _counter_between(ctx, previous, fig):
             return None
-        if previous is not None and _boundaries(s[previous.end: fig.start]) <= 3:
+        if previous is not None and _marks_between(s, previous.end, fig.start) <= 3:
             return previous
-        near = [m for m in before if _boundaries(s[m.end: fig.start]) <= 1]
+        near = [m for m in before if _marks_between(s, m.end, fig.start) <= 1]
         return near[-1] if near else None
     if fig.measure == "share_pct" and fig.share_of_start >= 0:
         outer = [m for m in before if m.end <= fig.share_of_start]
-        if (not outer or _boundaries(s[outer[-1].end: fig.start]) > 1) and previous is not None and (
-                previous.end <= fig.share_of_start and _boundaries(s[previous.end: fig.start]) <= 3):
+        if (not outer or _marks_between(s, outer[-1].end, fig.start) > 1) and previous is not None and (
+                previous.end <= fig.share_of_start and _marks_between(s, previous.end, fig.start) <= 3):
             outer = [previous]  # "完成工业投资42.8亿元,同比增长12.1%,占全县固定资产投资的38.5%"
-        if outer and (_boundaries(s[outer[-1].end: fig.start]) <= 1 or outer[-1] is previous):
+        if outer and (_marks_between(s, outer[-1].end, fig.start) <= 1 or outer[-1] is previous):
             if _counter_between(ctx, outer[-1], fig):
                 return None
             # the "of what" inside a share governs nothing after it (占…总产值的XX%,同比增长XX%)
@@ -818,7 +828,7 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
                 return last
             return None
         return last if _boundaries(between) <= 1 and len(between) <= 30 else None
-    near = [m for m in before if _boundaries(s[m.end: fig.start]) <= 1]
+    near = [m for m in before if _marks_between(s, m.end, fig.start) <= 1]
     if near and _counter_between(ctx, near[-1], fig):
         return None  # "产值下滑XX家、占比XX%": the share is of the enterprises just counted
     if not near and fig.measure == "yoy_pct" and (_parallel_subject(s, fig) or _place_heading(s, None, fig)):
@@ -826,7 +836,7 @@ def _governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
         # "在规模以上工业中,分经济类型看,国有控股企业增长1.5%"
         if previous is not None:
             return previous
-        return before[-1] if before and _boundaries(s[before[-1].end: fig.start]) <= 3 else None
+        return before[-1] if before and _marks_between(s, before[-1].end, fig.start) <= 3 else None
     return near[-1] if near else None
 
 
@@ -1043,8 +1053,9 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
         run: list[int] = []
         for i in group:
             if run:
-                if figures[i].measure == "rank" != figures[run[0]].measure:
-                    break  # a rank never continues a list of growths or gaps
+                if (figures[i].measure in ("rank", "vs_benchmark_pp") or figures[i].place) and (
+                        figures[i].measure != figures[run[0]].measure):
+                    break  # a rank, a gap or another place's figure never continues a list of growths
                 gap = s[figures[run[-1]].end: figures[i].start]
                 if not re.fullmatch(r"[、,，和及与]?\s*", gap) and not re.fullmatch(r"[、,，和及与]?(?:同比)?(?:增长|下降)?", gap):
                     break
@@ -1099,8 +1110,6 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
         if len(codes) == len(run):
             for i, mention in zip(run, codes, strict=True):
                 out[i] = (mention, None)
-            continue
-        if not mentions:
             continue
         mention = mentions[-1]
         if mention.gap and len(re.split(r"[、和与及]", mention.gap)) == len(run):
@@ -1305,13 +1314,14 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             clause_start = fig.evidence_start
         # a second figure of the same kind from one clause start: its list item, else its own clause,
         # else the figure itself starts its evidence (each row keeps an identity of its own)
-        if (code, subject, fig.measure, period, clause_start) in identities:
+        months = (period.start, period.end) if period else (1, 12)  # (1-9月 and 1—9月 are one period)
+        if (code, subject, fig.measure, months, clause_start) in identities:
             for candidate in (_clause_start_or_list(sentence, min(mention.start, fig.start)),
                               _clause_start(sentence, fig.start), fig.start):
-                if (code, subject, fig.measure, period, candidate) not in identities:
+                if (code, subject, fig.measure, months, candidate) not in identities:
                     clause_start = candidate
                     break
-        identities.add((code, subject, fig.measure, period, clause_start))
+        identities.add((code, subject, fig.measure, months, clause_start))
         estimate, target = _flags(sentence, fig.end, state)
         year = state.figure_year(period)
         if fig.year is not None:
@@ -1330,7 +1340,9 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     return rows
 
 
-_GROUP_LIST = re.compile(r"(?:其中|另外|此外)?(?P<items>[\u4e00-\u9fff]{2,12}?(?:[、和及与][\u4e00-\u9fff]{2,12}?)+)"
+# (an item holds no 、和及与: an item that could also hold a separator makes the regex backtrack
+# exponentially on "汽车和汽车和…")
+_GROUP_LIST = re.compile(r"(?:其中|另外|此外)?(?P<items>[^、和及与\W\d]{2,12}?(?:[、和及与][^、和及与\W\d]{2,12}?)+)"
                          r"(?:等)?(?P<count>[两三四五六七八九十]大|\d+个)?(?:行业|产业|领域|板块)?(?P<all>均|都|全部)?"
                          r"(?P<keep>继续保持|保持)?")
 
@@ -1480,16 +1492,18 @@ def _header_columns(cells: list[tuple[int, str]]) -> list[_Column] | None:
     return columns
 
 
-def read_tables(doc: Document, segment: Segment, state: ReadingState) -> list[dict]:
+def read_tables(doc: Document, segment: Segment, state: ReadingState, consumed: set[int] | None = None) -> list[dict]:
     """Rows of the tables a segment holds as text ("指标名称  11月增速(%)  1-11月增速(%)" and rows
     under it): one figure per row label and column, its period from the column header or else from
-    the text before the table, its unit from a 单位 column."""
+    the text before the table, its unit from a 单位 column. Adds the start of each line it read
+    rows from to `consumed`."""
     text = doc.cleaned_text
     body = text[segment.start: segment.end]
     if not any(gap in body for gap in ("\t", "|", "｜", "  ", "\u3000")):  # (substring tests run at C speed)
         return []
     rows: list[dict] = []
     columns: list[_Column] | None = None
+    consumed = consumed if consumed is not None else set()
     before_period: Period | None = None
     parent: Mention | None = None
     for line_match in re.finditer(r"[^\n]+", text[segment.start: segment.end]):
@@ -1503,7 +1517,10 @@ def read_tables(doc: Document, segment: Segment, state: ReadingState) -> list[di
         if columns is None or len(cells) > len(columns):
             columns, parent = _header_columns(cells), None
             continue
-        rows.extend(_table_row(doc, segment, state, text, offset, cells, columns, before_period, parent))
+        table_rows = _table_row(doc, segment, state, text, offset, cells, columns, before_period, parent)
+        rows.extend(table_rows)
+        if table_rows:
+            consumed.add(offset)  # the sentence reader skips this line
         label = _SUB_ROW.sub("", cells[0][1].strip())
         mentions = find_mentions(label)
         if mentions and not _SUB_ROW.match(cells[0][1].strip()):
@@ -1531,6 +1548,7 @@ def _table_row(doc: Document, segment: Segment, state: ReadingState, text: str, 
     entry = load_catalog().entries[code]
     unit_cell = next((cell.strip() for (_, cell), col in zip(cells, columns, strict=False) if col.measure == "unit"), "")
     out = []
+    seen: set[tuple] = set()  # (measure, months): one row each per label (two 增速 columns of one period)
     for (start, cell), column in zip(cells[1:], columns[1:], strict=False):
         number = _CELL_NUMBER.fullmatch(cell.strip().rstrip("%"))
         if column.measure in ("unit", "label") or number is None or column.measure not in entry.measures:
@@ -1549,6 +1567,10 @@ def _table_row(doc: Document, segment: Segment, state: ReadingState, text: str, 
         else:
             fig = Figure(column.measure, value, "%", "percent", start, end)
         period = column.period or before_period
+        key = (fig.measure, (period.start, period.end) if period else (1, 12))
+        if key in seen:
+            continue
+        seen.add(key)
         year = state.figure_year(period)
         draft = Draft(code, fig, subject, year, period, 0)
         out.append(build_row(doc, segment, draft, offset, text))
@@ -1587,9 +1609,12 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
         state = ReadingState(segment.report_year, published=published)
         if published is not None and not _STATED_YEAR.search(text, segment.start, segment.end):
             state.relative_base = published[0]  # contract: 今年/去年 count from the page's date
-        rows.extend(read_tables(doc, segment, ReadingState(segment.report_year, published=published)))
+        table_lines: set[int] = set()
+        rows.extend(read_tables(doc, segment, ReadingState(segment.report_year, published=published), table_lines))
         for para in re.finditer(r"[^\n]+", text[segment.start: segment.end]):
             p_start = segment.start + para.start()
+            if p_start in table_lines:
+                continue  # a table row, read above
             state.period = None  # a month range does not cross a paragraph
             state.paragraph += 1
             index = TextIndex.of(para.group(0), p_start, all_periods=state.topic_pending)

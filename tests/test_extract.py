@@ -733,3 +733,28 @@ def test_ranks_listed_with_和_pair_with_the_indicators_before_分别():
 def test_software_revenue_written_营收():
     [r] = extract("全省软件和信息技术服务业营收达到980亿元。")
     assert (r["indicator"], r["subject"], r["value"]) == ("software_revenue", None, 980.0)
+
+
+def test_texts_that_once_made_the_extractor_slow_or_wrong():
+    # a 和-joined run once made the group-list regex backtrack exponentially (seconds at 100 characters)
+    extract("规上工业增加值增长5%;" + "汽车和" * 40 + "a增长6%。")
+    # a long line without a full stop once cost minutes (clause boundaries recounted per mention)
+    assert len(extract("规上工业增加值增长5%,工业投资增长6%," * 300)) == 600
+    # a digit run too long for a float is no figure
+    assert extract("规上工业增加值增长" + "9" * 400 + "%。") == []
+
+
+def test_a_gap_with_a_thousands_separator_is_one_figure():
+    [gap] = only(extract("规上工业增加值增长5.0%,高于全国1,234.5个百分点。"), measure="vs_benchmark_pp")
+    assert gap["value"] == 1234.5
+
+
+def test_a_month_with_份_is_no_subject():
+    [r] = extract("全县9月份规上工业增加值增长6.0%。")
+    assert (r["subject"], r["period_start_month"], r["period_end_month"]) == (None, 9, 9)
+
+
+def test_a_table_line_is_read_once():
+    text = "指标  单位  1-9月  增长(%)\n规上工业增加值增长  亿元  120.0  5.2%"
+    keys = [(r["measure"], r["char_start"]) for r in extract(text)]
+    assert len(keys) == len(set(keys))
