@@ -151,6 +151,7 @@ def _alternation(words: list[str]) -> str:
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?"
 _RED = r"\*+(?:\.\*+)?|[Xx]{1,3}(?:\.[Xx]+)?(?![A-Za-z])"
 _VAL = rf"(?:{_NUM}|{_RED})"
+_RANK_NUM = r"(?:\d+|[一二三四五六七八九十]+|[Xx]{1,2}|\*{1,2})"  # 第13位, 第三位, 第X位
 
 
 @cache
@@ -171,13 +172,12 @@ def _figure_regex() -> re.Pattern[str]:
         rf"|(?P<bv_dir>{gap})(?P<bv_bench>全国|全省)(?:平均水平|平均增速|平均|增速|水平)?"
         rf"[(（](?P<bv_num>-?{_NUM})%[)）](?:(?P<bv_gap>{_VAL})个?百分点)?"
     )
-    rank_num = r"(?:\d+|[一二三四五六七八九十]+|[Xx]{1,2}|\*{1,2})"
     rank = (
         rf"(?:居|位居|列|位列|排名|排|位于|稳居|跃居|处于|名列)(?P<rk_bench>[^,，。;；:：第\d]{{1,16}}?)"
-        rf"(?:第(?P<rk_num>{rank_num})(?:位|名)?(?![大批个家方梯档季])|(?P<rk_first>首位))"
+        rf"(?:第(?P<rk_num>{_RANK_NUM})(?:位|名)?(?![大批个家方梯档季])|(?P<rk_first>首位))"
         # 在全省14个市州中排第3位, 全省排名第5
         rf"|(?P<rk_bench3>全国|全省|全市|全区|全县|全州)[^,，。;；:：第]{{0,12}}?(?:排名|排位|排|位居|居|位列|列)"
-        rf"第?(?P<rk_num3>{rank_num})(?:位|名)?(?![大批个家方梯档季])"
+        rf"第?(?P<rk_num3>{_RANK_NUM})(?:位|名)?(?![大批个家方梯档季])"
         r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家方梯档季])"
     )
     share = (
@@ -402,8 +402,7 @@ def _rank_benchmark(bench: str) -> str:
 @cache
 def _next_rank_regex() -> re.Pattern[str]:
     """The next rank of a list, right after a rank (、中部第1位; 、第2位; 和第5位)."""
-    rank_num = r"(?:\d+|[一二三四五六七八九十]+|[Xx]{1,2}|\*{1,2})"
-    return re.compile(rf"(?:、|和|及)(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、和及]{{0,8}}?)第(?P<rk_num4>{rank_num})(?:位|名))")
+    return re.compile(rf"(?:、|和|及)(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、和及]{{0,8}}?)第(?P<rk_num4>{_RANK_NUM})(?:位|名))")
 
 
 def _year_named(word: str) -> int | None:
