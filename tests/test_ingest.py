@@ -248,7 +248,14 @@ def plan_without_read_override(inbox: Path, warehouse: Path) -> dict:
         if setpriv is None:
             pytest.skip("root without setpriv reads a chmod 000 file anyway")
         command = [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--", *command]
-    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    for _attempt in range(3):
+        # Once in a full CI run the unprivileged interpreter died with SIGABRT before it ran a line of
+        # ours (not reproduced in 40 isolated runs); a process killed by a signal is tried again.
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode >= 0:
+            break
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-2000:]}"
+    return json.loads(done.stdout)
 
 
 def test_files_and_folders_without_read_permission_are_unreadable_and_keep_their_rows(tmp_path: Path) -> None:
