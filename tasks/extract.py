@@ -110,15 +110,14 @@ def place_name_regex() -> re.Pattern[str]:
     return re.compile(_alternation(sorted(names)))
 
 
-_ZONE_WORDS = re.compile(r"开发区|高新区|经开区|园区|工业园|产业园|新区|示范区|管委会")
-_WHOLE_UNIT = re.compile(r"全省|全市|全区|全国|我省|我市|各地|各开发区|各园区")  # a report about zones, not a zone's
+def _is_zone_report(title: str) -> bool:
+    """Whether a title is a zone's own report (not one about the zones of a province or city)."""
+    return _has("zone_words", title) and not _has("zones_of_a_whole", title)
 
 
 @cache
 def _place_and_zone_regex() -> re.Pattern[str]:
-    zones = ["经济技术开发区", "高新技术产业开发区", "经济开发区", "开发区", "高新区", "经开区", "工业园区",
-             "产业园区", "园区", "工业园", "产业园", "新区", "示范区"]
-    return re.compile(f"{_alternation(zones)}|{place_name_regex().pattern}")
+    return re.compile(f"{_alternation(_words()['zone_words'])}|{place_name_regex().pattern}")
 
 
 def catalog_codes() -> list[str]:
@@ -517,8 +516,6 @@ _FIGURE_HINT = re.compile(r"[0-9*Xx]|第|首位|万亿|千亿|万[余多]")
 _FIGURE_CHAR = re.compile(r"[0-9*Xx第首万千]")  # a quicker first test (a character class)
 # Starts with a character class so the regex engine can skip ahead quickly.
 _YEAR = re.compile(r"[12今去上](?:(?<=[12])(?:(?<=1)9|(?<=2)0)\d\d年|(?<=[今去上])年)")
-_SENTENCE_END = re.compile(r"[。;；!！?？]")
-_CLAUSE_BOUNDARY = re.compile(r"[,，;；:：。]")
 
 
 @cache
@@ -1072,24 +1069,20 @@ def _distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tupl
                 f.value = -abs(f.value)
         start = _sentence_part_start(s, m.start())
         mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
-        listed_years = _listed_years(s[start: m.start()], len(run))
-        if listed_years:  # 2021年、2022年、2023年…分别增长14.3%、5.8%和8.9%: one year each
-            for i, year in zip(run, listed_years, strict=True):
-                figures[i].year = year
-                out[i] = (mentions[-1] if mentions else None, None)
-            continue
-        listed_periods = _listed_periods(s[start: m.start()], len(run))
-        if listed_periods:  # 一季度、上半年、前三季度…分别增长5.2%、6.1%、6.5%: one period each
-            for i, period in zip(run, listed_periods, strict=True):
-                figures[i].period = period
-                out[i] = (mentions[-1] if mentions else None, None)
-            continue
-        places = _listed_places(s[start: m.start()], len(run))
-        if places:  # 宁波、嘉兴、衢州增速居前三位,分别增长6.2%、6.0%和5.8%: one row per place
+        # 2021年、2022年…分别增长 (one year each); 一季度、上半年…分别增长 (one period each);
+        # 宁波、嘉兴、衢州增速居前三位,分别增长6.2%、6.0%和5.8% (one row per place)
+        listed = [(attr, found) for attr, found in (
+            ("year", _listed_years(s[start: m.start()], len(run))),
+            ("period", _listed_periods(s[start: m.start()], len(run))),
+            ("place", _listed_places(s[start: m.start()], len(run)))) if found]
+        if listed:
+            attr, values = listed[0]
             at = start
-            for i, name in zip(run, places, strict=True):
-                at = s.find(name, at, m.start())
-                figures[i].place, figures[i].evidence_start = name, at  # each row its own identity
+            for i, value in zip(run, values, strict=True):
+                setattr(figures[i], attr, value)
+                if attr == "place":  # each place's row gets an identity of its own
+                    at = s.find(value, at, m.start())
+                    figures[i].evidence_start = at
                 out[i] = (mentions[-1] if mentions else None, None)
             continue
         after = [x for x in ctx.mentions if m.end() <= x.start < figures[run[0]].start]
@@ -1598,7 +1591,7 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
 
     A zone's own report (its title names 开发区, 高新区, 园区…) reads the zone words like place
     names: "开发区规上工业总产值…" there is the report's headline, not a subject."""
-    if place_names is None and _ZONE_WORDS.search(doc.title or "") and not _WHOLE_UNIT.search(doc.title or ""):
+    if place_names is None and _is_zone_report(doc.title or ""):
         place_names = _place_and_zone_regex()
     text = doc.cleaned_text
     rows: list[dict] = []
