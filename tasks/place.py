@@ -83,6 +83,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ISO_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}", re.ASCII)
 _FIGURE = re.compile(r"^[\s:：|｜]*\d+(?:\.\d+)?(?:\s|$)|\d\.\d|\d\s*(?:%|％|个百分点|亿|万)")
 _NUMBERED = re.compile(r"[(（]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
+_LIST_END = re.compile(r"[^。；;\n]{0,8}?等(?:地|省|市|城市|地区)")  # 浙江,江苏等地: a list
 _LEADING_TAG = re.compile(r"^\s*[\[【][^\]】]{1,12}[\]】]\s*")
 _PUNCT = re.compile(r"[\s,，。.、;；:：!！?？\"'“”‘’()（）\[\]【】《》<>|｜·•\-—]+")
 
@@ -142,6 +143,8 @@ class _Gazetteer:
     regional_starts: re.Pattern[str]  # a character a province or city name starts with
     opener: re.Pattern[str]  # what may follow a region that opens a paragraph: a period or an opener word
     words: dict[str, Any]
+    regional_names: re.Pattern[str]  # 苏南, 珠三角, 兵团… (schemas/regional_names.toml)
+    regional_codes: dict[str, str]  # regional name -> province code
 
 
 # ---------------------------------------------------------------- divisions and words
@@ -223,6 +226,7 @@ def gazetteer() -> _Gazetteer:
     character can have: a regex alternation of 6,000 names tries them one by one.
     """
     words = tomllib.loads((SCHEMAS_DIR / "place_words.toml").read_text(encoding="utf-8"))
+    nicknames = tomllib.loads((SCHEMAS_DIR / "regional_names.toml").read_text(encoding="utf-8"))["provinces"]
     divisions = read_divisions([SCHEMAS_DIR / "divisions.csv", SCHEMAS_DIR / "divisions_extra.csv"])
     full: dict[str, list[str]] = {}
     short: dict[str, list[str]] = {}
@@ -278,6 +282,8 @@ def gazetteer() -> _Gazetteer:
         regional_starts=re.compile(_char_class({n[0] for n in regional})),
         opener=re.compile(rf"(?:{period}|{_YEAR.pattern}|{opener_words})"),
         words=words,
+        regional_names=re.compile("|".join(map(re.escape, sorted(nicknames, key=len, reverse=True)))),
+        regional_codes=dict(nicknames),
     )
 
 
@@ -635,22 +641,29 @@ def _opening(text: str, start: int, end: int) -> tuple[int, int]:
     return start, limit
 
 
-def _stated_year(window: str, words: dict[str, Any]) -> tuple[int | None, bool]:
-    """The report year stated in an opening: first year that is not a comparison, target or start
-    point; else the first start point (2019年以来), with True to say it is one."""
+def _stated_year(window: str, words: dict[str, Any], clause_led: bool = False) -> int | None:
+    """The first year stated in `window` that is neither a comparison or target (与2023年同期,
+    力争到2027年) nor a start point inside a clause (创下2022年以来新高); a start point that opens
+    a clause (2024年以来,全市…) counts only when no other year is there. With `clause_led`, only a
+    year that leads its clause (2021年,… / 即将过去的2024年) counts: deeper in a text a year inside
+    a clause names a programme or a comparison more often than the report."""
     rules = words["year"]
+    openers = words["subject"]["clause_openers"] + "\n"
+    leads = tuple(rules["report_year_after"])
     start_points: list[int] = []
     for match in _YEAR.finditer(window):
-        before = window[max(0, match.start() - 4) : match.start()]
-        if any(before.endswith(word) for word in rules["not_report_before"]):
+        before = window[max(0, match.start() - 6) : match.start()]
+        leads_clause = not before or before[-1] in openers or before.endswith(leads)
+        if (any(before.endswith(word) for word in rules["not_report_before"])
+                and not before.endswith(tuple(rules["report_before"]))) or (clause_led and not leads_clause):
             continue
         after = window[match.end() : match.end() + 5].lstrip("底末初")
-        year = _year_value(match.group("y"))
         if any(after.startswith(word) for word in rules["start_point_after"]):
-            start_points.append(year)
+            if leads_clause:
+                start_points.append(_year_value(match.group("y")))
             continue
-        return year, False
-    return (start_points[0], True) if start_points else (None, False)
+        return _year_value(match.group("y"))
+    return start_points[0] if start_points else None
 
 
 def _relative_year(window: str, publication_date: str | None, words: dict[str, Any]) -> int | None:
@@ -671,17 +684,14 @@ def _relative_year(window: str, publication_date: str | None, words: dict[str, A
 
 
 def report_year(text: str, start: int, end: int, publication_date: str | None = None) -> int | None:
-    """The year the section text[start:end] reports on, from its opening (see the module doc)."""
+    """The year the section text[start:end] reports on (see the module doc): a year stated in its
+    opening; else 今年/去年 there, counted from the page date; else a year stated later in the
+    section (a closing `2021年,…` or a dated signature is the year of all its figures)."""
     words = gazetteer().words
     window_start, window_end = _opening(text, start, end)
     window = text[window_start:window_end]
-    stated, start_point = _stated_year(window, words)
-    if stated is not None and not start_point:
-        return stated
-    relative = _relative_year(window, publication_date, words)
-    if relative is not None or publication_date:
-        return relative  # (with a page date, a start point is no report year: the figures' periods say it)
-    return stated
+    return (_stated_year(window, words) or _relative_year(window, publication_date, words)
+            or _stated_year(text[start:end], words, clause_led=True))
 
 
 # ---------------------------------------------------------------- segments
@@ -699,6 +709,71 @@ def _national_subject(text: str, g: _Gazetteer) -> Place | None:
             if match.start() == 0 or window[match.start() - 1] in g.words["subject"]["clause_openers"] + "\n":
                 return NATIONAL
     return None
+
+
+def _named_everywhere(text: str, g: _Gazetteer) -> Place | None:
+    """The province the places a page names point to, when nothing else places it.
+
+    Every unambiguous division name votes for its province: a full name twice, a short name
+    once and only where a word ends with it (和合任泽” names 任泽区; 以上高新, 灯塔工厂 name no
+    county). Regional names (苏南, 珠三角, 兵团) vote twice, benchmarks included: a report ranked
+    珠三角第6位 is a Guangdong report. Partners, benchmarks, institutions and lists (与江苏相比,
+    高于江苏, 视察重庆, 浙江工业大学, 北京、天津, 浙江等地) do not vote. A province with two thirds of the votes places the page;
+    its city is kept when the page names exactly one.
+    """
+    end = min(len(text), CONTEXT_FIRST_CHARS * 5)
+    partners = tuple(g.words["subject"]["not_voting_before"])
+    votes: Counter[str] = Counter()
+    for match in g.regional_names.finditer(text, 0, end):
+        votes[g.regional_codes[match.group()]] += 2
+    cities: set[str] = set()
+    pos = 0
+    while pos < end:
+        name = _name_at(text, pos, end, g.lengths, g)
+        if name is None or g.masked.fullmatch(name) or (
+                name in g.not_places and any(text.startswith(w, pos) for w in g.not_places[name])):
+            pos += 1
+            continue
+        name_end = pos + len(name)
+        listed = (text.startswith(("、", "等"), name_end) or text.endswith("、", 0, pos)
+                  or _LIST_END.match(text, name_end) is not None)
+        passing = listed or text.endswith(partners, max(0, pos - 2), pos) or _is_institution(text, name_end, end, g)
+        if not passing:
+            codes = _candidates(name, None, g)
+            is_full = name in g.full
+            if len(codes) == 1 and (is_full or not _HAN.match(text, name_end)):
+                place = place_of_code(codes[0])
+                votes[place.region_code or ""] += 2 if is_full else 1
+                if place.city_code:
+                    cities.add(place.city_code)
+        pos = name_end
+    if not votes:
+        return None
+    province, count = votes.most_common(1)[0]
+    if not province or count * 3 < sum(votes.values()) * 2:
+        return None
+    own_cities = [c for c in cities if g.divisions[c].province_code == province]
+    return place_of_code(own_cities[0]) if len(own_cities) == 1 else place_of_code(province)
+
+
+def _national_anywhere(text: str, g: _Gazetteer) -> Place | None:
+    """全国 / 我国 as a clause subject anywhere in a page that never speaks of a local whole."""
+    national = g.words["national"]
+    if any(word in text for word in national["local_subjects"]):
+        return None
+    openers = g.words["subject"]["clause_openers"] + "\n"
+    for subject in national["subjects"]:
+        for match in re.finditer(re.escape(subject), text):
+            if match.start() == 0 or text[match.start() - 1] in openers:
+                return NATIONAL
+    return None
+
+
+def _page_place(text: str, source_text: str | None, g: _Gazetteer) -> Place | None:
+    """Where a page is when no line opens a section, in the order an analyst trusts the clues."""
+    return (_title_subject(text, g) or _national_subject(text, g)
+            or _source_subject(source_text if source_text is not None else text, g)
+            or _national_anywhere(text, g) or _named_everywhere(text, g))
 
 
 def _title_subject(text: str, g: _Gazetteer) -> Place | None:
@@ -773,9 +848,7 @@ def segment_document(cleaned_text: str, publication_date: str | None = None,
         sections.append((line_start, subject, []))
 
     if not sections:
-        place = (_title_subject(text, g) or _national_subject(text, g)
-                 or _source_subject(source_text if source_text is not None else text, g))
-        return [_segment(0, 0, len(text), place, text, publication_date, None)]
+        return [_segment(0, 0, len(text), _page_place(text, source_text, g), text, publication_date, None)]
 
     bounds = [start for start, _, _ in sections]
     if len(sections) == 1 or not text[: bounds[0]].strip():
@@ -889,7 +962,8 @@ def place_document(document: Document) -> Document:
     """Title, publication date and region segments of one cleaned document (non-ok documents pass through)."""
     if document.status != "ok":
         return document
-    publication_date = document.publication_date or find_publication_date(document.text)
+    publication_date = (document.publication_date or find_publication_date(document.text)
+                        or find_publication_date(document.cleaned_text))
     return replace(
         document,
         title=document.title or find_title(document.cleaned_text) or find_title(document.text),

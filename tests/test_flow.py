@@ -100,9 +100,14 @@ def test_samples_extraction_quality_and_evaluate_agrees_with_score_py(samples_ru
     out = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"), str(warehouse), str(GOLD)],
                          capture_output=True, text=True, check=True)
     theirs = json.loads(out.stdout)
+    reading = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"), str(warehouse), str(GOLD),
+                              "--ignore", "region,year,period"], capture_output=True, text=True, check=True)
+    theirs_reading = json.loads(reading.stdout)
     for mode in ("headline", "all"):
         for k in ("tp", "fn", "fp", "precision", "recall", "f1"):
             assert ours[mode][k] == theirs[mode][k], (mode, k)
+            assert ours["reading"][mode][k] == theirs_reading[mode][k], ("reading", mode, k)
+    assert sum(ours["misses_by_cause"].values()) == ours["all"]["fn"]
 
 
 def test_second_run_reads_nothing_and_changes_no_byte(prefect_harness, tmp_path):

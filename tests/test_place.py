@@ -651,3 +651,75 @@ def test_a_government_work_report_is_about_its_own_region(page):
 def test_a_period_in_a_title_is_no_page_date():
     assert find_publication_date("2024年1-10月全市工业经济运行情况\n1-10月,全市…") is None
     assert find_publication_date("发布时间:2024年11月5日 来源:市统计局") == "2024-11-05"
+
+
+# ---------------------------------------------------------------- pages no line places
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        # a regional name, even inside a benchmark, fixes the province (never the figure's own place)
+        ("1-8月,规上工业增加值增长3%,居全省第13位、珠三角第6位。", "广东省"),
+        ("1-10月,全市工业投资同比增长9.2%,增速居全省第八、苏南第二。", "江苏省"),
+        ("今年1至10月,兵团制造业投资同比增长14.4%。", "新疆维吾尔自治区"),
+        # a city or county the page names in passing, when every clue agrees
+        ("今年以来,经开区规上工业产值增长18.7%,有效助力芜湖市实现突破。", "安徽省"),
+        ("围绕“智造绿都、和合任泽”建设目标,全区规上工业增加值增长7.3%。", "河北省"),
+        ("工业和信息化局工作总结\n青岛政务网\n全年规上工业增加值增长3.8%,打响“工赋青岛”品牌。", "山东省"),
+        # 我国 as a subject anywhere, in a page that never speaks of a local whole
+        ("累计培育小巨人企业1.46万家。\n记者了解到,即将过去的2024年,我国工业经济回升向好。", "全国"),
+    ],
+)
+def test_a_page_no_line_places_takes_the_province_its_clues_agree_on(text, region):
+    (segment,) = cleaned_segments(text)
+    assert segment.region == region
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全市规模以上高新技术产业增加值增长9.1%。",  # 上高 inside 以上高新 names no 上高县
+        "灯塔工厂达到72家,全市规上工业增加值增长5%。",  # nor 灯塔 inside 灯塔工厂 (and 全市 is local)
+        "与江苏、浙江相比,全市规上工业增加值增长6.6%。",  # partners are no clue
+        "上海、江苏、浙江、安徽三省一市规上工业增加值增长5%,全市增长6%。",  # no two thirds
+    ],
+)
+def test_words_that_only_contain_a_name_partners_and_split_clues_place_nothing(text):
+    (segment,) = cleaned_segments(text)
+    assert segment.region is None
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("2024年以来,全市规上工业增加值增长6%。", 2024),  # a start point that opens the report
+        ("1—2月份,全市规上工业增加值增长8.1%,增速创下2022年以来的新高。", None),  # one inside a clause
+        ("记者从2024年一季度全区经济运行新闻发布会上获悉,规上工业增加值增长8.0%。", 2024),
+        ("一季度,全市规上工业增加值增长6%。\n\n2021年,全市工业经济稳中有进。", 2021),  # a closing year
+        ("一季度,全市规上工业增加值增长6%。\n\n完成兑付2021年第三批专项资金。", None),  # a programme's year
+        ("今年前8月,全区工业投资增长30%。\n时间:2023-09-25", 2023),  # 今年 from the page date
+    ],
+)
+def test_report_year_rules(text, year):
+    cleaned, _ = clean_boilerplate(normalise_text(text))
+    from tasks.place import find_publication_date
+
+    (segment,) = segment_document(cleaned, find_publication_date(text))
+    assert segment.report_year == year
+
+
+def test_every_regional_name_resolves_to_a_real_province_code():
+    import tomllib
+
+    from schemas import SCHEMAS_DIR
+    from tasks.place import gazetteer
+
+    g = gazetteer()
+    names = tomllib.loads((SCHEMAS_DIR / "regional_names.toml").read_text(encoding="utf-8"))["provinces"]
+    assert names
+    for name, code in names.items():
+        assert g.divisions[code].level == "province", name
+        assert name not in g.full and name not in g.short, f"{name} is also a division's name"
+    for alias, code in g.words["aliases"].items():
+        assert code in g.divisions, alias
