@@ -29,6 +29,8 @@ class Segment:
     city_code: str | None = None
     county: str | None = None
     report_year: int | None = None
+    # (first month, last month, as written) the section as a whole is about: its lead's or title's period
+    report_period: tuple[int, int, str] | None = None
 
 
 @dataclass

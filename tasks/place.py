@@ -54,6 +54,7 @@ from prefect import task
 from schemas import SCHEMAS_DIR
 from schemas.models import NATIONAL_CODE
 from schemas.stages import Document, Segment
+from tasks.parse import find_periods
 
 NATIONAL_NAME = "全国"
 LEVELS = ("province", "city", "county")
@@ -694,6 +695,36 @@ def report_year(text: str, start: int, end: int, publication_date: str | None = 
             or _stated_year(text[start:end], words, clause_led=True))
 
 
+def _lead(text: str, start: int, end: int) -> str:
+    """The first sentences of a section's first paragraph (heading lines skipped)."""
+    limit = min(end, start + LEAD_MAX_CHARS)
+    pos = start
+    while pos < limit:
+        line_end = text.find("\n", pos, end)
+        if line_end == -1:
+            line_end = end
+        if _is_prose(text[pos:line_end]):
+            return text[pos:_opening_end(text, pos, line_end)]
+        pos = line_end + 1
+    return ""
+
+
+def report_period(text: str, start: int, end: int, title: str | None) -> tuple[int, int, str] | None:
+    """(first month, last month, as written) of the period the section as a whole is about.
+
+    The lead's first period wins (a news story opening 今年1至2月, a briefing opening 1~9月份,
+    even under a title saying 三季度), then the title's (上半年工作总结); a comparison
+    (比1-9月份), a single month and an as-of date (截至9月底) are not the report's period.
+    """
+    not_before = tuple(gazetteer().words["year"]["not_report_before"])
+    for source in (_lead(text, start, end), title or ""):
+        for found_start, _, period in find_periods(source):
+            if period.asof or period.start == period.end or source.endswith(not_before, 0, found_start):
+                continue
+            return period.start, period.end, period.label
+    return None
+
+
 # ---------------------------------------------------------------- segments
 
 
@@ -828,7 +859,7 @@ def _source_subject(text: str, g: _Gazetteer) -> Place | None:
 
 
 def segment_document(cleaned_text: str, publication_date: str | None = None,
-                     source_text: str | None = None) -> list[Segment]:
+                     source_text: str | None = None, title: str | None = None) -> list[Segment]:
     """Cut a report into region sections that tile the text, each with its place and report year.
 
     One segment for a single-region report; for a round-up one per region section, after a
@@ -848,7 +879,7 @@ def segment_document(cleaned_text: str, publication_date: str | None = None,
         sections.append((line_start, subject, []))
 
     if not sections:
-        return [_segment(0, 0, len(text), _page_place(text, source_text, g), text, publication_date, None)]
+        return [_segment(0, 0, len(text), _page_place(text, source_text, g), text, publication_date, None, title)]
 
     bounds = [start for start, _, _ in sections]
     if len(sections) == 1 or not text[: bounds[0]].strip():
@@ -863,7 +894,8 @@ def segment_document(cleaned_text: str, publication_date: str | None = None,
         start, end = bounds[index], bounds[index + 1]
         place = _settle(subject, hints, text, start, end, g)
         fallback = segments[0].report_year if segments else None
-        segments.append(_segment(index, start, end, place, text, publication_date, fallback))
+        segments.append(_segment(index, start, end, place, text, publication_date, fallback,
+                                 title if index == 0 else None))
     return segments
 
 
@@ -875,6 +907,7 @@ def _segment(
     text: str,
     publication_date: str | None,
     fallback: int | None,
+    title: str | None = None,
 ) -> Segment:
     year = report_year(text, start, end, publication_date)
     place = place or Place(None, None)
@@ -888,6 +921,7 @@ def _segment(
         city_code=place.city_code,
         county=place.county,
         report_year=year if year is not None else fallback,
+        report_period=report_period(text, start, end, title),
     )
 
 
@@ -964,11 +998,12 @@ def place_document(document: Document) -> Document:
         return document
     publication_date = (document.publication_date or find_publication_date(document.text)
                         or find_publication_date(document.cleaned_text))
+    title = document.title or find_title(document.cleaned_text) or find_title(document.text)
     return replace(
         document,
-        title=document.title or find_title(document.cleaned_text) or find_title(document.text),
+        title=title,
         publication_date=publication_date,
-        segments=segment_document(document.cleaned_text, publication_date, document.text),
+        segments=segment_document(document.cleaned_text, publication_date, document.text, title),
     )
 
 
