@@ -83,6 +83,20 @@ def is_figure_year(sentence: str, m: YearMention) -> bool:
     return len(lead) <= 2 or bool(re.match(r"\d|[上下前全]半?年|[一二三四]季度", after_text))
 
 
+_COMPARED_WITH = re.compile(r"(?:较|比|与|同|相比)$")
+
+
+def mentions_in_force(sentence: str, periods: list[tuple[int, int, Period]], years: list[YearMention]
+                      ) -> tuple[list[YearMention], list[tuple[int, int, Period]], set[int]]:
+    """The year and period mentions of a sentence that change what is in force, and where the
+    comparison years end (a period right after one, 比2023年1-9月, or after 较/比/与 is a comparison too)."""
+    in_force = [m for m in years if is_figure_year(sentence, m)]
+    comparison_ends = {m.end for m in years if m not in in_force}
+    periods = [p for p in periods if p[0] not in comparison_ends
+               and not _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])]
+    return in_force, periods, comparison_ends
+
+
 def year_mention(m: re.Match[str]) -> YearMention:
     text = m.group(0)
     if text[0].isdigit():
