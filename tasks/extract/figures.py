@@ -35,11 +35,17 @@ _RANK_NUM = r"(?:\d+|[一二三四五六七八九十]+|[Xx]{1,2}|\*{1,2})"  # �
 
 @cache
 def figure_regex() -> re.Pattern[str]:
+    """One branch per kind of figure, tried in this order at each place a figure can start."""
     w = words()
-    up, down = alternation(w["growth_up"]), alternation(w["growth_down"])
+    return re.compile(f"(?P<vs>{_gap_pattern(w)})|(?P<rk>{_RANK_PATTERN})|(?P<sh>{_SHARE_PATTERN})"
+                      f"|(?P<yoy>{_growth_pattern(w)})|(?P<lv>{_LEVEL_PATTERN})|(?P<pc>{_PERCENT_PATTERN})")
+
+
+def _gap_pattern(w: dict[str, list[str]]) -> str:
+    """Gaps to a benchmark: 高于全国1.8个百分点; 比全国、全省分别高3.2和1.3个百分点; 高于全国(3.6%)."""
     gap = alternation(w["gap_up"] + w["gap_down"])
     bench = alternation(w["benchmarks"])
-    vs = (
+    return (
         # 比全国、全省分别高3.2和1.3个百分点: two benchmarks, two gaps, in order
         # (分别高于规上工业5.2、2.6个百分点: one benchmark, two gaps of two listed subjects)
         rf"(?P<vl_dir>{gap})(?P<vl_b1>{bench})(?:[、和与及](?P<vl_b2>{bench}))?(?:平均水平|平均增速|平均|增速|水平)?"
@@ -51,23 +57,12 @@ def figure_regex() -> re.Pattern[str]:
         rf"|(?P<bv_dir>{gap})(?P<bv_bench>全国|全省)(?:平均水平|平均增速|平均|增速|水平)?"
         rf"[(（](?P<bv_num>-?{_NUM})%[)）](?:(?P<bv_gap>{_VAL})个?百分点)?"
     )
-    rank = (
-        rf"(?:居|位居|列|位列|排名|排|位于|稳居|跃居|处于|名列)(?P<rk_bench>[^,，。;；:：第\d]{{1,16}}?)"
-        rf"(?:第(?P<rk_num>{_RANK_NUM})(?:位|名)?(?![大批个家方梯档季])|(?P<rk_first>首位))"
-        # 在全省14个市州中排第3位, 全省排名第5
-        rf"|(?P<rk_bench3>全国|全省|全市|全区|全县|全州)[^,，。;；:：第]{{0,12}}?(?:排名|排位|排|位居|居|位列|列)"
-        rf"第?(?P<rk_num3>{_RANK_NUM})(?:位|名)?(?![大批个家方梯档季])"
-        r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家方梯档季])"
-    )
-    share = (
-        rf"占(?P<sh_of>[^,，。;；:：由]{{0,24}}?)(?:的)?(?:比重|比例|份额)?"
-        # 由去年的24.5%提高到26.1%: the share now, and last year's (a row of its own)
-        rf"(?:由(?P<sh_prev_word>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{{0,8}}?的?(?P<sh_prev>{_NUM})%"
-        rf"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)"
-        rf"|达到|达|为|超过|超|约|近|提高到|提升至|升至)?(?P<sh_num>{_VAL})%"
-        rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
-    )
-    yoy = (
+
+
+def _growth_pattern(w: dict[str, list[str]]) -> str:
+    """Growth rates: 增长7.6%; 下降2.1%; 增长1.6倍; 增速回落至3.1%; 去年同期为5.1%; (同比+28.6%)."""
+    up, down = alternation(w["growth_up"]), alternation(w["growth_down"])
+    return (
         # 增速回落至3.1%: the rate it moved to is the current growth rate
         rf"(?P<yt_word>增速|增幅|降幅)(?:由(?P<yt_prev_word>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{{0,8}}?的?"
         rf"(?P<yt_prev>-?{_NUM})%|[^,，。;；\d%]{{0,6}}?)(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|收窄|升|降)"
@@ -80,14 +75,38 @@ def figure_regex() -> re.Pattern[str]:
         # (同比+28.6%): a signed rate after 同比
         rf"|(?:同比|比上年|较上年)\s*(?P<yoy3_sign>[+-])\s*(?P<yoy3_num>{_NUM})%"
     )
-    level = (
-        r"(?:突破|首破|超过|超)(?P<lv_big>万亿|千亿)元"
-        r"|(?P<lv_wan>万)(?:余|多)(?P<lv_unit2>家|户|个)"
-        rf"|(?P<lv_num>{_VAL})\s?(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
-        r"(?P<lv_unit>元|家|户|个|辆|座)(?!/|月|百分点|季度|工作日|小时|省|市|县|区)"
-    )
-    pct = rf"(?P<pc_num>-?{_VAL})\s?%"
-    return re.compile(f"(?P<vs>{vs})|(?P<rk>{rank})|(?P<sh>{share})|(?P<yoy>{yoy})|(?P<lv>{level})|(?P<pc>{pct})")
+
+
+# Ranks: 居全国第13位; 在全省14个市州中排第3位; 全国第一城
+_RANK_PATTERN = (
+    rf"(?:居|位居|列|位列|排名|排|位于|稳居|跃居|处于|名列)(?P<rk_bench>[^,，。;；:：第\d]{{1,16}}?)"
+    rf"(?:第(?P<rk_num>{_RANK_NUM})(?:位|名)?(?![大批个家方梯档季])|(?P<rk_first>首位))"
+    # 在全省14个市州中排第3位, 全省排名第5
+    rf"|(?P<rk_bench3>全国|全省|全市|全区|全县|全州)[^,，。;；:：第]{{0,12}}?(?:排名|排位|排|位居|居|位列|列)"
+    rf"第?(?P<rk_num3>{_RANK_NUM})(?:位|名)?(?![大批个家方梯档季])"
+    r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家方梯档季])"
+)
+
+# Shares: 占全县固定资产投资的38.5%; 由去年的24.5%提高到26.1%; 70%的工业增加值
+_SHARE_PATTERN = (
+    rf"占(?P<sh_of>[^,，。;；:：由]{{0,24}}?)(?:的)?(?:比重|比例|份额)?"
+    # 由去年的24.5%提高到26.1%: the share now, and last year's (a row of its own)
+    rf"(?:由(?P<sh_prev_word>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{{0,8}}?的?(?P<sh_prev>{_NUM})%"
+    rf"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)"
+    rf"|达到|达|为|超过|超|约|近|提高到|提升至|升至)?(?P<sh_num>{_VAL})%"
+    rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
+)
+
+# Levels: 1205.3亿元; 689家; 突破万亿元; 万余家
+_LEVEL_PATTERN = (
+    r"(?:突破|首破|超过|超)(?P<lv_big>万亿|千亿)元"
+    r"|(?P<lv_wan>万)(?:余|多)(?P<lv_unit2>家|户|个)"
+    rf"|(?P<lv_num>{_VAL})\s?(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
+    r"(?P<lv_unit>元|家|户|个|辆|座)(?!/|月|百分点|季度|工作日|小时|省|市|县|区)"
+)
+
+# A bare percentage: a rate that is itself the indicator's level
+_PERCENT_PATTERN = rf"(?P<pc_num>-?{_VAL})\s?%"
 
 
 @dataclass(slots=True)
@@ -124,87 +143,104 @@ def counter_class(unit: str) -> str:
 
 
 def _figure_from_match(m: re.Match[str]) -> Figure | None:
-    kind = m.lastgroup
-    s, e = m.start(), m.end()
-    if kind == "vs" and m.group("bv_num"):
+    """The figure a match of the figure regex (or the next-rank regex) reads, by its branch."""
+    read = _READERS.get(m.lastgroup or "")
+    return read(m, m.start(), m.end()) if read is not None else None
+
+
+def _gap_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    if m.group("bv_num"):
         return Figure("yoy_pct", parse_number(m.group("bv_num")), "%", "percent", s, e,
                       place=m.group("bv_bench"))  # its gap, if written, is read by find_figures
-    if kind == "vs":
-        down = m.group("vs_dir") in words()["gap_down"] or m.group("vs_dir2") in ("低", "慢", "少", "还差")
-        if m.group("vs_dir2") in ("大", "小", "扩大", "收窄"):  # 降幅比全省大1.1个百分点: a larger decline is below
-            down = (m.group("vs_dir2") in ("大", "扩大")) == ("降幅" in m.string[max(0, s - 4): s])
-        sign = -1.0 if down else 1.0
-        val = figure_value(m.group("vs_num"))
-        bench = (m.group("vs_bench") or "").strip()
-        return Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp", s, e, bench)
-    if kind == "rk":
-        g = m.groupdict()  # (the next-rank regex has only some of these groups)
-        if g.get("rk_bench2"):
-            return Figure("rank", 1.0, "位", "rank", s, e, g["rk_bench2"], needs_inside=True)
-        if g.get("rk_first"):
-            return Figure("rank", 1.0, "位", "rank", s, e, _rank_benchmark(g["rk_bench"].strip()))
-        bench, raw = next((g[b] or "", g[n]) for b, n in (
-            ("rk_bench", "rk_num"), ("rk_bench3", "rk_num3"), ("rk_bench4", "rk_num4")) if g.get(n) is not None)
-        num: float | None = None
-        if not _is_redacted(raw):
-            parsed = parse_chinese_integer(raw)
-            if parsed is None:
-                return None
-            num = float(parsed)
-        return Figure("rank", num, "位", "rank", s, e, _rank_benchmark(bench.strip()))
-    if kind == "sh":
-        if m.group("sh2_num"):
-            return Figure("share_pct", parse_number(m.group("sh2_num")), "%", "percent", s, e, forward=True)
-        return Figure("share_pct", figure_value(m.group("sh_num")), "%", "percent", s, e,
-                      share_of_start=m.start("sh_of"))
-    if kind == "yoy":
-        if m.group("py_num"):
-            return Figure("yoy_pct", parse_number(m.group("py_num")), "%", "percent", s, e, evidence_start=s,
-                          prior_year=True)
-        if m.group("yt_num"):
-            val = parse_number(m.group("yt_num"))
-            return Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
-        if m.group("yoy2_num"):
-            return Figure("yoy_pct", parse_number(m.group("yoy2_num")), "%", "percent", s, e)
-        if m.group("yoy3_num"):
-            sign = -1.0 if m.group("yoy3_sign") == "-" else 1.0
-            return Figure("yoy_pct", sign * parse_number(m.group("yoy3_num")), "%", "percent", s, e)
-        raw = m.group("yoy_num")
-        if raw.endswith("倍"):
-            if m.group("yoy_approx") in ("近", "约"):
-                return None  # 增长近3倍: 3x or +300%? ambiguous, left out (gold README 13)
-            val: float | None = parse_number(raw[:-1].strip()) * 100
-        else:
-            val = figure_value(raw.rstrip("%").strip())
-        negative = m.group("yoy_verb") in words()["growth_down"] or m.string[max(0, s - 1): s] == "负"
-        if val is not None and negative:
-            val = -abs(val)
-        return Figure("yoy_pct", val, "%", "percent", s, e)
-    if kind == "lv":
-        if m.group("lv_big"):
-            return Figure("level", to_yi_yuan(1.0, m.group("lv_big") + "元"), "亿元", "money", s, e)
-        if m.group("lv_wan"):
-            unit = "万" + m.group("lv_unit2")
-            return Figure("level", 1.0, unit, counter_class(m.group("lv_unit2")), s, e)
-        num, mult, unit = m.group("lv_num"), m.group("lv_mult") or "", m.group("lv_unit")
-        val = figure_value(num)
-        if unit == "元":
-            money_unit = mult + "元"
-            if money_unit not in ("亿元", "万亿元", "万元", "千亿元"):
-                return None
-            return Figure("level", None if val is None else to_yi_yuan(val, money_unit), "亿元", "money", s, e)
-        if mult in ("亿", "万亿", "千亿"):
+    down = m.group("vs_dir") in words()["gap_down"] or m.group("vs_dir2") in ("低", "慢", "少", "还差")
+    if m.group("vs_dir2") in ("大", "小", "扩大", "收窄"):  # 降幅比全省大1.1个百分点: a larger decline is below
+        down = (m.group("vs_dir2") in ("大", "扩大")) == ("降幅" in m.string[max(0, s - 4): s])
+    sign = -1.0 if down else 1.0
+    val = figure_value(m.group("vs_num"))
+    bench = (m.group("vs_bench") or "").strip()
+    return Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp", s, e, bench)
+
+
+def _rank_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    g = m.groupdict()  # (the next-rank regex has only some of these groups)
+    if g.get("rk_bench2"):
+        return Figure("rank", 1.0, "位", "rank", s, e, g["rk_bench2"], needs_inside=True)
+    if g.get("rk_first"):
+        return Figure("rank", 1.0, "位", "rank", s, e, _rank_benchmark(g["rk_bench"].strip()))
+    bench, raw = next((g[b] or "", g[n]) for b, n in (
+        ("rk_bench", "rk_num"), ("rk_bench3", "rk_num3"), ("rk_bench4", "rk_num4")) if g.get(n) is not None)
+    num: float | None = None
+    if not _is_redacted(raw):
+        parsed = parse_chinese_integer(raw)
+        if parsed is None:
             return None
-        return Figure("level", val, mult + unit, counter_class(unit), s, e)
-    if kind == "pc":
-        fig = Figure("level_pct", figure_value(m.group("pc_num").strip()), "%", "percent", s, e)
-        if _MOVED_TO.match(m.string, e):  # 由2020年的1.8%提高到2.4%: 1.8 is an earlier value
-            since = _MOVED_FROM.search(m.string, max(0, s - 16), s)
-            if since is None or since.group("w") is None:
-                return None  # (由上半年的…: an earlier period of the same year is no row)
-            fig.prior_year, fig.year, fig.evidence_start = True, _year_named(since.group("w")), since.start("w")
-        return fig
-    return None
+        num = float(parsed)
+    return Figure("rank", num, "位", "rank", s, e, _rank_benchmark(bench.strip()))
+
+
+def _share_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    if m.group("sh2_num"):
+        return Figure("share_pct", parse_number(m.group("sh2_num")), "%", "percent", s, e, forward=True)
+    return Figure("share_pct", figure_value(m.group("sh_num")), "%", "percent", s, e,
+                  share_of_start=m.start("sh_of"))
+
+
+def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    if m.group("py_num"):
+        return Figure("yoy_pct", parse_number(m.group("py_num")), "%", "percent", s, e, evidence_start=s,
+                      prior_year=True)
+    if m.group("yt_num"):
+        val = parse_number(m.group("yt_num"))
+        return Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
+    if m.group("yoy2_num"):
+        return Figure("yoy_pct", parse_number(m.group("yoy2_num")), "%", "percent", s, e)
+    if m.group("yoy3_num"):
+        sign = -1.0 if m.group("yoy3_sign") == "-" else 1.0
+        return Figure("yoy_pct", sign * parse_number(m.group("yoy3_num")), "%", "percent", s, e)
+    raw = m.group("yoy_num")
+    if raw.endswith("倍"):
+        if m.group("yoy_approx") in ("近", "约"):
+            return None  # 增长近3倍: 3x or +300%? ambiguous, left out (gold README 13)
+        val: float | None = parse_number(raw[:-1].strip()) * 100
+    else:
+        val = figure_value(raw.rstrip("%").strip())
+    negative = m.group("yoy_verb") in words()["growth_down"] or m.string[max(0, s - 1): s] == "负"
+    if val is not None and negative:
+        val = -abs(val)
+    return Figure("yoy_pct", val, "%", "percent", s, e)
+
+
+def _level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    if m.group("lv_big"):
+        return Figure("level", to_yi_yuan(1.0, m.group("lv_big") + "元"), "亿元", "money", s, e)
+    if m.group("lv_wan"):
+        unit = "万" + m.group("lv_unit2")
+        return Figure("level", 1.0, unit, counter_class(m.group("lv_unit2")), s, e)
+    num, mult, unit = m.group("lv_num"), m.group("lv_mult") or "", m.group("lv_unit")
+    val = figure_value(num)
+    if unit == "元":
+        money_unit = mult + "元"
+        if money_unit not in ("亿元", "万亿元", "万元", "千亿元"):
+            return None
+        return Figure("level", None if val is None else to_yi_yuan(val, money_unit), "亿元", "money", s, e)
+    if mult in ("亿", "万亿", "千亿"):
+        return None
+    return Figure("level", val, mult + unit, counter_class(unit), s, e)
+
+
+def _percent_level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    fig = Figure("level_pct", figure_value(m.group("pc_num").strip()), "%", "percent", s, e)
+    if _MOVED_TO.match(m.string, e):  # 由2020年的1.8%提高到2.4%: 1.8 is an earlier value
+        since = _MOVED_FROM.search(m.string, max(0, s - 16), s)
+        if since is None or since.group("w") is None:
+            return None  # (由上半年的…: an earlier period of the same year is no row)
+        fig.prior_year, fig.year, fig.evidence_start = True, _year_named(since.group("w")), since.start("w")
+    return fig
+
+
+# the figure regex's branch (the match's last group) -> how its figure is read
+_READERS = {"vs": _gap_figure, "rk": _rank_figure, "sh": _share_figure, "yoy": _growth_figure,
+            "lv": _level_figure, "pc": _percent_level_figure}
 
 
 _MOVED_TO = re.compile(r"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)")
