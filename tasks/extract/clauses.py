@@ -42,65 +42,105 @@ _COUNT_LABEL = re.compile(r"(?:数|数量|总数)?[:：](?:共|为|达)?")
 _FORWARD_BREAK = re.compile(r"[,，、;；。和及与]")
 
 
+_COUNTED = ("count", "station", "vehicle")  # unit classes of counted things (家, 个, 辆)
+
+
 def governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None) -> Mention | None:
     """The indicator mention a figure belongs to (None: the figure is not about a catalog indicator).
 
     Mostly the last mention before the figure in the same or the previous clause; gaps and ranks
     follow the figure they qualify (`增长7.6%,高于全国1.8个百分点,居全国第13位`); a count may
     precede its wording (`XX家规模以上工业企业`); a share's "of what" is not its subject.
+    `previous` is the mention the figure before it was attached to.
     """
+    s = ctx.sentence
+    if fig.forward or (fig.measure == "level" and fig.unit_class in _COUNTED):
+        after = _mentions_right_after(ctx, fig)
+        if after:
+            clause = s[clause_start(s, fig.start): fig.start]
+            return after[0] if fig.forward or not has_word("count_action_verbs", clause) else None
+    if fig.measure == "rank":
+        inside = [m for m in ctx.mentions if fig.start <= m.start < fig.end]
+        if inside:
+            return inside[-1]
+        if fig.needs_inside:
+            return None  # "全国第一城" needs its indicator inside
+    before = [m for m in ctx.mentions if m.end <= fig.start]
+    if fig.measure in ("vs_benchmark_pp", "rank"):
+        return _qualified_mention(ctx, fig, previous, before)
+    if fig.measure == "share_pct" and fig.share_of_start >= 0:
+        return _share_holder(ctx, fig, previous, before)
+    if fig.measure in ("level", "level_pct"):
+        return _level_mention(s, fig, before)
+    return _growth_mention(ctx, fig, previous, before)
+
+
+def _mentions_right_after(ctx: SentenceContext, fig: Figure) -> list[Mention]:
+    """Mentions right after a forward figure (689家规上工业企业, 70%的工业增加值) that it can be of."""
     entries = load_catalog().entries
     s = ctx.sentence
-    before = [m for m in ctx.mentions if m.end <= fig.start]
-    inside = [m for m in ctx.mentions if fig.start <= m.start < fig.end]
     after = [m for m in ctx.mentions if fig.end <= m.start <= fig.end + 1
              and not _FORWARD_BREAK.search(s[fig.end: m.start])]
-    if fig.forward or (fig.measure == "level" and fig.unit_class in ("count", "station", "vehicle")):
-        fwd = [m for m in after if fig.forward or fig.unit_class in entries[m.code].level_units]
-        if fwd:
-            clause = s[clause_start(s, fig.start): fig.start]
-            if fig.forward or not has_word("count_action_verbs", clause):
-                return fwd[0]
+    return [m for m in after if fig.forward or fig.unit_class in entries[m.code].level_units]
+
+
+def _qualified_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None,
+                       before: list[Mention]) -> Mention | None:
+    """A gap or rank qualifies the figure just before it (增长7.6%,高于全国1.8个百分点), else a
+    mention in its own or the previous clause."""
+    s = ctx.sentence
+    if previous is not None and counter_between(ctx, previous, fig):
+        return None
+    if previous is not None and marks_between(s, previous.end, fig.start) <= 3:
+        return previous
+    near = [m for m in before if marks_between(s, m.end, fig.start) <= 1]
+    return near[-1] if near else None
+
+
+def _share_holder(ctx: SentenceContext, fig: Figure, previous: Mention | None,
+                  before: list[Mention]) -> Mention | None:
+    """A share is of the mention before its 占 (工业投资…,占全县固定资产投资的38.5%); without one,
+    of the last mention inside its "of what"."""
+    s = ctx.sentence
+    outer = [m for m in before if m.end <= fig.share_of_start]
+    if (not outer or marks_between(s, outer[-1].end, fig.start) > 1) and previous is not None and (
+            previous.end <= fig.share_of_start and marks_between(s, previous.end, fig.start) <= 3):
+        outer = [previous]  # "完成工业投资42.8亿元,同比增长12.1%,占全县固定资产投资的38.5%"
+    if outer and (marks_between(s, outer[-1].end, fig.start) <= 1 or outer[-1] is previous):
+        if counter_between(ctx, outer[-1], fig):
             return None
-    if fig.measure == "rank" and inside:
-        return inside[-1]
-    if fig.measure == "rank" and fig.needs_inside:
-        return None  # "全国第一城" needs its indicator inside
-    if fig.measure in ("vs_benchmark_pp", "rank"):
-        if previous is not None and counter_between(ctx, previous, fig):
-            return None
-        if previous is not None and marks_between(s, previous.end, fig.start) <= 3:
-            return previous
-        near = [m for m in before if marks_between(s, m.end, fig.start) <= 1]
-        return near[-1] if near else None
-    if fig.measure == "share_pct" and fig.share_of_start >= 0:
-        outer = [m for m in before if m.end <= fig.share_of_start]
-        if (not outer or marks_between(s, outer[-1].end, fig.start) > 1) and previous is not None and (
-                previous.end <= fig.share_of_start and marks_between(s, previous.end, fig.start) <= 3):
-            outer = [previous]  # "完成工业投资42.8亿元,同比增长12.1%,占全县固定资产投资的38.5%"
-        if outer and (marks_between(s, outer[-1].end, fig.start) <= 1 or outer[-1] is previous):
-            if counter_between(ctx, outer[-1], fig):
-                return None
-            # the "of what" inside a share governs nothing after it (占…总产值的XX%,同比增长XX%)
-            ctx.mentions[:] = [m for m in ctx.mentions if not fig.share_of_start <= m.start < fig.end]
-            return outer[-1]
-        of = [m for m in ctx.mentions if fig.share_of_start <= m.start < fig.end]
-        return of[-1] if of else None
-    if fig.measure in ("level", "level_pct"):
-        unit_class = "percent" if fig.measure == "level_pct" else fig.unit_class
-        before = [m for m in before if unit_class in entries[m.code].level_units]
-        if not before:
-            return None
-        last = before[-1]
-        between = s[last.end: fig.start]
-        if unit_class in ("count", "station", "vehicle"):
-            if (count_boundaries(between, counts_list_comma=True) == 0 or continues_stock(s, fig)
-                    or _COUNT_LABEL.fullmatch(between)  # 规上工业企业数:1796家
-                    or (unit_class == "vehicle" and count_boundaries(between, counts_list_comma=True) <= 1
-                        and _REACHES.match(s, clause_start(s, fig.start)))):  # 产量增长1.6倍,达到28.5万辆
-                return last
-            return None
-        return last if count_boundaries(between) <= 1 and len(between) <= 30 else None
+        # the "of what" inside a share governs nothing after it (占…总产值的XX%,同比增长XX%)
+        ctx.mentions[:] = [m for m in ctx.mentions if not fig.share_of_start <= m.start < fig.end]
+        return outer[-1]
+    of = [m for m in ctx.mentions if fig.share_of_start <= m.start < fig.end]
+    return of[-1] if of else None
+
+
+def _level_mention(s: str, fig: Figure, before: list[Mention]) -> Mention | None:
+    """A level is of the last mention before it whose indicator has its unit, when close enough:
+    a count in the same clause or list item (or a label, 企业数:1796家), an amount within a clause."""
+    entries = load_catalog().entries
+    unit_class = "percent" if fig.measure == "level_pct" else fig.unit_class
+    before = [m for m in before if unit_class in entries[m.code].level_units]
+    if not before:
+        return None
+    last = before[-1]
+    between = s[last.end: fig.start]
+    if unit_class in _COUNTED:
+        if (count_boundaries(between, counts_list_comma=True) == 0 or continues_stock(s, fig)
+                or _COUNT_LABEL.fullmatch(between)  # 规上工业企业数:1796家
+                or (unit_class == "vehicle" and count_boundaries(between, counts_list_comma=True) <= 1
+                    and _REACHES.match(s, clause_start(s, fig.start)))):  # 产量增长1.6倍,达到28.5万辆
+            return last
+        return None
+    return last if count_boundaries(between) <= 1 and len(between) <= 30 else None
+
+
+def _growth_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None,
+                    before: list[Mention]) -> Mention | None:
+    """A growth figure is of the last mention in its own or the previous clause; in a run of
+    parallel clauses (股份制企业增长7.6%, 广东增长4.1%) of the mention the figure before was of."""
+    s = ctx.sentence
     near = [m for m in before if marks_between(s, m.end, fig.start) <= 1]
     if near and counter_between(ctx, near[-1], fig):
         return None  # "产值下滑XX家、占比XX%": the share is of the enterprises just counted
@@ -132,87 +172,117 @@ def counter_between(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool
                and f.unit_class not in levels for f in ctx.figures)
 
 
-def distribution(ctx: SentenceContext, figures: list[Figure]) -> dict[int, tuple[Mention | None, str | None]]:
+_Attached = dict[int, tuple[Mention | None, str | None]]  # figure index -> (mention, subject)
+
+# a measure word only: the list's items are subjects, not indicators of their own
+_MEASURE_ONLY = ("增加值", "产值", "总产值", "产业增加值", "行业增加值")
+
+
+def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
     """`A、B分别增长x%和y%`: figure index -> (mention, subject) for each listed item, in order."""
-    out: dict[int, tuple[Mention | None, str | None]] = {}
+    out: _Attached = {}
     s = ctx.sentence
     if "分别" not in s:
         return out
     for m in re.finditer("分别", s):
-        group = [i for i, f in enumerate(figures) if f.start >= m.start() and not f.listed and
-                 not re.search(r"[。;；]", s[m.end(): f.start])]
-        # the figures right after 分别, joined by 、 和 及 与 , only
-        run: list[int] = []
-        for i in group:
-            if run:
-                if (figures[i].measure in ("rank", "vs_benchmark_pp") or figures[i].place) and (
-                        figures[i].measure != figures[run[0]].measure):
-                    break  # a rank, a gap or another place's figure never continues a list of growths
-                gap = s[figures[run[-1]].end: figures[i].start]
-                if not re.fullmatch(r"[、,，和及与]?\s*", gap) and not re.fullmatch(r"[、,，和及与]?(?:同比)?(?:增长|下降)?", gap):
-                    break
-            elif re.search(r"[,，]", s[m.end(): figures[i].start]):
-                break
-            run.append(i)
+        run = _run_after(s, m, figures)
         if len(run) < 2:
             continue
         first = figures[run[0]]
         negative = first.value is not None and first.value < 0
-        for i in run[1:]:
+        for i in run[1:]:  # (增长6.2%、6.0%和5.8%: the later ones are of the first one's kind)
             f = figures[i]
             f.measure, f.unit, f.unit_class = first.measure, first.unit, first.unit_class
             if negative and f.value is not None:
                 f.value = -abs(f.value)
-        start = sentence_part_start(s, m.start())
-        mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
-        # 2021年、2022年…分别增长 (one year each); 一季度、上半年…分别增长 (one period each);
-        # 宁波、嘉兴、衢州增速居前三位,分别增长6.2%、6.0%和5.8% (one row per place)
-        listed = [(attr, found) for attr, found in (
-            ("year", _listed_years(s[start: m.start()], len(run))),
-            ("period", _listed_periods(s[start: m.start()], len(run))),
-            ("place", _listed_places(s[start: m.start()], len(run)))) if found]
-        if listed:
-            attr, values = listed[0]
-            at = start
-            for i, value in zip(run, values, strict=True):
-                setattr(figures[i], attr, value)
-                if attr == "place":  # each place's row gets an identity of its own
-                    at = s.find(value, at, m.start())
-                    figures[i].evidence_start = at
-                out[i] = (mentions[-1] if mentions else None, None)
-            continue
-        after = [x for x in ctx.mentions if m.end() <= x.start < figures[run[0]].start]
-        if not mentions and after:  # 新能源、新材料、绿色建材三大主导产业分别实现产值A、B和C
-            subjects = _list_items(s[clause_start(s, m.start()): m.start()], len(run))
-            if subjects:
-                for i, sub in zip(run, subjects, strict=True):
-                    out[i] = (after[0], sub)
-                continue
-        if not mentions:  # "…三大支柱产业集群分别增长4.1%、4.1%和7.0%": no catalog wording, no rows
-            out.update(dict.fromkeys(run, (None, None)))
-            continue
-        codes = [x for x in mentions if x.alias not in ("增加值", "产值", "总产值", "产业增加值", "行业增加值")]
-        if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
-                                             for a, b in itertools.pairwise(codes[-len(run):])):
-            codes = codes[-len(run):]  # 规上工业企业实现营业收入X、利润总额Y,分别增长…: the listed ones
-        if len(codes) == len(run):
-            for i, mention in zip(run, codes, strict=True):
-                out[i] = (mention, None)
-            continue
-        mention = mentions[-1]
-        if mention.gap and len(re.split(r"[、和与及]", mention.gap)) == len(run):
-            subjects = [subject_from_prefix(x, ctx.place_names) or x for x in re.split(r"[、和与及]", mention.gap)]
-            for i, sub in zip(run, subjects, strict=True):
-                out[i] = (mention, sub)
-            continue
-        lo = max(start, s.rfind(",", 0, mention.start) + 1, s.rfind("，", 0, mention.start) + 1)
-        if "、" not in s[lo: mention.start] and "和" not in s[lo: mention.start]:
-            lo = start
-        subjects = _list_items(s[lo: mention.start] if mention.start > lo else s[lo: m.start()], len(run))
-        if subjects:
-            for i, sub in zip(run, subjects, strict=True):
-                out[i] = (mention, sub)
+        out.update(_share_out(ctx, figures, m, run))
     return out
+
+
+def _run_after(s: str, m: re.Match[str], figures: list[Figure]) -> list[int]:
+    """The figures right after 分别, joined by 、 和 及 与 , only."""
+    group = [i for i, f in enumerate(figures) if f.start >= m.start() and not f.listed and
+             not re.search(r"[。;；]", s[m.end(): f.start])]
+    run: list[int] = []
+    for i in group:
+        if run:
+            if (figures[i].measure in ("rank", "vs_benchmark_pp") or figures[i].place) and (
+                    figures[i].measure != figures[run[0]].measure):
+                break  # a rank, a gap or another place's figure never continues a list of growths
+            gap = s[figures[run[-1]].end: figures[i].start]
+            if not re.fullmatch(r"[、,，和及与]?\s*", gap) and not re.fullmatch(r"[、,，和及与]?(?:同比)?(?:增长|下降)?", gap):
+                break
+        elif re.search(r"[,，]", s[m.end(): figures[i].start]):
+            break
+        run.append(i)
+    return run
+
+
+def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], run: list[int]) -> _Attached:
+    """Each figure of a run after 分别 gets its item of the list before it: a year, a period or a
+    place; else an indicator; else a subject (of the groups listed, or of a split alias's gap)."""
+    s = ctx.sentence
+    start = sentence_part_start(s, m.start())
+    mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
+    listed = _listed_values(s[start: m.start()], len(run))
+    if listed:
+        return _share_out_listed(s, figures, run, listed, start, m.start(), mentions[-1] if mentions else None)
+    after = [x for x in ctx.mentions if m.end() <= x.start < figures[run[0]].start]
+    if not mentions and after:  # 新能源、新材料、绿色建材三大主导产业分别实现产值A、B和C
+        subjects = _list_items(s[clause_start(s, m.start()): m.start()], len(run))
+        if subjects:
+            return {i: (after[0], sub) for i, sub in zip(run, subjects, strict=True)}
+    if not mentions:  # "…三大支柱产业集群分别增长4.1%、4.1%和7.0%": no catalog wording, no rows
+        return dict.fromkeys(run, (None, None))
+    codes = [x for x in mentions if x.alias not in _MEASURE_ONLY]
+    if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
+                                         for a, b in itertools.pairwise(codes[-len(run):])):
+        codes = codes[-len(run):]  # 规上工业企业实现营业收入X、利润总额Y,分别增长…: the listed ones
+    if len(codes) == len(run):
+        return {i: (mention, None) for i, mention in zip(run, codes, strict=True)}
+    return _share_out_subjects(ctx, mentions[-1], m, run, start)
+
+
+def _listed_values(text: str, k: int) -> tuple[str, list] | None:
+    """(the Figure attribute, its k values) of a list of years, periods or places in `text`:
+    2021年、2022年…分别增长 (one year each); 一季度、上半年…分别增长 (one period each);
+    宁波、嘉兴、衢州增速居前三位,分别增长6.2%、6.0%和5.8% (one row per place)."""
+    for attr, find in (("year", _listed_years), ("period", _listed_periods), ("place", _listed_places)):
+        found = find(text, k)
+        if found:
+            return attr, found
+    return None
+
+
+def _share_out_listed(s: str, figures: list[Figure], run: list[int], listed: tuple[str, list], start: int,
+                      end: int, mention: Mention | None) -> _Attached:
+    attr, values = listed
+    out: _Attached = {}
+    at = start
+    for i, value in zip(run, values, strict=True):
+        setattr(figures[i], attr, value)
+        if attr == "place":  # each place's row gets an identity of its own
+            at = s.find(value, at, end)
+            figures[i].evidence_start = at
+        out[i] = (mention, None)
+    return out
+
+
+def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str], run: list[int],
+                        start: int) -> _Attached:
+    """One indicator, one subject per figure: the groups of a split alias's gap (工业…和…投资), or
+    the groups listed before the indicator (A、B、C等产业增加值分别…)."""
+    s = ctx.sentence
+    if mention.gap and len(re.split(r"[、和与及]", mention.gap)) == len(run):
+        subjects = [subject_from_prefix(x, ctx.place_names) or x for x in re.split(r"[、和与及]", mention.gap)]
+        return {i: (mention, sub) for i, sub in zip(run, subjects, strict=True)}
+    lo = max(start, s.rfind(",", 0, mention.start) + 1, s.rfind("，", 0, mention.start) + 1)
+    if "、" not in s[lo: mention.start] and "和" not in s[lo: mention.start]:
+        lo = start
+    found = _list_items(s[lo: mention.start] if mention.start > lo else s[lo: m.start()], len(run))
+    if not found:
+        return {}
+    return {i: (mention, sub) for i, sub in zip(run, found, strict=True)}
 
 
 _LIST_HEAD_END = re.compile(r"增速|增幅|分别|均|等|增长|的|位居|居|排")
