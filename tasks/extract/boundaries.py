@@ -14,7 +14,6 @@ from functools import lru_cache
 # (Each opens with one character class, so the regex engine skips ahead at C speed.)
 CLAUSE_MARK = re.compile(r"[，;；:：。,](?!(?<=\d,)\d{3}(?!\d))")
 
-
 _LIST_MARK = re.compile(r"[，;；:：。、,](?!(?<=\d,)\d{3}(?!\d))")
 
 
@@ -51,6 +50,7 @@ def clause_start_or_list(sentence: str, pos: int) -> int:
 
 
 def sentence_part_start(s: str, pos: int) -> int:
+    """Start of the part of a sentence holding `pos`: after the last 。 or semicolon before it."""
     i = max(s.rfind(c, 0, pos) for c in "。;；")
     return i + 1
 

@@ -35,12 +35,9 @@ from tasks.parse import Period, find_periods
 
 _REACHES = re.compile(r"(?:达到|达|突破|超过|超)")
 
-
 _COUNT_LABEL = re.compile(r"(?:数|数量|总数)?[:：](?:共|为|达)?")
 
-
 _FORWARD_BREAK = re.compile(r"[,，、;；。和及与]")
-
 
 _COUNTED = ("count", "station", "vehicle")  # unit classes of counted things (家, 个, 辆)
 
@@ -287,7 +284,6 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
 
 _LIST_HEAD_END = re.compile(r"增速|增幅|分别|均|等|增长|的|位居|居|排")
 
-
 _YEAR_LIST = re.compile(r"(?:19|20)\d\d年(?:[、和及与](?:19|20)\d\d年)+")
 
 
@@ -349,7 +345,6 @@ def _list_items(text: str, k: int) -> list[str] | None:
 _GROUP_LIST = re.compile(r"(?:其中|另外|此外)?(?P<items>[^、和及与\W\d]{2,12}?(?:[、和及与][^、和及与\W\d]{2,12}?)+)"
                          r"(?:等)?(?P<count>[两三四五六七八九十]大|\d+个)?(?:行业|产业|领域|板块)?(?P<all>均|都|全部)?"
                          r"(?P<keep>继续保持|保持)?")
-
 
 _LIST_JOINER = re.compile(r"[、和及与]")
 

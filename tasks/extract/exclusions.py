@@ -71,12 +71,9 @@ def over_several_years(sentence: str, fig: Figure, year: int | None) -> bool:
 
 _OF_GDP = re.compile(r"GDP|生产总值")
 
-
 _AMONG_KINDS = re.compile(r"行业|产业|企业|门类|领域")  # 居云南省各行业第一: a rank among industries
 
-
 _RANK_BENCHMARK = re.compile(r"全|西部|中部|东部|东北|副省级|省会|同类|经济大省|工业大省|长三角|珠三角|粤港澳|京津冀|长江经济带|黄河流域")
-
 
 _BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)")
 

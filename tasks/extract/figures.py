@@ -23,12 +23,9 @@ from tasks.parse import Period, parse_chinese_integer, parse_number, to_yi_yuan
 # 1,234.5 (thousands separators) or 7.6; redactions ***, **.*, XX, X.X
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?"
 
-
 _RED = r"\*+(?:\.\*+)?|[Xx]{1,3}(?:\.[Xx]+)?(?![A-Za-z])"
 
-
 _VAL = rf"(?:{_NUM}|{_RED})"
-
 
 _RANK_NUM = r"(?:\d+|[一二三四五六七八九十]+|[Xx]{1,2}|\*{1,2})"  # 第13位, 第三位, 第X位
 
@@ -242,9 +239,7 @@ def _percent_level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
 _READERS = {"vs": _gap_figure, "rk": _rank_figure, "sh": _share_figure, "yoy": _growth_figure,
             "lv": _level_figure, "pc": _percent_level_figure}
 
-
 _MOVED_TO = re.compile(r"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)")
-
 
 _MOVED_FROM = re.compile(r"由(?P<w>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{0,8}?的?$")
 

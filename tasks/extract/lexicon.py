@@ -105,6 +105,7 @@ def catalog_codes() -> list[str]:
 
 @cache
 def words() -> dict[str, list[str]]:
+    """The grammar word lists of schemas/extract_words.toml, by name."""
     return tomllib.loads((SCHEMAS_DIR / "extract_words.toml").read_text(encoding="utf-8"))
 
 
@@ -118,8 +119,9 @@ def has_word(name: str, text: str) -> bool:
     return word_regex(name).search(text) is not None
 
 
-def alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+def alternation(items: list[str]) -> str:
+    """A regex matching any of `items`, longest first (so a longer word wins over its prefix)."""
+    return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
 
 
 @lru_cache(maxsize=4096)
@@ -136,4 +138,5 @@ def follow_on_regex() -> re.Pattern[str]:
 
 
 def is_count(code: str) -> bool:
+    """Whether an indicator counts things (enterprises, stations): counts keep no flow period."""
     return not {"count", "station"}.isdisjoint(load_catalog().entries[code].level_units)

@@ -28,6 +28,19 @@ class Mention:
     gap: str | None = None  # split aliases: the words between the two parts (a subject)
 
 
+@dataclass(slots=True)
+class SentenceContext:
+    """What the rules reading one sentence share: its text, mentions and figures."""
+
+    sentence: str
+    offset: int
+    mentions: list[Mention]
+    place_names: re.Pattern[str] | None
+    paragraph_before: str = ""  # the paragraph's text before this sentence (for scope words)
+    figures: list[Figure] = field(default_factory=list)
+    may_exclude: bool = True  # the sentence holds a word of `exclusion_words`
+
+
 def find_mentions(sentence: str) -> list[Mention]:
     """Catalog aliases in a sentence (longest first, non-overlapping), plus split aliases."""
     cat = load_catalog()
@@ -76,18 +89,13 @@ def strip_regex() -> re.Pattern[str]:
 PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|\d{1,2}月份|前[一二三四五六七八九十\d]+个?(?:月|季度)|"
                               r"[一二三四1-4]季度|上半年|下半年|全年|今年|去年|前三季度")
 
-
 _SCOPE_WORDS = re.compile(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?")
-
 
 _TRAILING_VERB = re.compile(r"(?:累计|共|已)?(?:实现|完成|达到|达)$")
 
-
 _TRAILING_FILLER = re.compile(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计)$")
 
-
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-
 
 _PUNCTUATION = re.compile(r"[,，。;；]")
 
@@ -126,17 +134,6 @@ def _count_subject(clause_text: str, mention: Mention) -> str | None:
     return None
 
 
-@dataclass(slots=True)
-class SentenceContext:
-    sentence: str
-    offset: int
-    mentions: list[Mention]
-    place_names: re.Pattern[str] | None
-    paragraph_before: str = ""  # the paragraph's text before this sentence (for scope words)
-    figures: list[Figure] = field(default_factory=list)
-    may_exclude: bool = True  # the sentence holds a word of `exclusion_words`
-
-
 PARALLEL_GROUP = re.compile(r"[\u4e00-\u9fff()（）、]{2,16}?(?:企业|行业|产业|业|项目)$")
 
 
@@ -159,7 +156,6 @@ def continues_stock(sentence: str, fig: Figure) -> bool:
 
 
 _ABOVE_SCALE = re.compile(r"规上|规模以上|规模工业")
-
 
 _ALL_INDUSTRY = re.compile(r"(?:全部|全)工业(?:实现|完成|累计)?$")
 
@@ -184,7 +180,6 @@ def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
 
 
 _ALIAS_GROUP = re.compile(r"(.+?业)(?:主营业务收入|业务收入|营业收入|收入|营收|增加值|总产值|产值|固定资产投资|投资)$")
-
 
 _SHARE_HOLDER = re.compile(r"[^,，;；:：]*?(?=以|贡献|创造|提供|集聚|聚集|汇聚)")
 

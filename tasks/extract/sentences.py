@@ -51,7 +51,6 @@ def _flags(sentence: str, upto: int, state: ReadingState) -> tuple[bool, bool]:
 _TOPIC_HEADING = re.compile(r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）.、．]?)?\s*[^,，;；:：。\d]{2,20}?"
                             r"(?:情况|方面|完成情况)?[。:：]?\s*")
 
-
 _NATIONAL_CLAUSE = re.compile(r"\s*(?:(?:19|20)\d\d年)?(?:前三季度|[上下]半年|全年|[一二三四]季度|1\s*[-—–~～至到]\s*\d{1,2}月份?)?"
                               r"[,，]?(?:全国|我国)(?!平均|水平)")
 

@@ -19,18 +19,13 @@ from tasks.parse import Period, find_periods, to_yi_yuan
 # Cells of a table row: split at a tab, a bar or a run of two or more spaces.
 _CELL_SPLIT = re.compile(r"\t+|\s*[|｜]\s*| {2,}|\u3000+")
 
-
 _COLUMN_GROWTH = re.compile(r"增速|增长|同比|增幅|±")
-
 
 _COLUMN_SHARE = re.compile(r"比重|占比")
 
-
 _COLUMN_LEVEL = re.compile(r"绝对值|总量|累计|本月|当月|金额|完成|数值|\d{1,2}月|季度|半年|全年")
 
-
 _CELL_NUMBER = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?|[Xx*]+(?:\.[Xx*]+)?")
-
 
 _SUB_ROW = re.compile(r"^(?:其中|内)[:：]?")
 
