@@ -2,7 +2,8 @@
 
 `ReadingState` holds the year and period in force, the last indicator read (for follow-on
 sentences) and the page's date. `is_figure_year` tells a year that dates the figures after it
-from a comparison (与2023年同期, 2022年以来) or a passing date; `advance_state` applies each year
+from a comparison (与2023年同期, 2022年以来) or a passing date, and `mentions_in_force` keeps a
+sentence's years and periods that are not comparisons; `advance_state` applies each year
 and period mention as reading passes it; `end_sentence` ends a 当月 month; `count_period` is a
 count's period (counts do not inherit a flow period).
 """
