@@ -1,0 +1,378 @@
+"""Which mention governs which figure, and lists that share out figures.
+
+`governing_mention`: mostly the last mention before the figure in the same or the previous
+clause; gaps and ranks follow the figure they qualify; a count may precede its wording
+(XX家规模以上工业企业); a share's "of what" is not its subject; parallel clauses
+(…,制造业增长8.2%) and place headings (,江苏增长7.0%) keep the indicator before them.
+`distribution`: A、B分别增长x%和y% (indicators, subjects, listed years, periods or places, one each).
+`figures_per_listed_group`: 冶金有色、新材料、装备制造保持20%以上的增速 (one figure per group).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import replace
+
+from tasks.extract.boundaries import (
+    CLAUSE_MARK,
+    clause_start,
+    count_boundaries,
+    marks_between,
+    sentence_part_start,
+)
+from tasks.extract.figures import Figure
+from tasks.extract.lexicon import has_word, load_catalog, named_place
+from tasks.extract.mentions import (
+    Mention,
+    SentenceContext,
+    continues_stock,
+    parallel_subject,
+    strip_regex,
+    subject_from_prefix,
+)
+from tasks.parse import Period, find_periods
+
+_REACHES = re.compile(r"(?:达到|达|突破|超过|超)")
+
+_COUNT_LABEL = re.compile(r"(?:数|数量|总数)?[:：](?:共|为|达)?")
+
+_FORWARD_BREAK = re.compile(r"[,，、;；。和及与]")
+
+_COUNTED = ("count", "station", "vehicle")  # unit classes of counted things (家, 个, 辆)
+
+
+def governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None) -> Mention | None:
+    """The indicator mention a figure belongs to (None: the figure is not about a catalog indicator).
+
+    Mostly the last mention before the figure in the same or the previous clause; gaps and ranks
+    follow the figure they qualify (`增长7.6%,高于全国1.8个百分点,居全国第13位`); a count may
+    precede its wording (`XX家规模以上工业企业`); a share's "of what" is not its subject.
+    `previous` is the mention the figure before it was attached to.
+    """
+    s = ctx.sentence
+    if fig.forward or (fig.measure == "level" and fig.unit_class in _COUNTED):
+        after = _mentions_right_after(ctx, fig)
+        if after:
+            clause = s[clause_start(s, fig.start): fig.start]
+            return after[0] if fig.forward or not has_word("count_action_verbs", clause) else None
+    if fig.measure == "rank":
+        inside = [m for m in ctx.mentions if fig.start <= m.start < fig.end]
+        if inside:
+            return inside[-1]
+        if fig.needs_inside:
+            return None  # "全国第一城" needs its indicator inside
+    before = [m for m in ctx.mentions if m.end <= fig.start]
+    if fig.measure in ("vs_benchmark_pp", "rank"):
+        return _qualified_mention(ctx, fig, previous, before)
+    if fig.measure == "share_pct" and fig.share_of_start >= 0:
+        return _share_holder(ctx, fig, previous, before)
+    if fig.measure in ("level", "level_pct"):
+        return _level_mention(s, fig, before)
+    return _growth_mention(ctx, fig, previous, before)
+
+
+def _mentions_right_after(ctx: SentenceContext, fig: Figure) -> list[Mention]:
+    """Mentions right after a forward figure (689家规上工业企业, 70%的工业增加值) that it can be of."""
+    entries = load_catalog().entries
+    s = ctx.sentence
+    after = [m for m in ctx.mentions if fig.end <= m.start <= fig.end + 1
+             and not _FORWARD_BREAK.search(s[fig.end: m.start])]
+    return [m for m in after if fig.forward or fig.unit_class in entries[m.code].level_units]
+
+
+def _qualified_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None,
+                       before: list[Mention]) -> Mention | None:
+    """A gap or rank qualifies the figure just before it (增长7.6%,高于全国1.8个百分点), else a
+    mention in its own or the previous clause."""
+    s = ctx.sentence
+    if previous is not None and counter_between(ctx, previous, fig):
+        return None
+    if previous is not None and marks_between(s, previous.end, fig.start) <= 3:
+        return previous
+    near = [m for m in before if marks_between(s, m.end, fig.start) <= 1]
+    return near[-1] if near else None
+
+
+def _share_holder(ctx: SentenceContext, fig: Figure, previous: Mention | None,
+                  before: list[Mention]) -> Mention | None:
+    """A share is of the mention before its 占 (工业投资…,占全县固定资产投资的38.5%); without one,
+    of the last mention inside its "of what"."""
+    s = ctx.sentence
+    outer = [m for m in before if m.end <= fig.share_of_start]
+    if (not outer or marks_between(s, outer[-1].end, fig.start) > 1) and previous is not None and (
+            previous.end <= fig.share_of_start and marks_between(s, previous.end, fig.start) <= 3):
+        outer = [previous]  # "完成工业投资42.8亿元,同比增长12.1%,占全县固定资产投资的38.5%"
+    if outer and (marks_between(s, outer[-1].end, fig.start) <= 1 or outer[-1] is previous):
+        if counter_between(ctx, outer[-1], fig):
+            return None
+        # the "of what" inside a share governs nothing after it (占…总产值的XX%,同比增长XX%)
+        ctx.mentions[:] = [m for m in ctx.mentions if not fig.share_of_start <= m.start < fig.end]
+        return outer[-1]
+    of = [m for m in ctx.mentions if fig.share_of_start <= m.start < fig.end]
+    return of[-1] if of else None
+
+
+def _level_mention(s: str, fig: Figure, before: list[Mention]) -> Mention | None:
+    """A level is of the last mention before it whose indicator has its unit, when close enough:
+    a count in the same clause or list item (or a label, 企业数:1796家), an amount within a clause."""
+    entries = load_catalog().entries
+    unit_class = "percent" if fig.measure == "level_pct" else fig.unit_class
+    before = [m for m in before if unit_class in entries[m.code].level_units]
+    if not before:
+        return None
+    last = before[-1]
+    between = s[last.end: fig.start]
+    if unit_class in _COUNTED:
+        if (count_boundaries(between, counts_list_comma=True) == 0 or continues_stock(s, fig)
+                or _COUNT_LABEL.fullmatch(between)  # 规上工业企业数:1796家
+                or (unit_class == "vehicle" and count_boundaries(between, counts_list_comma=True) <= 1
+                    and _REACHES.match(s, clause_start(s, fig.start)))):  # 产量增长1.6倍,达到28.5万辆
+            return last
+        return None
+    return last if count_boundaries(between) <= 1 and len(between) <= 30 else None
+
+
+def _growth_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None,
+                    before: list[Mention]) -> Mention | None:
+    """A growth figure is of the last mention in its own or the previous clause; in a run of
+    parallel clauses (股份制企业增长7.6%, 广东增长4.1%) of the mention the figure before was of."""
+    s = ctx.sentence
+    near = [m for m in before if marks_between(s, m.end, fig.start) <= 1]
+    if near and counter_between(ctx, near[-1], fig):
+        return None  # "产值下滑XX家、占比XX%": the share is of the enterprises just counted
+    if not near and fig.measure == "yoy_pct" and (parallel_subject(s, fig) or place_heading(s, None, fig)):
+        # "国有控股企业增加值增长5.3%;股份制企业增长7.6%,外商…企业增长2.1%"; "…,广东增长4.1%";
+        # "在规模以上工业中,分经济类型看,国有控股企业增长1.5%"
+        if previous is not None:
+            return previous
+        return before[-1] if before and marks_between(s, before[-1].end, fig.start) <= 3 else None
+    return near[-1] if near else None
+
+
+_HEAD_NOISE = re.compile(r"^(?:其中|另外|此外|而)|(?:同比|累计|分别)$|\s")
+
+
+def place_heading(sentence: str, mention: Mention | None, fig: Figure) -> str | None:
+    """A place that is all a clause names before its indicator or figure ("浙江规上工业增加值增长6.1%",
+    ",江苏增长7.0%"): the figure is that place's."""
+    lo = clause_start(sentence, fig.start)
+    hi = mention.start if mention is not None and lo <= mention.start < fig.start else fig.start
+    head = _HEAD_NOISE.sub("", sentence[lo:hi])
+    return head if 2 <= len(head) <= 12 and named_place(head) is not None else None
+
+
+def counter_between(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
+    """A count figure of a kind the indicator cannot have stands between the indicator and `fig`."""
+    levels = load_catalog().entries[mention.code].level_units
+    return any(mention.end <= f.start and f.end <= fig.start and f.measure == "level"
+               and f.unit_class not in levels for f in ctx.figures)
+
+
+_Attached = dict[int, tuple[Mention | None, str | None]]  # figure index -> (mention, subject)
+
+# a measure word only: the list's items are subjects, not indicators of their own
+_MEASURE_ONLY = ("增加值", "产值", "总产值", "产业增加值", "行业增加值")
+
+
+def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
+    """`A、B分别增长x%和y%`: figure index -> (mention, subject) for each listed item, in order."""
+    out: _Attached = {}
+    s = ctx.sentence
+    if "分别" not in s:
+        return out
+    for m in re.finditer("分别", s):
+        run = _run_after(s, m, figures)
+        if len(run) < 2:
+            continue
+        first = figures[run[0]]
+        negative = first.value is not None and first.value < 0
+        for i in run[1:]:  # (增长6.2%、6.0%和5.8%: the later ones are of the first one's kind)
+            f = figures[i]
+            f.measure, f.unit, f.unit_class = first.measure, first.unit, first.unit_class
+            if negative and f.value is not None:
+                f.value = -abs(f.value)
+        out.update(_share_out(ctx, figures, m, run))
+    return out
+
+
+def _run_after(s: str, m: re.Match[str], figures: list[Figure]) -> list[int]:
+    """The figures right after 分别, joined by 、 和 及 与 , only."""
+    group = [i for i, f in enumerate(figures) if f.start >= m.start() and not f.listed and
+             not re.search(r"[。;；]", s[m.end(): f.start])]
+    run: list[int] = []
+    for i in group:
+        if run:
+            if (figures[i].measure in ("rank", "vs_benchmark_pp") or figures[i].place) and (
+                    figures[i].measure != figures[run[0]].measure):
+                break  # a rank, a gap or another place's figure never continues a list of growths
+            gap = s[figures[run[-1]].end: figures[i].start]
+            if not re.fullmatch(r"[、,，和及与]?\s*", gap) and not re.fullmatch(r"[、,，和及与]?(?:同比)?(?:增长|下降)?", gap):
+                break
+        elif re.search(r"[,，]", s[m.end(): figures[i].start]):
+            break
+        run.append(i)
+    return run
+
+
+def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], run: list[int]) -> _Attached:
+    """Each figure of a run after 分别 gets its item of the list before it: a year, a period or a
+    place; else an indicator; else a subject (of the groups listed, or of a split alias's gap)."""
+    s = ctx.sentence
+    start = sentence_part_start(s, m.start())
+    mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
+    listed = _listed_values(s[start: m.start()], len(run))
+    if listed:
+        return _share_out_listed(s, figures, run, listed, start, m.start(), mentions[-1] if mentions else None)
+    after = [x for x in ctx.mentions if m.end() <= x.start < figures[run[0]].start]
+    if not mentions and after:  # 新能源、新材料、绿色建材三大主导产业分别实现产值A、B和C
+        subjects = _list_items(s[clause_start(s, m.start()): m.start()], len(run))
+        if subjects:
+            return {i: (after[0], sub) for i, sub in zip(run, subjects, strict=True)}
+    if not mentions:  # "…三大支柱产业集群分别增长4.1%、4.1%和7.0%": no catalog wording, no rows
+        return dict.fromkeys(run, (None, None))
+    codes = [x for x in mentions if x.alias not in _MEASURE_ONLY]
+    if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
+                                         for a, b in itertools.pairwise(codes[-len(run):])):
+        codes = codes[-len(run):]  # 规上工业企业实现营业收入X、利润总额Y,分别增长…: the listed ones
+    if len(codes) == len(run):
+        return {i: (mention, None) for i, mention in zip(run, codes, strict=True)}
+    return _share_out_subjects(ctx, mentions[-1], m, run, start)
+
+
+def _listed_values(text: str, k: int) -> tuple[str, list] | None:
+    """(the Figure attribute, its k values) of a list of years, periods or places in `text`:
+    2021年、2022年…分别增长 (one year each); 一季度、上半年…分别增长 (one period each);
+    宁波、嘉兴、衢州增速居前三位,分别增长6.2%、6.0%和5.8% (one row per place)."""
+    for attr, find in (("year", _listed_years), ("period", _listed_periods), ("place", _listed_places)):
+        found = find(text, k)
+        if found:
+            return attr, found
+    return None
+
+
+def _share_out_listed(s: str, figures: list[Figure], run: list[int], listed: tuple[str, list], start: int,
+                      end: int, mention: Mention | None) -> _Attached:
+    attr, values = listed
+    out: _Attached = {}
+    at = start
+    for i, value in zip(run, values, strict=True):
+        setattr(figures[i], attr, value)
+        if attr == "place":  # each place's row gets an identity of its own
+            at = s.find(value, at, end)
+            figures[i].evidence_start = at
+        out[i] = (mention, None)
+    return out
+
+
+def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str], run: list[int],
+                        start: int) -> _Attached:
+    """One indicator, one subject per figure: the groups of a split alias's gap (工业…和…投资), or
+    the groups listed before the indicator (A、B、C等产业增加值分别…)."""
+    s = ctx.sentence
+    if mention.gap and len(re.split(r"[、和与及]", mention.gap)) == len(run):
+        subjects = [subject_from_prefix(x, ctx.place_names) or x for x in re.split(r"[、和与及]", mention.gap)]
+        return {i: (mention, sub) for i, sub in zip(run, subjects, strict=True)}
+    lo = max(start, s.rfind(",", 0, mention.start) + 1, s.rfind("，", 0, mention.start) + 1)
+    if "、" not in s[lo: mention.start] and "和" not in s[lo: mention.start]:
+        lo = start
+    found = _list_items(s[lo: mention.start] if mention.start > lo else s[lo: m.start()], len(run))
+    if not found:
+        return {}
+    return {i: (mention, sub) for i, sub in zip(run, found, strict=True)}
+
+
+_LIST_HEAD_END = re.compile(r"增速|增幅|分别|均|等|增长|的|位居|居|排")
+
+_YEAR_LIST = re.compile(r"(?:19|20)\d\d年(?:[、和及与](?:19|20)\d\d年)+")
+
+
+def _listed_years(text: str, k: int) -> list[int] | None:
+    """The k years listed in `text` (2021年、2022年、2023年), in order."""
+    for found in reversed(list(_YEAR_LIST.finditer(text))):
+        years = [int(y) for y in re.findall(r"((?:19|20)\d\d)年", found.group(0))]
+        if len(years) == k:
+            return years
+    return None
+
+
+def _listed_periods(text: str, k: int) -> list[Period] | None:
+    """The k periods listed in a clause of `text` (一季度、上半年、前三季度), in order."""
+    for clause in reversed(re.split(r"[,，;；:：]", text)):
+        found = find_periods(clause)
+        if len(found) == k and all(re.fullmatch(r"[、和及与\s]*", clause[a[1]: b[0]]) for a, b in itertools.pairwise(found)):
+            return [period for _start, _end, period in found]
+    return None
+
+
+def _listed_places(text: str, k: int) -> list[str] | None:
+    """The k places listed in the last clause of `text` that lists places (宁波、嘉兴和衢州增速…)."""
+    for clause in reversed(re.split(r"[,，;；:：]", text)):
+        cut = _LIST_HEAD_END.search(clause)
+        names = [x for x in re.split(r"[、和与及]", clause[: cut.start() if cut else len(clause)]) if x]
+        if len(names) == k and all(named_place(x) is not None for x in names):
+            return names
+    return None
+
+
+_LIST_TAIL = re.compile(r"(?:[两三四五六七八九十]|\d+)[大个项](?:主导|支柱|重点|优势|特色|传统|新兴|战略性新兴|主要)?"
+                        r"(?:产业集群|产业|行业|集群|领域|板块)?$")
+
+
+def _list_items(text: str, k: int) -> list[str] | None:
+    """The last k items of an enumeration `A、B、C等产业` (or `A和B`, `A、B、C三大主导产业`)."""
+    # the list is in the last stretch between two 分别 that holds one (A、B分别实现产值…,分别增长…)
+    text = next((part for part in reversed(text.split("分别")) if "、" in part or "和" in part), text)
+    text = re.sub(r"等(?:产业|领域|行业|集群)?[^、]*$", "", text)
+    text = _LIST_TAIL.sub("", text)
+    parts = [p for p in re.split(r"[、]", text) if p]
+    if len(parts) < k:
+        alt = [p for p in re.split(r"[、和与及]", text) if p]
+        if len(alt) >= k:
+            parts = alt
+    if len(parts) < k:
+        return None
+    items = parts[-k:]
+    first = re.split(r"[,，:：]|其中|中(?=[^中]{2,}$)", items[0])[-1]
+    items[0] = first
+    items = [re.sub(r"(?:产业集群|产业|行业|集群)$", "", x.strip(" \"“”")) or x for x in items]
+    items = [strip_regex().sub("", x) or x for x in items]
+    return items if all(0 < len(x) <= 20 for x in items) else None
+
+
+# (an item holds no 、和及与: an item that could also hold a separator makes the regex backtrack
+# exponentially on "汽车和汽车和…")
+_GROUP_LIST = re.compile(r"(?:其中|另外|此外)?(?P<items>[^、和及与\W\d]{2,12}?(?:[、和及与][^、和及与\W\d]{2,12}?)+)"
+                         r"(?:等)?(?P<count>[两三四五六七八九十]大|\d+个)?(?:行业|产业|领域|板块)?(?P<all>均|都|全部)?"
+                         r"(?P<keep>继续保持|保持)?")
+
+_LIST_JOINER = re.compile(r"[、和及与]")
+
+
+def figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """`其中冶金有色、新材料、装备制造保持20%以上的增速`: a growth figure right after a list of groups
+    (without 分别 over several figures) is a figure of each group, with its evidence from the group on."""
+    out = []
+    for fig in figures:
+        if fig.measure != "yoy_pct":
+            out.append(fig)
+            continue
+        head = sentence[clause_start(sentence, fig.start): fig.start]
+        listed = _GROUP_LIST.fullmatch(head) if len(head) >= 5 and _LIST_JOINER.search(head) else None
+        items = None
+        # a marker says it is a list of groups, not one group whose name holds 、 (电力、热力…供应业)
+        marked = listed and (listed.group("count") or listed.group("all") or listed.group("keep")
+                             or sentence.startswith("保持", fig.start))
+        if marked and not (
+                load_catalog().alias_regex.search(head)):
+            text = listed.group("items")
+            items = _list_items(text, len(re.split(r"[、和及与]", text)))
+        if not items:
+            out.append(fig)
+            continue
+        lo = clause_start(sentence, fig.start)
+        for item in items:
+            at = sentence.find(item, lo, fig.start)
+            out.append(replace(fig, group=item, evidence_start=at if at >= 0 else fig.start))
+            lo = max(lo, at + len(item))
+    return out

@@ -1,0 +1,96 @@
+"""Reading a document: each segment's tables first, then its paragraphs and sentences in order,
+with the reading state (year, period, last indicator) carried along. A month range does not cross
+a paragraph; a short heading sentence stops it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from schemas.stages import Document, Segment
+from tasks.extract.boundaries import SENTENCE_SPLIT
+from tasks.extract.exclusions import exclusion_words
+from tasks.extract.figures import DIGIT, figure_regex, figure_starts, next_rank_regex
+from tasks.extract.index import TextIndex
+from tasks.extract.lexicon import (
+    follow_on_regex,
+    is_zone_report,
+    load_catalog,
+    place_and_zone_regex,
+    place_name_regex,
+    word_regex,
+    words,
+)
+from tasks.extract.sentences import read_sentence
+from tasks.extract.state import ReadingState
+from tasks.extract.tables import read_tables
+
+_STATED_YEAR = re.compile(r"(?:19|20)\d\d年(?!\d{1,2}月\d{1,2}日)")
+
+
+def _year_month(date: str | None) -> tuple[int, int] | None:
+    m = re.match(r"(\d{4})-(\d{1,2})", date or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None) -> list[dict]:
+    """Every catalog figure in a cleaned, placed document, as `indicators` rows (run_id left empty).
+
+    A zone's own report (its title names 开发区, 高新区, 园区…) reads the zone words like place
+    names: "开发区规上工业总产值…" there is the report's headline, not a subject."""
+    if place_names is None and is_zone_report(doc.title or ""):
+        place_names = place_and_zone_regex()
+    text = doc.cleaned_text
+    rows: list[dict] = []
+    segments = doc.segments or [Segment(0, 0, len(text))]
+    for segment in segments:
+        published = _year_month(doc.publication_date)
+        state = ReadingState(segment.report_year, published=published)
+        if published is not None and not _STATED_YEAR.search(text, segment.start, segment.end):
+            state.relative_base = published[0]  # contract: 今年/去年 count from the page's date
+        table_lines: set[int] = set()
+        rows.extend(read_tables(doc, segment, ReadingState(segment.report_year, published=published), table_lines))
+        for para in re.finditer(r"[^\n]+", text[segment.start: segment.end]):
+            p_start = segment.start + para.start()
+            if p_start in table_lines:
+                continue  # a table row, read above
+            state.period = None  # a month range does not cross a paragraph
+            state.paragraph += 1
+            index = TextIndex.of(para.group(0), p_start, all_periods=state.topic_pending)
+            if not index.mentions and not index.years and not index.follow_ons and not state.topic_pending:
+                continue
+            starts = index.starts()
+            for sent in SENTENCE_SPLIT.finditer(para.group(0)):
+                s_start = p_start + sent.start()
+                s_end = p_start + sent.end()
+                if len(sent.group(0)) <= 12 and not DIGIT.search(sent.group(0)):
+                    state.period = None  # a short heading sentence stops the carry
+                i = bisect.bisect_left(starts, s_start)
+                if (i == len(starts) or starts[i] >= s_end) and not state.topic_pending and (
+                        state.opened_paragraph != state.paragraph):
+                    continue  # nothing indexed in this sentence: it changes nothing
+                rows.extend(read_sentence(doc, segment, state, text, s_start, s_end, place_names, p_start, index))
+    return rows
+
+
+def warm_up() -> None:
+    """Build the catalog, word lists and regexes once (a worker does this before its first batch;
+    each is cached for the process)."""
+    load_catalog()
+    place_name_regex()
+    place_and_zone_regex()
+    figure_regex()
+    figure_starts()
+    exclusion_words()
+    follow_on_regex()
+    next_rank_regex()
+    for name in words():
+        if isinstance(words()[name], list):
+            word_regex(name)
+
+
+extract_task = task(extract_indicators, name="extract", cache_policy=NO_CACHE)

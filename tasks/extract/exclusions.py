@@ -1,0 +1,91 @@
+"""Figures that are no row: `not_a_row` (increments, gaps against another indicator or an
+earlier period, ranks without a benchmark place, designated projects, one enterprise, foreign
+subjects, other measures, the word lists `not_a_row` and `not_a_row_figure`), and
+`over_several_years` (比2020年增长43.6%: growth over several years is no yoy row).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from tasks.extract.boundaries import clause_start, clause_start_or_list
+from tasks.extract.figures import DIGIT, Figure
+from tasks.extract.lexicon import alternation, has_word, load_catalog, place_name_regex, words
+from tasks.extract.mentions import Mention, SentenceContext
+
+
+def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
+    s = ctx.sentence
+    if fig.measure == "level" and fig.unit_class == "money" and s[:mention.start].endswith(
+            tuple(words()["increment_words"])):
+        return True
+    if fig.measure == "vs_benchmark_pp":
+        bench = fig.benchmark or ""
+        if has_word("gap_not_benchmark", bench) or DIGIT.search(bench):
+            return True
+        if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", bench) not in words()["benchmarks"]:
+            return True  # a gap against another indicator (but 全部规上工业, 全市规上工业 are benchmarks)
+    if fig.measure == "share_pct" and mention.alias == "制造业增加值" and fig.share_of_start >= 0 and (
+            _OF_GDP.search(s, fig.share_of_start, fig.end)):
+        return True  # 制造业增加值占GDP比重: manufacturing in the whole economy, not a catalog figure
+    if fig.measure == "rank" and not (_RANK_BENCHMARK.match(fig.benchmark or "") or (
+            place_name_regex().match(fig.benchmark or "") and not _AMONG_KINDS.search(fig.benchmark or ""))):
+        return True  # (居宁波各区县(市)第2位, 居湖州市第1位: a parent place is a benchmark too)
+    clause_lo = clause_start(s, fig.start)
+    if mention.end <= clause_lo and has_word("other_measures", s[clause_lo: fig.start]):
+        return True  # "规上工业增加值增长7%,固定资产投资增长5%": the figure is of another measure
+    if not ctx.may_exclude:
+        return False  # none of the words below is anywhere in the sentence
+    lo = fig.start if fig.measure in ("vs_benchmark_pp", "rank") else min(mention.start, fig.start)
+    if has_word("not_a_row", s[clause_start(s, lo): fig.end]):
+        return True
+    # a kind of figure counts in the figure's own clause, and the indicator's when they share it
+    # (8月环比增长0.9%;1-8月累计增长8.1%: the second figure is no 环比)
+    own = clause_lo if fig.measure in ("vs_benchmark_pp", "rank") or mention.end <= clause_lo else clause_start(
+        s, min(mention.start, fig.start))
+    if has_word("not_a_row_figure", s[own: fig.end]):
+        return True
+    head = s[: fig.start]
+    clause_lo = clause_start(s, mention.start)
+    near = head[clause_lo:]
+    if has_word("project_words", near) and not has_word("project_breakdowns", near):
+        return True  # designated projects; but 亿元以上项目, 新开工项目 break the region's investment down
+    if _single_enterprise().search(head, clause_lo):
+        return True  # one enterprise's figure ("XX公司1-9月份产值"); "XX公司等前5名企业" is a group
+    # a short alias may start inside the group's name (第一|产业增加值, 房地|产业增加值)
+    prefix = s[clause_start_or_list(s, mention.start): mention.start] + mention.alias[:2]
+    if has_word("foreign_subject_exceptions", prefix):
+        return False
+    return has_word("foreign_subjects", prefix)
+
+
+_SINCE_YEAR = re.compile(r"(?:比|较|与)((?:19|20)\d\d)年(?:同期|末|底)?(?:相比)?")
+
+
+def over_several_years(sentence: str, fig: Figure, year: int | None) -> bool:
+    """A growth compared with an earlier year than the last one (2023年…比2020年增长43.6%)."""
+    since = _SINCE_YEAR.search(sentence, clause_start(sentence, fig.start), fig.start)
+    return since is not None and year is not None and int(since.group(1)) < year - 1
+
+
+_OF_GDP = re.compile(r"GDP|生产总值")
+
+_AMONG_KINDS = re.compile(r"行业|产业|企业|门类|领域")  # 居云南省各行业第一: a rank among industries
+
+_RANK_BENCHMARK = re.compile(r"全|西部|中部|东部|东北|副省级|省会|同类|经济大省|工业大省|长三角|珠三角|粤港澳|京津冀|长江经济带|黄河流域")
+
+_BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)")
+
+
+@cache
+def exclusion_words() -> re.Pattern[str]:
+    """Any word that can make `not_a_row` exclude a figure by its clause (one scan per sentence)."""
+    w = words()
+    return re.compile(alternation(w["not_a_row"] + w["not_a_row_figure"] + w["project_words"] + w["enterprise_words"]
+                                   + w["foreign_subjects"]))
+
+
+@cache
+def _single_enterprise() -> re.Pattern[str]:
+    return re.compile(f"(?:{alternation(words()['enterprise_words'])})(?![^,，;；]*等)")

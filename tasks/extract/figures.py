@@ -1,0 +1,343 @@
+"""Figures: a number with its unit and measure words becomes a `Figure`.
+
+One regex, with a branch per kind of figure, read left to right by `find_figures`:
+  gap to a benchmark   高于全国1.8个百分点; 比全国、全省分别高3.2和1.3个百分点; 高于全国(3.6%)
+  rank                 居全国第13位; 全省排名第5; 全国第一城; and the next ranks of a list (、中部第1位)
+  share                占全县固定资产投资的38.5%; 由去年的24.5%提高到26.1% (last year's too)
+  growth               增长7.6%; 下降2.1%; 增长1.6倍; 增速回落至3.1%; 去年同期为5.1%; (同比+28.6%)
+  level                1205.3亿元; 689家; 突破万亿元; 万余家
+  percent level        a bare 12.5% (a rate that is itself the indicator)
+Money is converted to 亿元; redactions (***, XX) give a figure without a value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from tasks.extract.lexicon import alternation, words
+from tasks.parse import Period, parse_chinese_integer, parse_number, to_yi_yuan
+
+# 1,234.5 (thousands separators) or 7.6; redactions ***, **.*, XX, X.X
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?"
+
+_RED = r"\*+(?:\.\*+)?|[Xx]{1,3}(?:\.[Xx]+)?(?![A-Za-z])"
+
+_VAL = rf"(?:{_NUM}|{_RED})"
+
+_RANK_NUM = r"(?:\d+|[一二三四五六七八九十]+|[Xx]{1,2}|\*{1,2})"  # 第13位, 第三位, 第X位
+
+
+@cache
+def figure_regex() -> re.Pattern[str]:
+    """One branch per kind of figure, tried in this order at each place a figure can start."""
+    w = words()
+    return re.compile(f"(?P<vs>{_gap_pattern(w)})|(?P<rk>{_RANK_PATTERN})|(?P<sh>{_SHARE_PATTERN})"
+                      f"|(?P<yoy>{_growth_pattern(w)})|(?P<lv>{_LEVEL_PATTERN})|(?P<pc>{_PERCENT_PATTERN})")
+
+
+def _gap_pattern(w: dict[str, list[str]]) -> str:
+    """Gaps to a benchmark: 高于全国1.8个百分点; 比全国、全省分别高3.2和1.3个百分点; 高于全国(3.6%)."""
+    gap = alternation(w["gap_up"] + w["gap_down"])
+    bench = alternation(w["benchmarks"])
+    return (
+        # 比全国、全省分别高3.2和1.3个百分点: two benchmarks, two gaps, in order
+        # (分别高于规上工业5.2、2.6个百分点: one benchmark, two gaps of two listed subjects)
+        rf"(?P<vl_dir>{gap})(?P<vl_b1>{bench})(?:[、和与及](?P<vl_b2>{bench}))?(?:平均水平|平均增速|平均|增速|水平)?"
+        rf"(?:分别)?(?P<vl_dir2>高出|高|低|快|慢|多|少)?(?P<vl_n1>-?{_VAL})个?(?:百分点)?(?:[、和与及]|,(?!\d{{3}}(?!\d)))"
+        rf"(?P<vl_n2>-?{_VAL})个?百分点"
+        rf"|(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
+        rf"(?:平均水平|平均增速|平均|增速|水平)?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少|大|小|收窄|扩大)?(?P<vs_num>-?{_VAL})个?百分点"
+        # 高于全国(3.6%): the benchmark's own value, a row for that place
+        rf"|(?P<bv_dir>{gap})(?P<bv_bench>全国|全省)(?:平均水平|平均增速|平均|增速|水平)?"
+        rf"[(（](?P<bv_num>-?{_NUM})%[)）](?:(?P<bv_gap>{_VAL})个?百分点)?"
+    )
+
+
+def _growth_pattern(w: dict[str, list[str]]) -> str:
+    """Growth rates: 增长7.6%; 下降2.1%; 增长1.6倍; 增速回落至3.1%; 去年同期为5.1%; (同比+28.6%)."""
+    up, down = alternation(w["growth_up"]), alternation(w["growth_down"])
+    return (
+        # 增速回落至3.1%: the rate it moved to is the current growth rate
+        rf"(?P<yt_word>增速|增幅|降幅)(?:由(?P<yt_prev_word>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{{0,8}}?的?"
+        rf"(?P<yt_prev>-?{_NUM})%|[^,，。;；\d%]{{0,6}}?)(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|收窄|升|降)"
+        rf"(?:至|到)(?P<yt_num>{_NUM})%"
+        # 去年同期为5.1%: the growth of the year before, a row of its own
+        rf"|(?<![比较与同])(?P<py_word>去年同期|上年同期|去年|上年)(?:增速)?(?:为|是)(?P<py_num>-?{_NUM})%"
+        rf"|(?P<yoy_verb>{up}|{down})(?:目标)?(?:了|为|达到|达|是|保持在|保持|不低于|不少于)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
+        rf"(?P<yoy_num>-?(?:{_NUM})\s?(?:%|倍)|-?(?:{_RED})\s?(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
+        rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
+        # (同比+28.6%): a signed rate after 同比
+        rf"|(?:同比|比上年|较上年)\s*(?P<yoy3_sign>[+-])\s*(?P<yoy3_num>{_NUM})%"
+    )
+
+
+# Ranks: 居全国第13位; 在全省14个市州中排第3位; 全国第一城
+_RANK_PATTERN = (
+    rf"(?:居|位居|列|位列|排名|排|位于|稳居|跃居|处于|名列)(?P<rk_bench>[^,，。;；:：第\d]{{1,16}}?)"
+    rf"(?:第(?P<rk_num>{_RANK_NUM})(?:位|名)?(?![大批个家方梯档季])|(?P<rk_first>首位))"
+    # 在全省14个市州中排第3位, 全省排名第5
+    rf"|(?P<rk_bench3>全国|全省|全市|全区|全县|全州)[^,，。;；:：第]{{0,12}}?(?:排名|排位|排|位居|居|位列|列)"
+    rf"第?(?P<rk_num3>{_RANK_NUM})(?:位|名)?(?![大批个家方梯档季])"
+    r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家方梯档季])"
+)
+
+# Shares: 占全县固定资产投资的38.5%; 由去年的24.5%提高到26.1%; 70%的工业增加值
+_SHARE_PATTERN = (
+    rf"占(?P<sh_of>[^,，。;；:：由]{{0,24}}?)(?:的)?(?:比重|比例|份额)?"
+    # 由去年的24.5%提高到26.1%: the share now, and last year's (a row of its own)
+    rf"(?:由(?P<sh_prev_word>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{{0,8}}?的?(?P<sh_prev>{_NUM})%"
+    rf"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)"
+    rf"|达到|达|为|超过|超|约|近|提高到|提升至|升至)?(?P<sh_num>{_VAL})%"
+    rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
+)
+
+# Levels: 1205.3亿元; 689家; 突破万亿元; 万余家
+_LEVEL_PATTERN = (
+    r"(?:突破|首破|超过|超)(?P<lv_big>万亿|千亿)元"
+    r"|(?P<lv_wan>万)(?:余|多)(?P<lv_unit2>家|户|个)"
+    rf"|(?P<lv_num>{_VAL})\s?(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
+    r"(?P<lv_unit>元|家|户|个|辆|座)(?!/|月|百分点|季度|工作日|小时|省|市|县|区)"
+)
+
+# A bare percentage: a rate that is itself the indicator's level
+_PERCENT_PATTERN = rf"(?P<pc_num>-?{_VAL})\s?%"
+
+
+@dataclass(slots=True)
+class Figure:
+    measure: str  # level | yoy_pct | share_pct | vs_benchmark_pp | rank | level_pct
+    value: float | None
+    unit: str
+    unit_class: str  # money | count | station | vehicle | percent | pp | rank
+    start: int
+    end: int
+    benchmark: str | None = None
+    share_of_start: int = -1  # for shares: where the "of what" starts (mentions in it are not the subject)
+    forward: bool = False  # the indicator wording follows the figure ("689家规上工业企业", "70%的工业增加值")
+    place: str | None = None  # a figure of the benchmark place itself (高于全国(3.6%) -> 全国)
+    evidence_start: int = -1  # where its evidence starts, when not at its clause (a benchmark in a list)
+    listed: bool = False  # one of a benchmark list's gaps (already distributed over its benchmarks)
+    needs_inside: bool = False  # a rank without a verb (全国第一城): its indicator must be inside it
+    prior_year: bool = False  # a figure of the year before (去年同期为5.1%)
+    group: str | None = None  # one of the groups listed right before it (A、B、C均增长…): its subject
+    period: Period | None = None  # its own period, from a list of periods (一季度、上半年分别增长…)
+    year: int | None = None  # its own year (由2020年的2.3%…; 2021年、2022年分别增长…)
+
+
+def _is_redacted(num: str) -> bool:
+    return num.strip("-")[:1] in {"*", "X", "x"}
+
+
+def figure_value(num: str) -> float | None:
+    return None if _is_redacted(num) else parse_number(num)
+
+
+def counter_class(unit: str) -> str:
+    return {"家": "count", "户": "count", "个": "station", "座": "station", "辆": "vehicle"}.get(unit, "other")
+
+
+def _figure_from_match(m: re.Match[str]) -> Figure | None:
+    """The figure a match of the figure regex (or the next-rank regex) reads, by its branch."""
+    read = _READERS.get(m.lastgroup or "")
+    return read(m, m.start(), m.end()) if read is not None else None
+
+
+def _gap_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    if m.group("bv_num"):
+        return Figure("yoy_pct", parse_number(m.group("bv_num")), "%", "percent", s, e,
+                      place=m.group("bv_bench"))  # its gap, if written, is read by find_figures
+    down = m.group("vs_dir") in words()["gap_down"] or m.group("vs_dir2") in ("低", "慢", "少", "还差")
+    if m.group("vs_dir2") in ("大", "小", "扩大", "收窄"):  # 降幅比全省大1.1个百分点: a larger decline is below
+        down = (m.group("vs_dir2") in ("大", "扩大")) == ("降幅" in m.string[max(0, s - 4): s])
+    sign = -1.0 if down else 1.0
+    val = figure_value(m.group("vs_num"))
+    bench = (m.group("vs_bench") or "").strip()
+    return Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp", s, e, bench)
+
+
+def _rank_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    g = m.groupdict()  # (the next-rank regex has only some of these groups)
+    if g.get("rk_bench2"):
+        return Figure("rank", 1.0, "位", "rank", s, e, g["rk_bench2"], needs_inside=True)
+    if g.get("rk_first"):
+        return Figure("rank", 1.0, "位", "rank", s, e, _rank_benchmark(g["rk_bench"].strip()))
+    bench, raw = next((g[b] or "", g[n]) for b, n in (
+        ("rk_bench", "rk_num"), ("rk_bench3", "rk_num3"), ("rk_bench4", "rk_num4")) if g.get(n) is not None)
+    num: float | None = None
+    if not _is_redacted(raw):
+        parsed = parse_chinese_integer(raw)
+        if parsed is None:
+            return None
+        num = float(parsed)
+    return Figure("rank", num, "位", "rank", s, e, _rank_benchmark(bench.strip()))
+
+
+def _share_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    if m.group("sh2_num"):
+        return Figure("share_pct", parse_number(m.group("sh2_num")), "%", "percent", s, e, forward=True)
+    return Figure("share_pct", figure_value(m.group("sh_num")), "%", "percent", s, e,
+                  share_of_start=m.start("sh_of"))
+
+
+def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    if m.group("py_num"):
+        return Figure("yoy_pct", parse_number(m.group("py_num")), "%", "percent", s, e, evidence_start=s,
+                      prior_year=True)
+    if m.group("yt_num"):
+        val = parse_number(m.group("yt_num"))
+        return Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
+    if m.group("yoy2_num"):
+        return Figure("yoy_pct", parse_number(m.group("yoy2_num")), "%", "percent", s, e)
+    if m.group("yoy3_num"):
+        sign = -1.0 if m.group("yoy3_sign") == "-" else 1.0
+        return Figure("yoy_pct", sign * parse_number(m.group("yoy3_num")), "%", "percent", s, e)
+    raw = m.group("yoy_num")
+    if raw.endswith("倍"):
+        if m.group("yoy_approx") in ("近", "约"):
+            return None  # 增长近3倍: 3x or +300%? ambiguous, left out (gold README 13)
+        val: float | None = parse_number(raw[:-1].strip()) * 100
+    else:
+        val = figure_value(raw.rstrip("%").strip())
+    negative = m.group("yoy_verb") in words()["growth_down"] or m.string[max(0, s - 1): s] == "负"
+    if val is not None and negative:
+        val = -abs(val)
+    return Figure("yoy_pct", val, "%", "percent", s, e)
+
+
+def _level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    if m.group("lv_big"):
+        return Figure("level", to_yi_yuan(1.0, m.group("lv_big") + "元"), "亿元", "money", s, e)
+    if m.group("lv_wan"):
+        unit = "万" + m.group("lv_unit2")
+        return Figure("level", 1.0, unit, counter_class(m.group("lv_unit2")), s, e)
+    num, mult, unit = m.group("lv_num"), m.group("lv_mult") or "", m.group("lv_unit")
+    val = figure_value(num)
+    if unit == "元":
+        money_unit = mult + "元"
+        if money_unit not in ("亿元", "万亿元", "万元", "千亿元"):
+            return None
+        return Figure("level", None if val is None else to_yi_yuan(val, money_unit), "亿元", "money", s, e)
+    if mult in ("亿", "万亿", "千亿"):
+        return None
+    return Figure("level", val, mult + unit, counter_class(unit), s, e)
+
+
+def _percent_level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    fig = Figure("level_pct", figure_value(m.group("pc_num").strip()), "%", "percent", s, e)
+    if _MOVED_TO.match(m.string, e):  # 由2020年的1.8%提高到2.4%: 1.8 is an earlier value
+        since = _MOVED_FROM.search(m.string, max(0, s - 16), s)
+        if since is None or since.group("w") is None:
+            return None  # (由上半年的…: an earlier period of the same year is no row)
+        fig.prior_year, fig.year, fig.evidence_start = True, _year_named(since.group("w")), since.start("w")
+    return fig
+
+
+# the figure regex's branch (the match's last group) -> how its figure is read
+_READERS = {"vs": _gap_figure, "rk": _rank_figure, "sh": _share_figure, "yoy": _growth_figure,
+            "lv": _level_figure, "pc": _percent_level_figure}
+
+_MOVED_TO = re.compile(r"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)")
+
+_MOVED_FROM = re.compile(r"由(?P<w>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{0,8}?的?$")
+
+
+@cache
+def figure_starts() -> re.Pattern[str]:
+    """Where a figure can start: the first characters of the figure regex's branches.
+
+    Python's regex engine tries every branch of the figure regex at every position; jumping from
+    one of these places to the next and trying a match there is several times as fast."""
+    w = words()
+    openers = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
+    chars = {word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同-*Xx0123456789")
+    # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
+    # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
+    unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座])"
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]" + unit_after_number)
+
+
+def find_figures(sentence: str, start: int = 0) -> list[Figure]:
+    """Every figure in a sentence from `start` on, left to right (as `finditer` would find them)."""
+    figures = []
+    regex, starts = figure_regex(), figure_starts()
+    pos = start
+    while (candidate := starts.search(sentence, pos)) is not None:
+        m = regex.match(sentence, candidate.start())
+        if m is None:
+            pos = candidate.start() + 1
+            continue
+        pos = m.end() if m.end() > m.start() else m.start() + 1
+        if m.lastgroup == "vs" and m.group("vl_b1"):
+            figures.extend(_benchmark_list_figures(m))
+            continue
+        if m.lastgroup == "yoy" and m.group("yt_prev_word"):  # 增速由去年的2.6%提高到3.1%: last year's too
+            figures.append(Figure("yoy_pct", parse_number(m.group("yt_prev")), "%", "percent", m.start(),
+                                  m.end("yt_prev") + 1, evidence_start=m.start("yt_prev_word"), prior_year=True,
+                                  year=_year_named(m.group("yt_prev_word"))))
+        if m.lastgroup == "sh" and m.group("sh_prev_word"):  # 由去年的24.5%提高到26.1%: last year's too
+            figures.append(Figure("share_pct", parse_number(m.group("sh_prev")), "%", "percent", m.start(),
+                                  m.end("sh_prev") + 1, share_of_start=m.start("sh_of"),
+                                  evidence_start=m.start("sh_prev_word"), prior_year=True,
+                                  year=_year_named(m.group("sh_prev_word"))))
+        fig = _figure_from_match(m)
+        if fig is not None and fig.value is not None and not math.isfinite(fig.value):
+            fig = None  # a run of digits too long to be a figure
+        if fig is not None:
+            figures.append(fig)
+        while fig is not None and fig.measure == "rank" and (more := next_rank_regex().match(sentence, pos)):
+            fig = _figure_from_match(more)  # 居全国第3位、中部第1位: the next rank of a list
+            if fig is not None:
+                fig.benchmark = fig.benchmark or figures[-1].benchmark  # 居全省第3位、第2位: the same place
+                fig.evidence_start = more.start("rk")  # a row identity of its own
+                figures.append(fig)
+            pos = more.end()
+        if m.lastgroup == "vs" and m.group("bv_gap"):  # 高于全国(4.6%)2.3个百分点: the gap too
+            gap = figure_value(m.group("bv_gap"))
+            sign = -1.0 if m.group("bv_dir") in words()["gap_down"] else 1.0
+            figures.append(Figure("vs_benchmark_pp", None if gap is None else sign * gap, "pp", "pp",
+                                  m.start(), m.end(), m.group("bv_bench")))
+    return figures
+
+
+_RANK_SCOPE = re.compile(r"^(?:全国|全省|全市|全区|全县|全州|全盟)")
+
+
+def _rank_benchmark(bench: str) -> str:
+    """The place a rank is within: 全省 of 全省14个市州中, 全国 of 全国城市; else as written."""
+    scope = _RANK_SCOPE.match(bench)
+    return scope.group(0) if scope else bench
+
+
+@cache
+def next_rank_regex() -> re.Pattern[str]:
+    """The next rank of a list, right after a rank (、中部第1位; 、第2位; 和第5位)."""
+    return re.compile(rf"(?:、|和|及)(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、和及]{{0,8}}?)第(?P<rk_num4>{_RANK_NUM})(?:位|名))")
+
+
+def _year_named(word: str) -> int | None:
+    """2020 of "2020年"; None for 去年/上年 (one before the figure's year)."""
+    return int(word[:4]) if word[:1].isdigit() else None
+
+
+def _benchmark_list_figures(m: re.Match[str]) -> list[Figure]:
+    """`比全国、全省分别高3.2和1.3个百分点`: one gap per benchmark, each with its own evidence start
+    (the benchmark's word), so the two rows keep distinct identities."""
+    down = m.group("vl_dir") in words()["gap_down"] or m.group("vl_dir2") in ("低", "慢", "少")
+    sign = -1.0 if down else 1.0
+    figures = []
+    second = "vl_b2" if m.group("vl_b2") else "vl_b1"
+    for bench, num in (("vl_b1", "vl_n1"), (second, "vl_n2")):
+        val = figure_value(m.group(num))
+        figures.append(Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp",
+                              m.start(), m.end(), m.group(bench)))
+    if second == "vl_b2":  # two benchmarks: distributed here, the second with evidence of its own
+        figures[1].evidence_start = m.start("vl_b2")
+        figures[0].listed = figures[1].listed = True
+    return figures
+
+
+# A digit: a cell, a benchmark or a sentence holding one may hold a figure.
+DIGIT = re.compile(r"\d")

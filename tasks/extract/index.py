@@ -1,0 +1,61 @@
+"""`TextIndex`: the mentions, periods, years and follow-on openers of one paragraph, found once.
+
+A paragraph that cannot hold a figure (no digit, redaction mark or numeral rank) is indexed for
+its years only, since they carry; each sentence then takes its slice of the index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tasks.extract.lexicon import follow_on_regex
+from tasks.extract.mentions import Mention, find_mentions
+from tasks.extract.state import YEAR, YearMention, year_mention
+from tasks.parse import Period, find_periods
+
+# Every figure has one of these: a digit, a redaction mark, or a Chinese-numeral rank or level
+# (第三位, 首位, 突破万亿元, 万余家). Most narrative paragraphs have none.
+_FIGURE_HINT = re.compile(r"[0-9*Xx]|第|首位|万亿|千亿|万[余多]")
+
+_FIGURE_CHAR = re.compile(r"[0-9*Xx第首万千]")  # a quicker first test (a character class)
+
+
+@dataclass
+class TextIndex:
+    """Mentions, periods and years of one paragraph, found once; its sentences take their slice."""
+
+    offset: int
+    mentions: list[Mention]
+    periods: list[tuple[int, int, Period]]
+    years: list[YearMention]
+    follow_ons: list[int] = field(default_factory=list)  # sentences opening with 分行业看, 其中, ...
+
+    @classmethod
+    def of(cls, paragraph: str, offset: int, all_periods: bool = False) -> TextIndex:
+        years = [year_mention(m) for m in YEAR.finditer(paragraph)
+                 if m.start() == 0 or not paragraph[m.start() - 1].isdigit()]
+        if not (_FIGURE_CHAR.search(paragraph) and _FIGURE_HINT.search(paragraph)):
+            return cls(offset, [], [], years)  # no figure can be here: only its years matter (they carry)
+        mentions = find_mentions(paragraph)
+        follow_ons = [m.start() for m in follow_on_regex().finditer(paragraph)
+                      if m.start() == 0 or paragraph[m.start() - 1] in "。!！?？"]  # sentence openings only
+        # periods matter only where a figure can be: a paragraph without catalog wording has none
+        periods = find_periods(paragraph if follow_ons or all_periods else paragraph[: mentions[-1].end + 40]) if (
+            mentions or follow_ons or all_periods) else []
+        return cls(offset, mentions, periods, years, follow_ons)
+
+    def starts(self) -> list[int]:
+        """Sorted start positions (text coordinates) of everything indexed."""
+        return sorted([m.start + self.offset for m in self.mentions] + [p[0] + self.offset for p in self.periods]
+                      + [y.start + self.offset for y in self.years] + [f + self.offset for f in self.follow_ons])
+
+    def slice(self, start: int, end: int) -> tuple[list[Mention], list[tuple[int, int, Period]], list[YearMention]]:
+        """The items inside text `[start, end)`, with positions relative to `start`."""
+        lo, hi = start - self.offset, end - self.offset
+        mentions = [Mention(m.code, m.start - lo, m.end - lo, m.alias, m.gap)
+                    for m in self.mentions if lo <= m.start and m.end <= hi]
+        periods = [(a - lo, b - lo, p) for a, b, p in self.periods if lo <= a and b <= hi]
+        years = [YearMention(y.start - lo, y.end - lo, y.year, y.relative)
+                 for y in self.years if lo <= y.start and y.end <= hi]
+        return mentions, periods, years

@@ -1,0 +1,223 @@
+"""Mentions: the indicator and subject wordings of a sentence.
+
+`find_mentions` finds catalog aliases (longest first, non-overlapping) and split aliases
+(工业…投资 with words between them); `resolve_code` applies the scope rules (工业增加值 under
+规上 is the 规上 indicator; bare aliases need their group word); `mention_subject` and
+`subject_from_prefix` read the subject from the words before an indicator once places,
+periods and fillers are removed (先进制造业增加值 -> 先进制造业; counts get 新增 or none).
+`SentenceContext` is what the rules of one sentence share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from tasks.extract.boundaries import clause_start, clause_start_or_list
+from tasks.extract.figures import Figure
+from tasks.extract.lexicon import alternation, has_word, load_catalog, place_name_regex, words
+
+
+@dataclass(slots=True)
+class Mention:
+    code: str
+    start: int
+    end: int
+    alias: str
+    gap: str | None = None  # split aliases: the words between the two parts (a subject)
+
+
+@dataclass(slots=True)
+class SentenceContext:
+    """What the rules reading one sentence share: its text, mentions and figures."""
+
+    sentence: str
+    offset: int
+    mentions: list[Mention]
+    place_names: re.Pattern[str] | None
+    paragraph_before: str = ""  # the paragraph's text before this sentence (for scope words)
+    figures: list[Figure] = field(default_factory=list)
+    may_exclude: bool = True  # the sentence holds a word of `exclusion_words`
+
+
+def find_mentions(sentence: str) -> list[Mention]:
+    """Catalog aliases in a sentence (longest first, non-overlapping), plus split aliases."""
+    cat = load_catalog()
+    mentions = []
+    pos = 0
+    while (m := cat.alias_regex.search(sentence, pos)) is not None:
+        alias, start = m.group(0), m.start()
+        if (start and sentence[start - 1] in cat.not_after_alias.get(alias, "")) or (
+                alias in cat.not_before and sentence.startswith(cat.not_before[alias], m.end())):
+            pos = start + 1  # "食品加工业产值", "高技术制造业投资": try the shorter aliases inside it
+            continue
+        mentions.append(Mention(cat.alias_to_code[alias], start, m.end(), alias))
+        pos = m.end()
+    for regex, first, second, code in cat.split_aliases:
+        if first not in sentence:
+            continue
+        for m in regex.finditer(sentence):
+            i, end, gap = m.start(), m.end(), m.group("gap")
+            covered = [x for x in mentions if x.start >= i and x.end <= end]
+            if any(x.code == code and x.start == i for x in covered) or _splits_other(covered, code, end):
+                continue  # the plain alias already says it, or the gap holds another indicator
+            for x in covered:
+                mentions.remove(x)
+            subject = None if re.search(r"方面|\d", gap) else gap
+            mentions.append(Mention(code, i, end, first + "…" + second, subject or None))
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def _splits_other(covered: list[Mention], code: str, end: int) -> bool:
+    """A split alias must not swallow a complete mention of another indicator that ends where it
+    ends (工业和技术改造投资); a mention inside it is just a qualifier (工业信息软件业固定资产投资)."""
+    bare = words()["bare_aliases"]  # (软件和信息技术服务业营收: 营收 is the measure word, no indicator of its own)
+    return any(m.code != code and m.end == end and m.alias not in bare for m in covered)
+
+
+@cache
+def strip_regex() -> re.Pattern[str]:
+    w = words()
+    return re.compile(
+        rf"^(?:(?:19|20)\d{{2}}年|(?:\d+(?:\.\d+)?|XX|\*+)[个家户项条]?|"
+        rf"{alternation(w['subject_strip'] + w['estimate_words'] + w['target_words'])})+"
+    )
+
+
+PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|\d{1,2}月份|前[一二三四五六七八九十\d]+个?(?:月|季度)|"
+                              r"[一二三四1-4]季度|上半年|下半年|全年|今年|去年|前三季度")
+
+_SCOPE_WORDS = re.compile(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?")
+
+_TRAILING_VERB = re.compile(r"(?:累计|共|已)?(?:实现|完成|达到|达)$")
+
+_TRAILING_FILLER = re.compile(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计)$")
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+_PUNCTUATION = re.compile(r"[,，。;；]")
+
+
+@lru_cache(maxsize=4096)
+def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str | None:
+    """What is left of the words before an indicator once places, periods and fillers are removed."""
+    if not prefix:
+        return None
+    s = PERIOD_OR_PLACE.sub("", prefix)
+    # "区属规上工业企业实现" -> "区属"; "规上工业中小微企业" -> "中小微"; "数字经济规上核心制造业" -> both sides
+    s = _SCOPE_WORDS.sub("", s)
+    s = _TRAILING_VERB.sub("", s)
+    s = (place_names or place_name_regex()).sub("", s)
+    s = s.strip(" \"“”'")
+    prev = None
+    while prev != s:
+        prev = s
+        s = strip_regex().sub("", s)
+        s = _TRAILING_FILLER.sub("", s)
+        s = s.strip(" \"“”'")
+    if "等" in s and s.rsplit("等", 1)[1]:
+        s = s.rsplit("等", 1)[1]  # "XX公司、XX集团等产值前5名" -> "产值前5名"
+    if not s or len(s) > 20 or not _CJK.search(s) or "%" in s or _PUNCTUATION.search(s):
+        return None
+    return s
+
+
+def _count_subject(clause_text: str, mention: Mention) -> str | None:
+    """Counts: additions get 新增 (or 新增重点), stocks get none (gold README 15)."""
+    w = words()
+    if mention.alias in w["addition_aliases"]:
+        return "新增"
+    if has_word("addition_words", clause_text):
+        return "新增重点" if "重点" in clause_text[-6:] or "重点" in mention.alias else "新增"
+    return None
+
+
+PARALLEL_GROUP = re.compile(r"[\u4e00-\u9fff()（）、]{2,16}?(?:企业|行业|产业|业|项目)$")
+
+
+def parallel_subject(sentence: str, fig: Figure) -> str | None:
+    """The group a clause of its own names before its growth figure, in a run of parallel clauses
+    ("…,制造业增长8.2%"), or None when the clause does not start with such a group."""
+    head = sentence[clause_start(sentence, fig.start): fig.start]
+    head = re.sub(r"^(?:其中|另外|此外)", "", head)
+    head = re.sub(r"(?:同比|比上年|比去年同期|较上年)?(?:累计)?$", "", head)
+    head = re.sub(r"(?<=项目)(?:完成)?投资(?:额)?$", "", head)  # 新开工项目投资增长…: a breakdown of investment
+    if not PARALLEL_GROUP.fullmatch(head) or load_catalog().alias_regex.search(head):
+        return None
+    return subject_from_prefix(head, None)
+
+
+def continues_stock(sentence: str, fig: Figure) -> bool:
+    """`新增5G基站4万个、累计开通24.2万个`: a later clause that states the running total."""
+    clause = sentence[clause_start_or_list(sentence, fig.start): fig.start]
+    return bool(re.match(r"(?:累计|总数|总量|共计|合计)", clause))
+
+
+_ABOVE_SCALE = re.compile(r"规上|规模以上|规模工业")
+
+_ALL_INDUSTRY = re.compile(r"(?:全部|全)工业(?:实现|完成|累计)?$")
+
+
+def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
+    """Apply scope rules: 工业增加值 is 规上 when the sentence's subject is 规上 (gold README 7)."""
+    code = mention.code
+    entry = load_catalog().entries[code]
+    head = ctx.sentence[: mention.start]
+    scope_text = (ctx.paragraph_before + head)[-120:]
+    if entry.scope_sensitive and _ABOVE_SCALE.search(scope_text) and "规下" not in head[-6:]:
+        return "industrial_value_added"
+    if mention.alias in words()["scoped_bare_aliases"] and not re.search(
+            r"规上|规模以上|工业", (ctx.paragraph_before + head)[-40:]):
+        return None
+    if mention.alias in words()["bare_aliases"]:
+        if not has_word("group_words", (ctx.paragraph_before + head)[-40:] + mention.alias):
+            return None
+    if mention.alias == "增加值" and _ALL_INDUSTRY.search(head) and not _ABOVE_SCALE.search(scope_text):
+        return "industrial_value_added_all"  # 全市工业实现增加值…: industry as a whole
+    return code
+
+
+_ALIAS_GROUP = re.compile(r"(.+?业)(?:主营业务收入|业务收入|营业收入|收入|营收|增加值|总产值|产值|固定资产投资|投资)$")
+
+_SHARE_HOLDER = re.compile(r"[^,，;；:：]*?(?=以|贡献|创造|提供|集聚|聚集|汇聚)")
+
+
+def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figure | None = None) -> str | None:
+    entry = load_catalog().entries[code]
+    cstart = clause_start(ctx.sentence, mention.start)
+    prefix = ctx.sentence[cstart: mention.start]
+    if "count" not in entry.level_units:
+        prefix = ctx.sentence[clause_start_or_list(ctx.sentence, mention.start): mention.start]
+    if "count" in entry.level_units or "station" in entry.level_units:
+        sub = _count_subject(prefix, mention)
+        if fig is not None and continues_stock(ctx.sentence, fig):
+            sub = None
+        if "station" in entry.level_units:
+            inner = re.search(r"5G-A|室外", mention.alias)
+            return inner.group(0) if inner else sub
+        return sub
+    if mention.gap:
+        return subject_from_prefix(mention.gap, ctx.place_names)
+    if fig is not None and fig.forward and fig.measure == "share_pct":
+        # 云南省89个园区以…面积,贡献了…70%的工业增加值: the share is the sentence subject's (园区)
+        head = _SHARE_HOLDER.match(ctx.sentence)
+        return subject_from_prefix(head.group(0), ctx.place_names) if head else None
+    if fig is not None and fig.measure == "yoy_pct" and mention.end <= clause_start(ctx.sentence, fig.start):
+        parallel = parallel_subject(ctx.sentence, fig)
+        if parallel:
+            return parallel
+    if mention.alias in ("增加值", "产值", "总产值") and not prefix.strip():
+        return None
+    if "规下" in prefix[-4:]:
+        return "规下"
+    joined = _ALIAS_GROUP.match(mention.alias) if prefix.endswith(("及", "和", "与")) else None
+    if joined:  # 互联网及软件信息服务业主营业务收入: the group is both, as written
+        prefix += joined.group(1)
+    subject = subject_from_prefix(prefix, ctx.place_names)
+    cat = load_catalog()
+    if subject:  # 先进制造业增加值 -> 先进制造业
+        return subject + cat.group_words.get(mention.alias, "")
+    # 制造业增加值 alone is manufacturing, a part of industry, not the total
+    return cat.group_words.get(mention.alias) if mention.alias in cat.group_alone else None

@@ -1,0 +1,75 @@
+"""Rows: the one place an attached figure (`Draft`) becomes an `indicators` row (a dict with
+every contract column), with its place, period, flags and evidence span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from industry_etl import PIPELINE_VERSION
+from schemas.models import NATIONAL_CODE
+from schemas.stages import Document, Segment
+from tasks.extract.figures import Figure
+from tasks.extract.lexicon import named_place
+from tasks.parse import Period
+
+
+@dataclass(slots=True)
+class Draft:
+    """A figure attached to its indicator, before it becomes a row."""
+
+    code: str
+    figure: Figure
+    subject: str | None
+    year: int | None
+    period: Period | None
+    clause_start: int  # in sentence coordinates
+    is_estimate: bool = False
+    is_target: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: str) -> dict:
+    """The one place a figure becomes an `indicators` row (a dict with every contract column)."""
+    period = draft.period
+    start, end = offset + draft.clause_start, offset + draft.figure.end
+    measure = "level" if draft.figure.measure == "level_pct" else draft.figure.measure
+    region_code, region, city, city_code, county = (
+        segment.region_code, segment.region, segment.city, segment.city_code, segment.county)
+    if draft.figure.place == "全国":  # the benchmark's own figure (高于全国(3.6%))
+        region_code, region, city, city_code, county = NATIONAL_CODE, "全国", None, None, None
+    elif draft.figure.place == "全省":
+        city, city_code, county = None, None, None
+    elif draft.figure.place:  # a place the clause names (浙江增长6.1%,江苏增长7.0%; 湖州市规上工业…)
+        named = named_place(draft.figure.place)
+        if named is not None:
+            region_code, region, city, city_code, county = (
+                named.region_code, named.region, named.city, named.city_code, named.county)
+    return {
+        "doc_id": doc.doc_id,
+        "source_file": doc.source_file,
+        "segment": segment.index,
+        "region_code": region_code,
+        "region": region,
+        "city": city,
+        "city_code": city_code,
+        "county": county,
+        "year": draft.year,
+        "period_start_month": period.start if period else 1,
+        "period_end_month": period.end if period else 12,
+        "period_label": period.label if period else "全年",
+        "indicator": draft.code,
+        "subject": draft.subject,
+        "measure": measure,
+        "value": draft.figure.value,
+        "unit": draft.figure.unit,
+        "benchmark": draft.figure.benchmark if measure in ("vs_benchmark_pp", "rank") else None,
+        "is_redacted": draft.figure.value is None,
+        "is_estimate": draft.is_estimate,
+        "is_target": draft.is_target,
+        "evidence": text[start:end],
+        "char_start": start,
+        "char_end": end,
+        "pipeline_version": PIPELINE_VERSION,
+        "run_id": "",
+    }

@@ -1,0 +1,304 @@
+"""Reading one sentence: its figures, each attached to its indicator, become rows.
+
+`read_sentence` takes the sentence's slice of the paragraph index, handles follow-on sentences
+(分行业看, 其中, … after an indicator: the figures are the last indicator's) and topic headings
+(1.规上工业总产值。), finds the figures, and for each one: its governing mention, code,
+subject, place, period, year and evidence start, then builds the row. The year and period in
+force advance as the sentence is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from schemas.stages import Document, Segment
+from tasks.extract.boundaries import clause_start, clause_start_or_list
+from tasks.extract.clauses import distribution, figures_per_listed_group, governing_mention, place_heading
+from tasks.extract.exclusions import exclusion_words, not_a_row, over_several_years
+from tasks.extract.figures import Figure, find_figures
+from tasks.extract.index import TextIndex
+from tasks.extract.lexicon import follow_on_regex, has_word, is_count, load_catalog, named_place
+from tasks.extract.mentions import (
+    PARALLEL_GROUP,
+    PERIOD_OR_PLACE,
+    Mention,
+    SentenceContext,
+    mention_subject,
+    resolve_code,
+)
+from tasks.extract.rows import Draft, build_row
+from tasks.extract.state import (
+    ReadingState,
+    YearMention,
+    advance_state,
+    count_period,
+    end_sentence,
+    mentions_in_force,
+)
+from tasks.parse import Period
+
+
+def _flags(sentence: str, upto: int, state: ReadingState) -> tuple[bool, bool]:
+    head = sentence[:upto]
+    estimate = has_word("estimate_words", head)
+    target = state.future or has_word("target_words", head)
+    return estimate, target
+
+
+# A heading that only names an indicator: "1.规上工业总产值。", "(三)工业投资:", "二、技改投资情况"
+_TOPIC_HEADING = re.compile(r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）.、．]?)?\s*[^,，;；:：。\d]{2,20}?"
+                            r"(?:情况|方面|完成情况)?[。:：]?\s*")
+
+_NATIONAL_CLAUSE = re.compile(r"\s*(?:(?:19|20)\d\d年)?(?:前三季度|[上下]半年|全年|[一二三四]季度|1\s*[-—–~～至到]\s*\d{1,2}月份?)?"
+                              r"[,，]?(?:全国|我国)(?!平均|水平)")
+
+
+@dataclass(slots=True)
+class _Reading:
+    """One sentence being read: what its figures share while they become rows."""
+
+    ctx: SentenceContext
+    follow_on: bool  # its figures are of the last indicator read (after a topic heading or an opener)
+    after_opener: bool  # ... after an opener (分行业看): only figures of a group, period or place count
+    years: list[YearMention]  # the years and periods that change what is in force, not yet passed
+    periods: list[tuple[int, int, Period]]
+    all_periods: list[tuple[int, int, Period]]
+    comparison_ends: set[int]
+    distributed: dict[int, tuple[Mention | None, str | None]] = field(default_factory=dict)
+    identities: set[tuple] = field(default_factory=set)  # rows so far: (code, subject, measure, months, start)
+    subject_of: dict[str, str | None] = field(default_factory=dict)  # indicator -> subject of its last row
+    last_place: str | None = None  # the place of the last figure read
+    dropped_before: int = -2  # index of the last figure `not_a_row` dropped
+    previous: Mention | None = None  # the mention the last figure was attached to
+
+
+def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: str, start: int, end: int,
+                  place_names: re.Pattern[str] | None, para_start: int, index: TextIndex) -> list[dict]:
+    """Rows for one sentence `text[start:end]`; updates `state` (year, period) as it reads."""
+    mentions, all_periods, all_years = index.slice(start, end)
+    sentence = text[start:end]
+    mentions, follow_on, after_opener = _open_sentence(state, sentence, mentions)
+    if not mentions and not all_periods and not all_years:
+        return []
+    # every row needs an indicator wording in its sentence: skip the costly figure scan without one
+    # (a count may stand just before its wording: "XX家规模以上工业企业")
+    figures = find_figures(sentence, max(0, mentions[0].start - 12)) if mentions else []
+    years, periods, comparison_ends = mentions_in_force(sentence, all_periods, all_years)
+    if not figures:
+        if mentions and not follow_on:
+            _note_topic_heading(state, SentenceContext(sentence, start, mentions, place_names))
+        _finish_sentence(state, sentence, years, periods)
+        return []
+    # a mention inside a gap's benchmark (快于全部规上工业8.3个百分点) governs nothing after it
+    mentions = [m for m in mentions if not any(
+        f.measure == "vs_benchmark_pp" and f.start < m.start < f.end for f in figures)]
+    ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start], figures,
+                          exclusion_words().search(sentence) is not None)
+    reading = _Reading(ctx, follow_on, after_opener, years, periods, all_periods, comparison_ends)
+    rows = []
+    for i, fig in enumerate(_figures_to_read(reading, figures)):
+        if fig is None:
+            continue
+        advance_state(state, sentence, years, periods, fig.start)
+        draft = _read_figure(state, reading, i, fig)
+        if draft is None:
+            continue
+        rows.append(build_row(doc, segment, draft, start, text))
+        state.last_paragraph = state.paragraph
+        if not follow_on:  # a follow-on's own period (10月当月) is not passed on to the next one
+            state.last_code, state.last_period = draft.code, draft.period
+    _finish_sentence(state, sentence, years, periods)
+    return rows
+
+
+def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
+                   ) -> tuple[list[Mention], bool, bool]:
+    """How a sentence goes on from the one before: (its mentions, whether its figures are of the
+    last indicator read, whether that is because of an opener). After a topic heading or an opener
+    (分行业看,汽车制造业增长12.1%) the last indicator read comes first among its mentions."""
+    topic = state.topic_pending and state.paragraph - state.last_paragraph <= 1
+    state.topic_pending = False
+    opens = follow_on_regex().match(sentence) is not None
+    if opens:
+        state.opened_paragraph = state.paragraph
+    # 从行业看,35个行业大类中有22个行业增长。汽车制造业增长12.1%…: the opener's paragraph goes on
+    opener = (not topic and state.last_code is not None and state.paragraph - state.last_paragraph <= 1
+              and (opens or (state.opened_paragraph == state.paragraph and not mentions)))
+    # ("分市看,邯郸、唐山…分别增长…;石家庄市规上工业增加值…": with mentions of its own, the opening
+    # still goes on, but the sentence is read as usual)
+    follow_on = topic or (opener and not mentions)
+    if topic or opener:
+        mentions = [Mention(state.last_code or "", 0, 0, ""), *mentions]
+    if follow_on and state.period is None and state.last_paragraph == state.paragraph:
+        state.period = state.last_period  # (a month range carries within its paragraph only)
+    return mentions, follow_on, follow_on and not topic
+
+
+def _note_topic_heading(state: ReadingState, ctx: SentenceContext) -> None:
+    """"1.规上工业总产值。完成1205.3亿元…": a heading naming an indicator; the next sentences are about it."""
+    if not _TOPIC_HEADING.fullmatch(ctx.sentence):
+        return
+    code = resolve_code(ctx, ctx.mentions[-1])
+    if code is not None:
+        state.topic_pending, state.last_code = True, code
+        state.last_period, state.last_paragraph = state.period, state.paragraph
+
+
+def _finish_sentence(state: ReadingState, sentence: str, years: list[YearMention],
+                     periods: list[tuple[int, int, Period]]) -> None:
+    advance_state(state, sentence, years, periods, len(sentence))
+    end_sentence(state)
+
+
+def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | None]:
+    """The sentence's figures, one per listed group, with the 分别 lists shared out (`r.distributed`);
+    after an opener, the ones that do not count are None."""
+    if not r.follow_on:
+        figures = figures_per_listed_group(r.ctx.sentence, figures)
+        r.ctx.figures = figures
+    r.distributed = distribution(r.ctx, figures)
+    if not r.after_opener:
+        return figures
+    # growth figures of a period, a group or a place only (or 分别 lists), and the gaps and ranks
+    # that qualify them
+    kept: list[Figure | None] = []
+    for i, f in enumerate(figures):
+        keep = i in r.distributed or (f.measure == "yoy_pct" and _follow_on_head_is_group(r.ctx.sentence, f)) or (
+            f.measure in ("vs_benchmark_pp", "rank") and bool(kept) and kept[-1] is not None)
+        kept.append(f if keep else None)
+    return kept
+
+
+def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft | None:
+    """Figure `i` of the sentence attached to its indicator, or None when it is no row."""
+    mention, subject = _attached_mention(r, i, fig)
+    if mention is None:
+        return None
+    r.previous = mention
+    code = _measured_code(r.ctx, mention, fig)
+    if code is None or _dropped(r, i, mention, fig):
+        return None
+    code, subject = _code_and_subject(r, i, fig, mention, code, subject)
+    _place_figure(r, mention, fig)
+    period = fig.period or state.period
+    if is_count(code) and not (period is not None and period.asof):  # counts do not inherit
+        period = count_period(r.ctx.sentence, r.all_periods, r.comparison_ends, fig.start)
+    evidence_at = _evidence_start(r, code, subject, fig, mention, period)
+    estimate, target = _flags(r.ctx.sentence, fig.end, state)
+    year = _figure_year(state, fig, period)
+    if fig.measure == "yoy_pct" and over_several_years(r.ctx.sentence, fig, year):
+        return None  # "比2020年增长43.6%": growth over several years is no yoy row
+    return Draft(code, fig, subject, year, period, evidence_at, estimate, target)
+
+
+def _attached_mention(r: _Reading, i: int, fig: Figure) -> tuple[Mention | None, str | None]:
+    """(mention, subject) of figure `i`: the last indicator read after an opener, its item of a 分别
+    list, the mention before a listed group, else the mention that governs it (subject still to read)."""
+    if r.after_opener:
+        return r.ctx.mentions[0], None
+    if i in r.distributed:
+        return r.distributed[i]
+    if fig.group is not None:
+        before = [m for m in r.ctx.mentions if m.end <= fig.start]
+        return r.previous or (before[-1] if before else None), fig.group
+    return governing_mention(r.ctx, fig, r.previous), None
+
+
+def _measured_code(ctx: SentenceContext, mention: Mention, fig: Figure) -> str | None:
+    """The mention's indicator code, when the catalog gives that indicator the figure's measure."""
+    code = resolve_code(ctx, mention)
+    if code is None:
+        return None
+    entry = load_catalog().entries[code]
+    measure = "level" if fig.measure == "level_pct" else fig.measure
+    if measure not in entry.measures:
+        return None
+    if fig.measure == "level_pct" and "percent" not in entry.level_units:
+        return None
+    return code
+
+
+def _dropped(r: _Reading, i: int, mention: Mention, fig: Figure) -> bool:
+    """Whether figure `i` is no row: `not_a_row`, or a gap or rank after a dropped figure."""
+    qualifier = fig.measure in ("vs_benchmark_pp", "rank")
+    qualifies_dropped = qualifier and r.dropped_before == i - 1
+    if qualifies_dropped or not_a_row(r.ctx, mention, fig):
+        if not qualifier or qualifies_dropped:
+            r.dropped_before = i  # a gap or rank after a growth that is no row (年均增长…,高于…) is none either
+        return True
+    return False
+
+
+def _code_and_subject(r: _Reading, i: int, fig: Figure, mention: Mention, code: str,
+                      subject: str | None) -> tuple[str, str | None]:
+    """The row's code and subject: read from the mention's wording unless a list gave the subject."""
+    if i not in r.distributed and fig.group is None:
+        subject = mention_subject(r.ctx, mention, code, fig)
+        if fig.measure in ("vs_benchmark_pp", "rank") and code in r.subject_of:
+            subject = r.subject_of[code]  # a gap or rank qualifies the figure just before it (累计达62家,位居…)
+    elif code == "industrial_value_added_all" and subject:
+        code = "industrial_value_added"
+    r.subject_of[code] = subject
+    return code, subject
+
+
+def _place_figure(r: _Reading, mention: Mention, fig: Figure) -> None:
+    """Set `fig.place` when the figure is another place's than the segment's."""
+    sentence = r.ctx.sentence
+    if fig.place is None and _NATIONAL_CLAUSE.match(sentence, clause_start(sentence, fig.start)):
+        fig.place = "全国"  # 全国规上工业增加值增长4.6%, …全国增长4.0%: the country's own figure
+    if fig.place is None:
+        fig.place = place_heading(sentence, mention, fig)
+    if fig.place is None and fig.measure in ("vs_benchmark_pp", "rank"):
+        fig.place = r.last_place  # 郑州市增长1.5%,低于全省2.3个百分点: the gap is 郑州's
+    if fig.place not in ("全国", "全省"):  # (not a benchmark's own figure: 高于全国(3.6%)2.3个百分点)
+        r.last_place = fig.place
+
+
+def _evidence_start(r: _Reading, code: str, subject: str | None, fig: Figure, mention: Mention,
+                    period: Period | None) -> int:
+    """Where the row's evidence starts: the clause of its mention and figure, with a row identity
+    (code, subject, measure, months, start) of its own within the sentence."""
+    sentence = r.ctx.sentence
+    at = clause_start(sentence, min(mention.start, fig.start))
+    if fig.place:  # another place's figure: its own clause, so it keeps a row identity of its own
+        at = clause_start(sentence, fig.start)
+    if fig.evidence_start >= 0:
+        at = fig.evidence_start
+    # a second figure of the same kind from one clause start: its list item, else its own clause,
+    # else the figure itself starts its evidence
+    months = (period.start, period.end) if period else (1, 12)  # (1-9月 and 1—9月 are one period)
+    if (code, subject, fig.measure, months, at) in r.identities:
+        for candidate in (clause_start_or_list(sentence, min(mention.start, fig.start)),
+                          clause_start(sentence, fig.start), fig.start):
+            if (code, subject, fig.measure, months, candidate) not in r.identities:
+                at = candidate
+                break
+    r.identities.add((code, subject, fig.measure, months, at))
+    return at
+
+
+def _figure_year(state: ReadingState, fig: Figure, period: Period | None) -> int | None:
+    """The figure's own year (由2020年的…), the year before for 去年同期为…, else the year in force."""
+    year = state.figure_year(period)
+    if fig.year is not None:
+        return fig.year
+    if fig.prior_year and year is not None:
+        return year - 1
+    return year
+
+
+_SINGLE_MONTH = re.compile(r"\d{1,2}月份?(?:当月)?|当月|单月|同比|累计|[,，:：\s]")
+
+
+def _follow_on_head_is_group(sentence: str, fig: Figure) -> bool:
+    """In a follow-on sentence, a growth figure counts when its clause names only a period or a
+    group of industries or enterprises (分行业看,汽车制造业增长…; 其中,11月当月增长…), not some
+    other measure (其中,民间投资增长…)."""
+    head = sentence[clause_start(sentence, fig.start): fig.start]
+    head = follow_on_regex().sub("", head)
+    head = _SINGLE_MONTH.sub("", PERIOD_OR_PLACE.sub("", head))
+    return not head or PARALLEL_GROUP.fullmatch(head) is not None or fig.place is not None or (
+        2 <= len(head) <= 12 and named_place(head) is not None)

@@ -1,0 +1,143 @@
+"""The reading state carried from sentence to sentence, and the years and periods that change it.
+
+`ReadingState` holds the year and period in force, the last indicator read (for follow-on
+sentences) and the page's date. `is_figure_year` tells a year that dates the figures after it
+from a comparison (与2023年同期, 2022年以来) or a passing date, and `mentions_in_force` keeps a
+sentence's years and periods that are not comparisons; `advance_state` applies each year
+and period mention as reading passes it; `end_sentence` ends a 当月 month; `count_period` is a
+count's period (counts do not inherit a flow period).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from tasks.extract.boundaries import clause_start
+from tasks.extract.lexicon import alternation, words
+from tasks.parse import Period
+
+
+@dataclass
+class ReadingState:
+    """What is in force while reading a segment left to right."""
+
+    report_year: int | None
+    year: int | None = None
+    period: Period | None = None
+    future: bool = False  # inside a plan for a year after the report year
+    published: tuple[int, int] | None = None  # (year, month) of the page's date line, if any
+    paragraph: int = 0  # index of the paragraph being read
+    last_code: str | None = None  # the indicator of the last row, for follow-on sentences
+    last_period: Period | None = None  # ... its period
+    last_paragraph: int = -9  # ... and the paragraph it was in
+    relative_base: int | None = None  # 今年/去年 count from the page's date when the body states no year
+    topic_pending: bool = False  # the last sentence was a heading naming an indicator ("1.工业投资。")
+    before_month: Period | None = None  # the period in force before a 当月 month
+    opened_paragraph: int = -1  # the paragraph a follow-on opener (分行业看) was read in
+
+    def figure_year(self, period: Period | None) -> int | None:
+        """The year in force; with none stated in the body, the latest one whose period had ended
+        by the publication date (published 2022-11 about 1—10月 -> 2022; 2024-01 about 全年 -> 2023)."""
+        if self.year is not None or self.published is None:
+            return self.year
+        pub_year, pub_month = self.published
+        end = period.end if period else 12
+        return pub_year if end < pub_month else pub_year - 1
+
+    def __post_init__(self) -> None:
+        self.year = self.report_year
+
+
+# Starts with a character class so the regex engine can skip ahead quickly.
+YEAR = re.compile(r"[12今去上](?:(?<=[12])(?:(?<=1)9|(?<=2)0)\d\d年|(?<=[今去上])年)")
+
+
+@cache
+def _year_context() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    w = words()
+    before = re.compile(f"(?:{alternation(w['year_comparison_before'])})$")
+    after = re.compile(f"^(?:{alternation(w['year_comparison_after'])})")
+    return before, after
+
+
+@dataclass(frozen=True, slots=True)
+class YearMention:
+    start: int
+    end: int
+    year: int
+    relative: bool = False  # 今年 (year 0) / 去年 (year -1): counted from the report year
+
+
+def is_figure_year(sentence: str, m: YearMention) -> bool:
+    """A year that names the time of what follows, not a comparison, a start point or a passing date."""
+    before, after = _year_context()
+    head = sentence[max(0, m.start - 3): m.start]
+    as_of = head.endswith(tuple(words()["year_as_of_before"]))  # 截至2023年9月底: not a comparison
+    if (before.search(head) and not as_of) or after.match(sentence[m.end: m.end + 3]):
+        return False
+    after_text = sentence[m.end: m.end + 6]
+    if re.match(r"\d{1,2}月\d{1,2}日", after_text):
+        return False  # a date (发布于2024年3月28日), not the year figures refer to
+    lead = sentence[clause_start(sentence, m.start): m.start]
+    return len(lead) <= 2 or bool(re.match(r"\d|[上下前全]半?年|[一二三四]季度", after_text))
+
+
+_COMPARED_WITH = re.compile(r"(?:较|比|与|同|相比)$")
+
+
+def mentions_in_force(sentence: str, periods: list[tuple[int, int, Period]], years: list[YearMention]
+                      ) -> tuple[list[YearMention], list[tuple[int, int, Period]], set[int]]:
+    """The year and period mentions of a sentence that change what is in force, and where the
+    comparison years end (a period right after one, 比2023年1-9月, or after 较/比/与 is a comparison too)."""
+    in_force = [m for m in years if is_figure_year(sentence, m)]
+    comparison_ends = {m.end for m in years if m not in in_force}
+    periods = [p for p in periods if p[0] not in comparison_ends
+               and not _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])]
+    return in_force, periods, comparison_ends
+
+
+def year_mention(m: re.Match[str]) -> YearMention:
+    text = m.group(0)
+    if text[0].isdigit():
+        return YearMention(m.start(), m.end(), int(text[:4]))
+    return YearMention(m.start(), m.end(), 0 if text == "今年" else -1, relative=True)
+
+
+def count_period(sentence: str, periods: list[tuple[int, int, Period]], skip: set[int],
+                        before: int) -> Period | None:
+    """A count's period: one stated in its own sentence, the last before the count (截至11月底…,其中11月份
+    新增3户 -> 11月), else the first after it (全市XX家规模以上工业企业1-9月份…), else none."""
+    stated = [(start, period) for start, _end, period in periods
+              if start not in skip and not (period.start == 1 and period.end == 12)]
+    earlier = [period for start, period in stated if start < before]
+    if earlier:
+        return earlier[-1]
+    return stated[0][1] if stated else None
+
+
+def advance_state(state: ReadingState, sentence: str, years: list[YearMention],
+                   periods: list[tuple[int, int, Period]], upto: int) -> None:
+    """Apply every year and period mention before `upto` (consumed from the lists)."""
+    while years and years[0].start < upto:
+        mention = years.pop(0)
+        base = state.relative_base if state.relative_base is not None else state.report_year if (
+            state.report_year is not None) else (state.published[0] if state.published else None)
+        if mention.relative and base is None:
+            continue  # 今年 in a text that never says which year: still unknown
+        y = base + mention.year if mention.relative else mention.year
+        state.year = y
+        state.period = None
+        state.future = state.report_year is not None and y > state.report_year
+    while periods and periods[0][0] < upto:
+        period = periods.pop(0)[2]
+        if "当月" in period.label and (state.period is None or "当月" not in state.period.label):
+            state.before_month = state.period  # 9月当月: for its own sentence only
+        state.period = None if period.start == 1 and period.end == 12 else period
+
+
+def end_sentence(state: ReadingState) -> None:
+    """A 当月 month applies within its sentence; the range in force before it comes back."""
+    if state.period is not None and "当月" in state.period.label:
+        state.period = state.before_month
