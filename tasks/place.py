@@ -714,12 +714,14 @@ def report_period(text: str, start: int, end: int, title: str | None) -> tuple[i
 
     The lead's first period wins (a news story opening 今年1至2月, a briefing opening 1~9月份,
     even under a title saying 三季度), then the title's (上半年工作总结); a comparison
-    (比1-9月份), a single month and an as-of date (截至9月底) are not the report's period.
+    (比1-9月份), a single month, an as-of date (截至9月底) and the full year (the default, and
+    `全年以来` in a half-year summary's lead says nothing of its period) are not the report's period.
     """
     not_before = tuple(gazetteer().words["year"]["not_report_before"])
     for source in (_lead(text, start, end), title or ""):
         for found_start, _, period in find_periods(source):
-            if period.asof or period.start == period.end or source.endswith(not_before, 0, found_start):
+            if (period.asof or period.start == period.end or (period.start, period.end) == (1, 12)
+                    or source.endswith(not_before, 0, found_start)):
                 continue
             return period.start, period.end, period.label
     return None

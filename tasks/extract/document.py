@@ -28,6 +28,7 @@ from tasks.extract.lexicon import (
 from tasks.extract.sentences import read_sentence
 from tasks.extract.state import ReadingState
 from tasks.extract.tables import read_tables
+from tasks.parse import Period
 
 _STATED_YEAR = re.compile(r"(?:19|20)\d\d年(?!\d{1,2}月\d{1,2}日)")
 
@@ -49,7 +50,8 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
     segments = doc.segments or [Segment(0, 0, len(text))]
     for segment in segments:
         published = _year_month(doc.publication_date)
-        state = ReadingState(segment.report_year, published=published)
+        report_period = Period(*segment.report_period) if segment.report_period else None
+        state = ReadingState(segment.report_year, published=published, report_period=report_period)
         if published is not None and not _STATED_YEAR.search(text, segment.start, segment.end):
             state.relative_base = published[0]  # contract: 今年/去年 count from the page's date
         table_lines: set[int] = set()
@@ -59,6 +61,7 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
             if p_start in table_lines:
                 continue  # a table row, read above
             state.period = None  # a month range does not cross a paragraph
+            state.carry_closed = False
             state.paragraph += 1
             index = TextIndex.of(para.group(0), p_start, all_periods=state.topic_pending)
             if not index.mentions and not index.years and not index.follow_ons and not state.topic_pending:

@@ -182,15 +182,26 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
         return None
     code, subject = _code_and_subject(r, i, fig, mention, code, subject)
     _place_figure(r, mention, fig)
-    period = fig.period or state.period
-    if is_count(code) and not (period is not None and period.asof):  # counts do not inherit
-        period = count_period(r.ctx.sentence, r.all_periods, r.comparison_ends, fig.start)
-    evidence_at = _evidence_start(r, code, subject, fig, mention, period)
     estimate, target = _flags(r.ctx.sentence, fig.end, state)
+    period = _figure_period(state, r, fig, code, estimate or target)
+    evidence_at = _evidence_start(r, code, subject, fig, mention, period)
     year = _figure_year(state, fig, period)
     if fig.measure == "yoy_pct" and over_several_years(r.ctx.sentence, fig, year):
         return None  # "比2020年增长43.6%": growth over several years is no yoy row
     return Draft(code, fig, subject, year, period, evidence_at, estimate, target)
+
+
+def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, outlook: bool) -> Period | None:
+    """The figure's own period, else the one stated last in its paragraph, else the period the
+    report is about (contract, "Periods"). Counts take none from elsewhere (only an as-of date or
+    a period of their own sentence); an estimate or target (`outlook`) is for the period it names
+    or its paragraph's, else for the full year, not for the report's period."""
+    period = fig.period or state.period
+    if is_count(code) and not (period is not None and period.asof):
+        return count_period(r.ctx.sentence, r.all_periods, r.comparison_ends, fig.start)
+    if period is None and not state.carry_closed and not outlook:
+        return state.report_period
+    return period
 
 
 def _attached_mention(r: _Reading, i: int, fig: Figure) -> tuple[Mention | None, str | None]:

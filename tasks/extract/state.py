@@ -36,6 +36,8 @@ class ReadingState:
     topic_pending: bool = False  # the last sentence was a heading naming an indicator ("1.工业投资。")
     before_month: Period | None = None  # the period in force before a 当月 month
     opened_paragraph: int = -1  # the paragraph a follow-on opener (分行业看) was read in
+    report_period: Period | None = None  # the period the section as a whole is about (title or lead)
+    carry_closed: bool = False  # this paragraph stated 全年 or another year: the report's period stops
 
     def figure_year(self, period: Period | None) -> int | None:
         """The year in force; with none stated in the body, the latest one whose period had ended
@@ -129,12 +131,15 @@ def advance_state(state: ReadingState, sentence: str, years: list[YearMention],
         y = base + mention.year if mention.relative else mention.year
         state.year = y
         state.period = None
+        state.carry_closed = state.carry_closed or y != state.report_year
         state.future = state.report_year is not None and y > state.report_year
     while periods and periods[0][0] < upto:
         period = periods.pop(0)[2]
         if "当月" in period.label and (state.period is None or "当月" not in state.period.label):
             state.before_month = state.period  # 9月当月: for its own sentence only
-        state.period = None if period.start == 1 and period.end == 12 else period
+        full_year = period.start == 1 and period.end == 12
+        state.period = None if full_year else period
+        state.carry_closed = state.carry_closed or full_year
 
 
 def end_sentence(state: ReadingState) -> None:
