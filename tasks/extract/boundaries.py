@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
+import tomllib
+from functools import cache, lru_cache
+
+from schemas import SCHEMAS_DIR
 
 # A comma between digit groups (1,234.5) is not a clause boundary.
 # (Each opens with one character class, so the regex engine skips ahead at C speed.)
@@ -17,10 +20,43 @@ CLAUSE_MARK = re.compile(r"[，;；:：。,](?!(?<=\d,)\d{3}(?!\d))")
 _LIST_MARK = re.compile(r"[，;；:：。、,](?!(?<=\d,)\d{3}(?!\d))")
 
 
+@cache
+def _industry_names() -> re.Pattern[str]:
+    """Industry names that hold a list separator (schemas/industry_names.toml), longest first."""
+    names = tomllib.loads((SCHEMAS_DIR / "industry_names.toml").read_text(encoding="utf-8"))["names"]
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+
+
+@lru_cache(maxsize=256)
+def industry_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where `text` names an industry whose name holds 、 和 or 及 (纺织服装、服饰业): one group."""
+    if "业" not in text:
+        return ()
+    return tuple(m.span() for m in _industry_names().finditer(text))
+
+
+def _inside(pos: int, spans: tuple[tuple[int, int], ...]) -> bool:
+    return any(a < pos < b for a, b in spans)
+
+
 @lru_cache(maxsize=256)
 def _mark_positions(sentence: str, with_list_comma: bool) -> list[int]:
     regex = _LIST_MARK if with_list_comma else CLAUSE_MARK
-    return [m.start() for m in regex.finditer(sentence)]
+    marks = [m.start() for m in regex.finditer(sentence)]
+    spans = industry_spans(sentence) if with_list_comma else ()
+    return [p for p in marks if not _inside(p, spans)] if spans else marks
+
+
+def split_items(text: str, separators: str = "、") -> list[str]:
+    """The items of a list, split at `separators` but never inside an industry's own name."""
+    spans = industry_spans(text)
+    items, start = [], 0
+    for i, ch in enumerate(text):
+        if ch in separators and not _inside(i, spans):
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return [x for x in items if x]
 
 
 def clause_start(sentence: str, pos: int) -> int:

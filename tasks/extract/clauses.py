@@ -20,6 +20,7 @@ from tasks.extract.boundaries import (
     count_boundaries,
     marks_between,
     sentence_part_start,
+    split_items,
 )
 from tasks.extract.figures import Figure
 from tasks.extract.lexicon import has_word, load_catalog, named_place
@@ -270,8 +271,8 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
     """One indicator, one subject per figure: the groups of a split alias's gap (工业…和…投资), or
     the groups listed before the indicator (A、B、C等产业增加值分别…)."""
     s = ctx.sentence
-    if mention.gap and len(re.split(r"[、和与及]", mention.gap)) == len(run):
-        subjects = [subject_from_prefix(x, ctx.place_names) or x for x in re.split(r"[、和与及]", mention.gap)]
+    if mention.gap and len(split_items(mention.gap, "、和与及")) == len(run):
+        subjects = [subject_from_prefix(x, ctx.place_names) or x for x in split_items(mention.gap, "、和与及")]
         return {i: (mention, sub) for i, sub in zip(run, subjects, strict=True)}
     lo = max(start, s.rfind(",", 0, mention.start) + 1, s.rfind("，", 0, mention.start) + 1)
     if "、" not in s[lo: mention.start] and "和" not in s[lo: mention.start]:
@@ -325,9 +326,9 @@ def _list_items(text: str, k: int) -> list[str] | None:
     text = next((part for part in reversed(text.split("分别")) if "、" in part or "和" in part), text)
     text = re.sub(r"等(?:产业|领域|行业|集群)?[^、]*$", "", text)
     text = _LIST_TAIL.sub("", text)
-    parts = [p for p in re.split(r"[、]", text) if p]
+    parts = split_items(text, "、")
     if len(parts) < k:
-        alt = [p for p in re.split(r"[、和与及]", text) if p]
+        alt = split_items(text, "、和与及")
         if len(alt) >= k:
             parts = alt
     if len(parts) < k:
@@ -366,7 +367,7 @@ def figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figur
         if marked and not (
                 load_catalog().alias_regex.search(head)):
             text = listed.group("items")
-            items = _list_items(text, len(re.split(r"[、和及与]", text)))
+            items = _list_items(text, len(split_items(text, "、和及与")))
         if not items:
             out.append(fig)
             continue

@@ -87,7 +87,12 @@ def strip_regex() -> re.Pattern[str]:
 
 
 PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|\d{1,2}月份|前[一二三四五六七八九十\d]+个?(?:月|季度)|"
-                              r"[一二三四1-4]季度|上半年|下半年|全年|今年|去年|前三季度")
+                              r"[一二三四1-4]季度|上半年|下半年|全年|今年|去年|前三季度|(?:19|20)\d\d年|"
+                              r"(?:[Xx*＊某]{1,3}|\d+(?:\.\d+)?[万千百]?|[万千百])[余多]?[个家户项条]|[Xx*＊某]{1,3}[区县市镇]")
+# A unit of the Xinjiang Production and Construction Corps is named whole (十师北屯市, 第一师阿拉尔市).
+_CORPS_UNIT = re.compile(r"第?[一二三四五六七八九十]{1,3}师(?:[\u4e00-\u9fff]{2,5}?市)?$")
+# A subject never holds a space, a dash or a colon: those are a heading's separators.
+_SEPARATOR = re.compile(r"[\s\-—–:：|｜]")
 
 _SCOPE_WORDS = re.compile(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?")
 
@@ -105,6 +110,9 @@ def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str
     """What is left of the words before an indicator once places, periods and fillers are removed."""
     if not prefix:
         return None
+    corps = _CORPS_UNIT.search(prefix)
+    if corps:
+        return corps.group(0)
     s = PERIOD_OR_PLACE.sub("", prefix)
     # "区属规上工业企业实现" -> "区属"; "规上工业中小微企业" -> "中小微"; "数字经济规上核心制造业" -> both sides
     s = _SCOPE_WORDS.sub("", s)
@@ -119,7 +127,7 @@ def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str
         s = s.strip(" \"“”'")
     if "等" in s and s.rsplit("等", 1)[1]:
         s = s.rsplit("等", 1)[1]  # "XX公司、XX集团等产值前5名" -> "产值前5名"
-    if not s or len(s) > 20 or not _CJK.search(s) or "%" in s or _PUNCTUATION.search(s):
+    if not s or len(s) > 20 or not _CJK.search(s) or "%" in s or _PUNCTUATION.search(s) or _SEPARATOR.search(s):
         return None
     return s
 
