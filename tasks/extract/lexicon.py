@@ -90,8 +90,10 @@ def place_name_regex() -> re.Pattern[str]:
 
 
 def is_zone_report(title: str) -> bool:
-    """Whether a title is a zone's own report (not one about the zones of a province or city)."""
-    return has_word("zone_words", title) and not has_word("zones_of_a_whole", title)
+    """Whether a title is a zone's own report, not one about the zones of a province or city
+    (全省开发区…): a whole named after the zone (经开区…稳居全市第一) is a benchmark."""
+    zone = word_regex("zone_words").search(title)
+    return zone is not None and not has_word("zones_of_a_whole", title[: zone.start()])
 
 
 @cache

@@ -91,6 +91,7 @@ PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|\d
                               r"(?:[Xx*＊某]{1,3}|\d+(?:\.\d+)?[万千百]?|[万千百])[余多]?[个家户项条]|[Xx*＊某]{1,3}[区县市镇]")
 # A unit of the Xinjiang Production and Construction Corps is named whole (十师北屯市, 第一师阿拉尔市).
 _CORPS_UNIT = re.compile(r"第?[一二三四五六七八九十]{1,3}师(?:[\u4e00-\u9fff]{2,5}?市)?$")
+_QUOTES = re.compile(r"[\"“”'‘’「」『』]")
 # A subject never holds a space, a dash or a colon: those are a heading's separators.
 _SEPARATOR = re.compile(r"[\s\-—–:：|｜]")
 
@@ -118,7 +119,7 @@ def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str
     s = _SCOPE_WORDS.sub("", s)
     s = _TRAILING_VERB.sub("", s)
     s = (place_names or place_name_regex()).sub("", s)
-    s = s.strip(" \"“”'")
+    s = _QUOTES.sub("", s)  # “主导+特色”产业: quotation marks around a group's name are typography
     prev = None
     while prev != s:
         prev = s
@@ -229,3 +230,22 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
         return subject + cat.group_words.get(mention.alias, "")
     # 制造业增加值 alone is manufacturing, a part of industry, not the total
     return cat.group_words.get(mention.alias) if mention.alias in cat.group_alone else None
+
+
+def is_bare_measure(ctx: SentenceContext, mention: Mention) -> bool:
+    """A measure word with no group or scope of its own before it (…;增加值同比增长8.5%)."""
+    if mention.alias not in words()["carried_measure_aliases"]:
+        return False
+    prefix = ctx.sentence[clause_start(ctx.sentence, mention.start): mention.start]
+    return subject_from_prefix(prefix, ctx.place_names) is None and not _SCOPE_WORDS.search(prefix)
+
+
+def carried_topic(topic: tuple[str, str | None], code: str) -> tuple[str, str | None]:
+    """(code, subject) of a bare measure word under the group a clause before it named."""
+    topic_code, topic_subject = topic
+    value_added = words()["value_added_codes"]
+    if topic_code == code or (topic_code in value_added and code in value_added):
+        return topic_code, topic_subject
+    special = topic_code in value_added and not topic_code.startswith("industrial_")
+    group = topic_subject or (load_catalog().entries[topic_code].name.removesuffix("增加值") if special else None)
+    return code, group

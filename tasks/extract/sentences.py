@@ -19,12 +19,14 @@ from tasks.extract.clauses import distribution, figures_per_listed_group, govern
 from tasks.extract.exclusions import exclusion_words, not_a_row, over_several_years
 from tasks.extract.figures import Figure, find_figures
 from tasks.extract.index import TextIndex
-from tasks.extract.lexicon import follow_on_regex, has_word, is_count, load_catalog, named_place
+from tasks.extract.lexicon import follow_on_regex, has_word, is_count, load_catalog, named_place, words
 from tasks.extract.mentions import (
     PARALLEL_GROUP,
     PERIOD_OR_PLACE,
     Mention,
     SentenceContext,
+    carried_topic,
+    is_bare_measure,
     mention_subject,
     resolve_code,
 )
@@ -69,6 +71,7 @@ class _Reading:
     distributed: dict[int, tuple[Mention | None, str | None]] = field(default_factory=dict)
     identities: set[tuple] = field(default_factory=set)  # rows so far: (code, subject, measure, months, start)
     subject_of: dict[str, str | None] = field(default_factory=dict)  # indicator -> subject of its last row
+    topic: tuple[str, str | None] | None = None  # (code, subject) the last explicit wording named
     last_place: str | None = None  # the place of the last figure read
     dropped_before: int = -2  # index of the last figure `not_a_row` dropped
     previous: Mention | None = None  # the mention the last figure was attached to
@@ -97,6 +100,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start], figures,
                           exclusion_words().search(sentence) is not None)
     reading = _Reading(ctx, follow_on, after_opener, years, periods, all_periods, comparison_ends)
+    if state.topic is not None and sentence.lstrip().startswith(tuple(words()["topic_openers"])):
+        reading.topic = state.topic  # 产值增长…: the sentence goes on about the group before it
     rows = []
     for i, fig in enumerate(_figures_to_read(reading, figures)):
         if fig is None:
@@ -110,6 +115,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         if not follow_on:  # a follow-on's own period (10月当月) is not passed on to the next one
             state.last_code, state.last_period = draft.code, draft.period
     _finish_sentence(state, sentence, years, periods)
+    state.topic = reading.topic
     return rows
 
 
@@ -244,9 +250,14 @@ def _dropped(r: _Reading, i: int, mention: Mention, fig: Figure) -> bool:
 
 def _code_and_subject(r: _Reading, i: int, fig: Figure, mention: Mention, code: str,
                       subject: str | None) -> tuple[str, str | None]:
-    """The row's code and subject: read from the mention's wording unless a list gave the subject."""
-    if i not in r.distributed and fig.group is None:
+    """The row's code and subject: read from the mention's wording unless a list gave the subject;
+    a bare measure word (…;增加值增长8.5%) goes on about the group named before it."""
+    if i not in r.distributed and fig.group is None and r.topic is not None and is_bare_measure(r.ctx, mention):
+        code, subject = carried_topic(r.topic, code)
+    elif i not in r.distributed and fig.group is None:
         subject = mention_subject(r.ctx, mention, code, fig)
+        if mention.alias:  # (not the last indicator standing in for a follow-on sentence)
+            r.topic = (code, subject)
         if fig.measure in ("vs_benchmark_pp", "rank") and code in r.subject_of:
             subject = r.subject_of[code]  # a gap or rank qualifies the figure just before it (累计达62家,位居…)
     elif code == "industrial_value_added_all" and subject:
