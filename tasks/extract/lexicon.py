@@ -136,7 +136,7 @@ def named_place(name: str) -> Place | None:
 @cache
 def follow_on_regex() -> re.Pattern[str]:
     """A sentence opening that goes on about the indicator just read (schemas/extract_words.toml)."""
-    return re.compile(alternation(words()["follow_on_openers"]))
+    return re.compile(f"{alternation(words()['follow_on_openers'])}|{words()['follow_on_pattern']}")
 
 
 def is_count(code: str) -> bool:
