@@ -37,6 +37,7 @@ class SentenceContext:
     mentions: list[Mention]
     place_names: re.Pattern[str] | None
     paragraph_before: str = ""  # the paragraph's text before this sentence (for scope words)
+    section_before: str = ""  # up to 2,000 characters of the section before this sentence (its topic)
     figures: list[Figure] = field(default_factory=list)
     may_exclude: bool = True  # the sentence holds a word of `exclusion_words`
 
@@ -179,6 +180,9 @@ def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
         return "industrial_value_added"
     if mention.alias in words()["scoped_bare_aliases"] and not re.search(
             r"规上|规模以上|工业", (ctx.paragraph_before + head)[-40:]):
+        return None
+    if mention.alias in words()["software_segment_aliases"] and not has_word(
+            "software_context_words", ctx.section_before + head):
         return None
     if mention.alias in words()["bare_aliases"]:
         if not has_word("group_words", (ctx.paragraph_before + head)[-40:] + mention.alias):

@@ -97,7 +97,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     # a mention inside a gap's benchmark (快于全部规上工业8.3个百分点) governs nothing after it
     mentions = [m for m in mentions if not any(
         f.measure == "vs_benchmark_pp" and f.start < m.start < f.end for f in figures)]
-    ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start], figures,
+    ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start],
+                          text[max(segment.start, start - 2000):start], figures,
                           exclusion_words().search(sentence) is not None)
     reading = _Reading(ctx, follow_on, after_opener, years, periods, all_periods, comparison_ends)
     if state.topic is not None and sentence.lstrip().startswith(tuple(words()["topic_openers"])):
@@ -126,9 +127,12 @@ def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
     (分行业看,汽车制造业增长12.1%) the last indicator read comes first among its mentions."""
     topic = state.topic_pending and state.paragraph - state.last_paragraph <= 1
     state.topic_pending = False
-    opens = follow_on_regex().match(sentence) is not None
+    opener_match = follow_on_regex().match(sentence)
+    opens = opener_match is not None and not has_word("foreign_openers", opener_match.group())
     if opens:
         state.opened_paragraph = state.paragraph
+    elif opener_match is not None:
+        state.opened_paragraph = -1  # 从产品产量看: the paragraph turns to another measure
     # 从行业看,35个行业大类中有22个行业增长。汽车制造业增长12.1%…: the opener's paragraph goes on
     opener = (not topic and state.last_code is not None and state.paragraph - state.last_paragraph <= 1
               and (opens or (state.opened_paragraph == state.paragraph and not mentions)))
