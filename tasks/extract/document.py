@@ -61,7 +61,7 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
             if p_start in table_lines:
                 continue  # a table row, read above
             state.period = None  # a month range does not cross a paragraph
-            state.carry_closed, state.topic = False, None
+            state.carry_closed, state.topic, state.unit = False, None, None
             state.paragraph += 1
             index = TextIndex.of(para.group(0), p_start, all_periods=state.topic_pending)
             if not index.mentions and not index.years and not index.follow_ons and not state.topic_pending:

@@ -142,3 +142,10 @@ def follow_on_regex() -> re.Pattern[str]:
 def is_count(code: str) -> bool:
     """Whether an indicator counts things (enterprises, stations): counts keep no flow period."""
     return not {"count", "station"}.isdisjoint(load_catalog().entries[code].level_units)
+
+
+@cache
+def regional_words() -> frozenset[str]:
+    """Regional names that fix a province (苏南, 兵团; schemas/regional_names.toml)."""
+    data = tomllib.loads((SCHEMAS_DIR / "regional_names.toml").read_text(encoding="utf-8"))
+    return frozenset(data["provinces"])

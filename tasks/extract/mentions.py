@@ -16,7 +16,15 @@ from functools import cache, lru_cache
 
 from tasks.extract.boundaries import clause_start, clause_start_or_list
 from tasks.extract.figures import Figure
-from tasks.extract.lexicon import alternation, has_word, load_catalog, place_name_regex, words
+from tasks.extract.lexicon import (
+    alternation,
+    has_word,
+    load_catalog,
+    named_place,
+    place_name_regex,
+    regional_words,
+    words,
+)
 
 
 @dataclass(slots=True)
@@ -100,7 +108,7 @@ _SCOPE_WORDS = re.compile(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?
 
 _TRAILING_VERB = re.compile(r"(?:累计|共|已)?(?:实现|完成|达到|达)$")
 
-_TRAILING_FILLER = re.compile(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计)$")
+_TRAILING_FILLER = re.compile(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计|全年目标|目标|任务)$")
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -127,6 +135,8 @@ def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str
         s = strip_regex().sub("", s)
         s = _TRAILING_FILLER.sub("", s)
         s = s.strip(" \"“”'")
+    if "的" in s and s.rsplit("的", 1)[1]:
+        s = s.rsplit("的", 1)[1]  # 增加值率高的船舶修理业: a modifier before the group is no part of it
     if "等" in s and s.rsplit("等", 1)[1]:
         s = s.rsplit("等", 1)[1]  # "XX公司、XX集团等产值前5名" -> "产值前5名"
     if not s or len(s) > 20 or not _CJK.search(s) or "%" in s or _PUNCTUATION.search(s) or _SEPARATOR.search(s):
@@ -253,3 +263,28 @@ def carried_topic(topic: tuple[str, str | None], code: str) -> tuple[str, str | 
     special = topic_code in value_added and not topic_code.startswith("industrial_")
     group = topic_subject or (load_catalog().entries[topic_code].name.removesuffix("增加值") if special else None)
     return code, group
+
+
+def industry_investment(subject: str) -> tuple[str, str | None]:
+    """(code, subject) of `<X>制造业投资`: one industry's investment is a breakdown of industrial
+    investment (汽车制造业投资 -> industrial_investment, 汽车制造业); a place's or a body's (兵团制造业投资)
+    stays manufacturing investment with the place as subject."""
+    holder = subject.removesuffix("制造业")
+    if holder != subject and (holder in regional_words() or named_place(holder) is not None):
+        return "manufacturing_investment", holder
+    return "industrial_investment", subject
+
+
+_UNIT = re.compile(r"(?:[\u4e00-\u9fff]{1,6}(?:镇|乡|街道)|第?[一二三四五六七八九十]{1,3}师[\u4e00-\u9fff]{0,5})$")
+
+
+def is_sub_unit(subject: str | None) -> bool:
+    """A town, township, street or corps division (胜利镇, 十师北屯市): a part of the report's area whose
+    figures a paragraph may go on giving after naming it once."""
+    return subject is not None and _UNIT.fullmatch(subject) is not None
+
+
+def names_a_whole(ctx: SentenceContext, mention: Mention) -> bool:
+    """The mention's clause speaks of the report's whole area (全区…, 全县…, 我市…)."""
+    head = ctx.sentence[clause_start(ctx.sentence, mention.start): mention.start]
+    return has_word("whole_words", head)

@@ -26,8 +26,11 @@ from tasks.extract.mentions import (
     Mention,
     SentenceContext,
     carried_topic,
+    industry_investment,
     is_bare_measure,
+    is_sub_unit,
     mention_subject,
+    names_a_whole,
     resolve_code,
 )
 from tasks.extract.rows import Draft, build_row
@@ -191,6 +194,7 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
     if code is None or _dropped(r, i, mention, fig):
         return None
     code, subject = _code_and_subject(r, i, fig, mention, code, subject)
+    subject = _sub_unit(state, r, mention, subject)
     _place_figure(r, mention, fig)
     estimate, target = _flags(r.ctx.sentence, fig.end, state)
     period = _figure_period(state, r, fig, code, estimate or target)
@@ -266,8 +270,22 @@ def _code_and_subject(r: _Reading, i: int, fig: Figure, mention: Mention, code: 
             subject = r.subject_of[code]  # a gap or rank qualifies the figure just before it (累计达62家,位居…)
     elif code == "industrial_value_added_all" and subject:
         code = "industrial_value_added"
+    if code == "manufacturing_investment" and subject:
+        code, subject = industry_investment(subject)
     r.subject_of[code] = subject
     return code, subject
+
+
+def _sub_unit(state: ReadingState, r: _Reading, mention: Mention, subject: str | None) -> str | None:
+    """A town or corps division named once goes on being the subject of its paragraph's figures
+    (胜利镇…产值X亿元;实现增加值…;实现工业投资…) until a clause names the whole area or another group."""
+    if is_sub_unit(subject):
+        state.unit = subject
+    elif subject is None and state.unit is not None:
+        if not mention.alias or not names_a_whole(r.ctx, mention):
+            return state.unit
+        state.unit = None
+    return subject
 
 
 def _place_figure(r: _Reading, mention: Mention, fig: Figure) -> None:
