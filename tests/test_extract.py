@@ -342,7 +342,7 @@ def test_other_sectors_and_other_measures_of_industry_are_not_value_added(text):
 def test_investment_in_a_kind_of_manufacturing_is_investment_with_that_subject():
     rows = extract("高技术制造业投资增长18.2%,装备制造业投资增长9.9%。")
     assert [(r["indicator"], r["subject"], r["value"]) for r in rows] == [
-        ("manufacturing_investment", "高技术制造业", 18.2), ("manufacturing_investment", "装备制造业", 9.9)]
+        ("industrial_investment", "高技术制造业", 18.2), ("industrial_investment", "装备制造业", 9.9)]
 
 
 @pytest.mark.parametrize("text", [
