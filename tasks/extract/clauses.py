@@ -148,7 +148,23 @@ def _growth_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None,
         if previous is not None:
             return previous
         return before[-1] if before and marks_between(s, before[-1].end, fig.start) <= 3 else None
+    if not near and fig.measure == "yoy_pct" and previous is not None and _bare_growth(ctx, previous, fig):
+        return previous  # "…完成工业总产值1107.18亿元,占规模以上工业的25.7%;同比增长12.3%"
     return near[-1] if near else None
+
+
+_BARE_GROWTH = re.compile(r"\s*(?:同比|比上年|较上年)?(?:增长|下降|增速为?|增幅为?)?\s*")
+
+
+def _bare_growth(ctx: SentenceContext, previous: Mention, fig: Figure) -> bool:
+    """A clause that is only a growth (;同比增长12.3%) goes on about the indicator of the clauses
+    before it, up to three marks back, unless another measure (产量, 出口…) or a count came between."""
+    s = ctx.sentence
+    return (_BARE_GROWTH.fullmatch(s[clause_start(s, fig.start): fig.start]) is not None
+            and marks_between(s, previous.end, fig.start) <= 3
+            and not has_word("other_measure_words", s[previous.end: fig.start])
+            and not any(previous.end <= f.start and f.end <= fig.start and f.measure == "level"
+                        and f.unit_class != "money" for f in ctx.figures))
 
 
 _HEAD_NOISE = re.compile(r"^(?:其中|另外|此外|而)|(?:同比|累计|分别)$|\s")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from tasks.extract.boundaries import clause_start
-from tasks.extract.lexicon import alternation, words
+from tasks.extract.lexicon import alternation, has_word, words
 from tasks.parse import Period
 
 
@@ -81,6 +81,8 @@ def is_figure_year(sentence: str, m: YearMention) -> bool:
     as_of = head.endswith(tuple(words()["year_as_of_before"]))  # 截至2023年9月底: not a comparison
     if (before.search(head) and not as_of) or after.match(sentence[m.end: m.end + 3]):
         return False
+    if _START_POINT.match(sentence, m.end):
+        return False  # 去年下半年以来, 2022年6月以来: a start point, not the figures' year
     after_text = sentence[m.end: m.end + 6]
     if re.match(r"\d{1,2}月\d{1,2}日", after_text):
         return False  # a date (发布于2024年3月28日), not the year figures refer to
@@ -88,6 +90,7 @@ def is_figure_year(sentence: str, m: YearMention) -> bool:
     return len(lead) <= 2 or bool(re.match(r"\d|[上下前全]半?年|[一二三四]季度", after_text))
 
 
+_START_POINT = re.compile(r"(?:[上下]半年|[一二三四]季度|\d{1,2}月份?(?:底|末|初)?|前\d{1,2}个?月|年[底末初])(?:以来|起|开始)")
 _COMPARED_WITH = re.compile(r"(?:较|比|与|同|相比)$")
 
 
@@ -140,8 +143,26 @@ def advance_state(state: ReadingState, sentence: str, years: list[YearMention],
         if "当月" in period.label and (state.period is None or "当月" not in state.period.label):
             state.before_month = state.period  # 9月当月: for its own sentence only
         full_year = period.start == 1 and period.end == 12
+        period = _year_to_date(state, sentence, period)
+        if period is None:
+            continue
         state.period = None if full_year else period
         state.carry_closed = state.carry_closed or full_year
+
+
+def _year_to_date(state: ReadingState, sentence: str, period: Period) -> Period | None:
+    """A quarter (二季度, 4..6) read as year-to-date where the text says it is cumulative (累计,
+    今年以来): 1..6. A quarter repeating the cumulative quarter in force is that same period (None:
+    nothing changes); 上半年…其中二季度 stays the single quarter."""
+    quarter = period.end - period.start == 2 and period.end % 3 == 0 and period.start > 1
+    if not quarter:
+        return period
+    current = state.period
+    if current is not None and current.start == 1 and current.end == period.end and "季度" in current.label:
+        return None
+    if has_word("year_to_date_words", sentence):
+        return Period(1, period.end, period.label)
+    return period
 
 
 def end_sentence(state: ReadingState) -> None:
