@@ -774,7 +774,9 @@ def _named_everywhere(text: str, g: _Gazetteer) -> Place | None:
         if not passing:
             codes = _candidates(name, None, g)
             is_full = name in g.full
-            if len(codes) == 1 and (is_full or not _HAN.match(text, name_end)):
+            # a province's short name (浙江规上工业…) is distinctive enough to vote inside a word
+            province = len(codes) == 1 and g.divisions[codes[0]].level == "province"
+            if len(codes) == 1 and (is_full or province or not _HAN.match(text, name_end)):
                 place = place_of_code(codes[0])
                 votes[place.region_code or ""] += 2 if is_full else 1
                 if place.city_code:
