@@ -180,12 +180,24 @@ _ABOVE_SCALE = re.compile(r"规上|规模以上|规模工业")
 _ALL_INDUSTRY = re.compile(r"(?:全部|全)工业(?:实现|完成|累计)?$")
 
 
+_WHOLE_CLAUSE = re.compile(r"[,，;；:：。](?=(?:全|我|本)[省市区县州旗盟国])")
+
+
+def _scope_text(ctx: SentenceContext, mention: Mention) -> str:
+    """What a bare 工业增加值's scope is read from: its clause and the clauses before it back to the
+    last one that names a whole of its own (…规上工业增加值增长6%,全省工业增加值增长5%: the second is
+    all industry), else the paragraph so far."""
+    head = ctx.sentence[: mention.start]
+    cut = [m.end() for m in _WHOLE_CLAUSE.finditer(head)]
+    return head[cut[-1]:] if cut else (ctx.paragraph_before + head)[-120:]
+
+
 def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     """Apply scope rules: 工业增加值 is 规上 when the sentence's subject is 规上 (gold README 7)."""
     code = mention.code
     entry = load_catalog().entries[code]
     head = ctx.sentence[: mention.start]
-    scope_text = (ctx.paragraph_before + head)[-120:]
+    scope_text = _scope_text(ctx, mention)
     if entry.scope_sensitive and _ABOVE_SCALE.search(scope_text) and "规下" not in head[-6:]:
         return "industrial_value_added"
     if mention.alias in words()["scoped_bare_aliases"] and not re.search(

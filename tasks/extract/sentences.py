@@ -195,6 +195,7 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
         return None
     code, subject = _code_and_subject(r, i, fig, mention, code, subject)
     subject = _sub_unit(state, r, mention, subject)
+    code = _breakdown_scope(state, code, subject)
     _place_figure(r, mention, fig)
     estimate, target = _flags(r.ctx.sentence, fig.end, state)
     period = _figure_period(state, r, fig, code, estimate or target)
@@ -274,6 +275,20 @@ def _code_and_subject(r: _Reading, i: int, fig: Figure, mention: Mention, code: 
         code, subject = industry_investment(subject)
     r.subject_of[code] = subject
     return code, subject
+
+
+_VALUE_ADDED = ("industrial_value_added", "industrial_value_added_all")
+
+
+def _breakdown_scope(state: ReadingState, code: str, subject: str | None) -> str:
+    """A group's value added (煤炭工业增加值, 轻工业实现工业增加值…) has the scope of the whole it breaks
+    down: 规上 when the section's last whole figure was 规上, whatever its own wording says.
+    规下 is the one group outside it."""
+    if code in _VALUE_ADDED and subject is None:
+        state.whole_value_added = code
+    elif code == "industrial_value_added_all" and subject != "规下" and state.whole_value_added == _VALUE_ADDED[0]:
+        return _VALUE_ADDED[0]
+    return code
 
 
 def _sub_unit(state: ReadingState, r: _Reading, mention: Mention, subject: str | None) -> str | None:

@@ -38,6 +38,7 @@ class ReadingState:
     opened_paragraph: int = -1  # the paragraph a follow-on opener (分行业看) was read in
     report_period: Period | None = None  # the period the section as a whole is about (title or lead)
     topic: tuple[str, str | None] | None = None  # (code, subject) the last sentence was about
+    whole_value_added: str | None = None  # the code (规上 or all) of the section's last whole value added
     unit: str | None = None  # a town or corps division this paragraph goes on about (胜利镇…)
     carry_closed: bool = False  # this paragraph stated 全年 or another year: the report's period stops
 
