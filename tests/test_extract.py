@@ -758,3 +758,22 @@ def test_a_table_line_is_read_once():
     text = "指标  单位  1-9月  增长(%)\n规上工业增加值增长  亿元  120.0  5.2%"
     keys = [(r["measure"], r["char_start"]) for r in extract(text)]
     assert len(keys) == len(set(keys))
+
+
+def test_an_enumeration_gives_each_place_its_bracketed_value():
+    rows = extract("1-9月,襄阳市(9.1%)、宜昌市(8.4%)、荆州市(-1.2%)3个市规上工业增加值增速高于全省。")
+    assert [(r["city"], r["measure"], r["value"]) for r in rows] == [
+        ("襄阳市", "yoy_pct", 9.1), ("宜昌市", "yoy_pct", 8.4), ("荆州市", "yoy_pct", -1.2)]
+    assert all(r["region"] == "湖北省" and r["subject"] is None for r in rows)
+
+
+def test_an_enumeration_of_groups_gives_subjects_and_a_special_codes_whole_its_code():
+    rows = extract("全市规上工业增加值增长6.1%,其中纺织业(8.2%)、装备制造业(11.8%)表现亮眼。")
+    got = {(r["indicator"], r["subject"], r["value"]) for r in rows}
+    assert ("industrial_value_added", "纺织业", 8.2) in got
+    assert ("equipment_mfg_value_added", None, 11.8) in got
+
+
+def test_a_bracketed_value_without_a_growth_or_share_word_is_no_enumeration():
+    assert not [r for r in extract("全市规上工业增加值完成320亿元,襄阳市(9.1%)、宜昌市(8.4%)。")
+                if r["measure"] == "yoy_pct"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from schemas.stages import Document, Segment
 from tasks.extract.boundaries import clause_start, clause_start_or_list
 from tasks.extract.clauses import distribution, figures_per_listed_group, governing_mention, place_heading
+from tasks.extract.enumerations import enumerated_values
 from tasks.extract.exclusions import exclusion_words, not_a_row, over_several_years
 from tasks.extract.figures import Figure, find_figures
 from tasks.extract.index import TextIndex
@@ -90,7 +91,10 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         return []
     # every row needs an indicator wording in its sentence: skip the costly figure scan without one
     # (a count may stand just before its wording: "XX家规模以上工业企业")
-    figures = find_figures(sentence, max(0, mentions[0].start - 12)) if mentions else []
+    # (…and an enumeration's bracketed values may all stand before it: 襄阳市(9.1%)、…3个市规上工业…)
+    scan_from = 0 if mentions and re.search(r"[(（]-?\d", sentence[: mentions[0].start]) else (
+        max(0, mentions[0].start - 12) if mentions else 0)
+    figures = find_figures(sentence, scan_from) if mentions else []
     years, periods, comparison_ends = mentions_in_force(sentence, all_periods, all_years)
     if not figures:
         if mentions and not follow_on:
@@ -172,6 +176,8 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
         figures = figures_per_listed_group(r.ctx.sentence, figures)
         r.ctx.figures = figures
     r.distributed = distribution(r.ctx, figures)
+    for i, attached in enumerated_values(r.ctx, figures).items():
+        r.distributed.setdefault(i, attached)
     if not r.after_opener:
         return figures
     # growth figures of a period, a group or a place only (or 分别 lists), and the gaps and ranks
