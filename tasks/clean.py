@@ -358,6 +358,12 @@ def clean_boilerplate(text: str) -> tuple[str, int]:
     return cleaned, len(text) - len(cleaned)
 
 
+def remove_inline_damage(text: str) -> str:
+    """`text` with only the in-line damage removed (watermarks, markers, pinyin readings, symbols):
+    its lines, chrome included, stay, so the page's source and date lines can still be read."""
+    return _remove_inline(text, _rules())
+
+
 def clean_document(doc: Document) -> Document:
     """Fill `cleaned_text` and `boilerplate_chars_removed` from `doc.text` (already normalised by ingest).
 

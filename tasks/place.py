@@ -54,6 +54,7 @@ from prefect import task
 from schemas import SCHEMAS_DIR
 from schemas.models import NATIONAL_CODE
 from schemas.stages import Document, Segment
+from tasks.clean import remove_inline_damage
 from tasks.parse import find_periods
 
 NATIONAL_NAME = "全国"
@@ -1000,14 +1001,15 @@ def place_document(document: Document) -> Document:
     """Title, publication date and region segments of one cleaned document (non-ok documents pass through)."""
     if document.status != "ok":
         return document
-    publication_date = (document.publication_date or find_publication_date(document.text)
+    page = remove_inline_damage(document.text)  # chrome lines kept, pinyin readings gone: 发(fā)布时间
+    publication_date = (document.publication_date or find_publication_date(page)
                         or find_publication_date(document.cleaned_text))
-    title = document.title or find_title(document.cleaned_text) or find_title(document.text)
+    title = document.title or find_title(document.cleaned_text) or find_title(page)
     return replace(
         document,
         title=title,
         publication_date=publication_date,
-        segments=segment_document(document.cleaned_text, publication_date, document.text, title),
+        segments=segment_document(document.cleaned_text, publication_date, page, title),
     )
 
 
