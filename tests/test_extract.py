@@ -777,3 +777,15 @@ def test_an_enumeration_of_groups_gives_subjects_and_a_special_codes_whole_its_c
 def test_a_bracketed_value_without_a_growth_or_share_word_is_no_enumeration():
     assert not [r for r in extract("全市规上工业增加值完成320亿元,襄阳市(9.1%)、宜昌市(8.4%)。")
                 if r["measure"] == "yoy_pct"]
+
+
+def test_a_named_industrys_growth_without_an_indicator_word_is_the_sections_indicator():
+    rows = extract("1-8月,全省规模以上工业增加值同比增长5.2%。\n3. 重点行业多数增长。1-8月,纺织业同比增长7.7%,"
+                   "医药制造业增长12.7%。")
+    got = {(r["indicator"], r["subject"], r["value"]) for r in rows}
+    assert {("industrial_value_added", "纺织业", 7.7), ("industrial_value_added", "医药制造业", 12.7)} <= got
+
+
+def test_an_opener_naming_another_measure_reads_no_growth_as_the_indicators():
+    rows = extract("全省规模以上工业增加值增长7.3%。从产品产量看,金属切削机床1051台,增长62.9%;水泥增长5%。")
+    assert [r["value"] for r in rows] == [7.3]

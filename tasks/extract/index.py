@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tasks.extract.lexicon import follow_on_regex
+from tasks.extract.lexicon import follow_on_regex, group_growth_regex
 from tasks.extract.mentions import Mention, find_mentions
 from tasks.extract.state import YEAR, YearMention, year_mention
 from tasks.parse import Period, find_periods
@@ -40,6 +40,8 @@ class TextIndex:
         mentions = find_mentions(paragraph)
         follow_ons = [m.start() for m in follow_on_regex().finditer(paragraph)
                       if m.start() == 0 or paragraph[m.start() - 1] in "。!！?？"]  # sentence openings only
+        if not mentions:  # 制造业增长3.4%: a group's growth may go on about the section's indicator
+            follow_ons += [m.start() for m in group_growth_regex().finditer(paragraph)]
         # periods matter only where a figure can be: a paragraph without catalog wording has none
         periods = find_periods(paragraph if follow_ons or all_periods else paragraph[: mentions[-1].end + 40]) if (
             mentions or follow_ons or all_periods) else []

@@ -149,3 +149,9 @@ def regional_words() -> frozenset[str]:
     """Regional names that fix a province (苏南, 兵团; schemas/regional_names.toml)."""
     data = tomllib.loads((SCHEMAS_DIR / "regional_names.toml").read_text(encoding="utf-8"))
     return frozenset(data["provinces"])
+
+
+@cache
+def group_growth_regex() -> re.Pattern[str]:
+    """A named industry's or place's growth with no indicator word (schemas/extract_words.toml)."""
+    return re.compile(words()["group_growth_pattern"])

@@ -20,7 +20,15 @@ from tasks.extract.enumerations import enumerated_values
 from tasks.extract.exclusions import exclusion_words, not_a_row, over_several_years
 from tasks.extract.figures import Figure, find_figures
 from tasks.extract.index import TextIndex
-from tasks.extract.lexicon import follow_on_regex, has_word, is_count, load_catalog, named_place, words
+from tasks.extract.lexicon import (
+    follow_on_regex,
+    group_growth_regex,
+    has_word,
+    is_count,
+    load_catalog,
+    named_place,
+    words,
+)
 from tasks.extract.mentions import (
     PARALLEL_GROUP,
     PERIOD_OR_PLACE,
@@ -143,6 +151,10 @@ def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
     # 从行业看,35个行业大类中有22个行业增长。汽车制造业增长12.1%…: the opener's paragraph goes on
     opener = (not topic and state.last_code is not None and state.paragraph - state.last_paragraph <= 1
               and (opens or (state.opened_paragraph == state.paragraph and not mentions)))
+    # 制造业拉动有力。上半年,制造业增长3.4%: a growth of a named industry or place with no indicator
+    # word of its own is of the section's last indicator
+    opener = opener or (not topic and not mentions and state.last_code is not None
+                        and group_growth_regex().search(sentence) is not None)
     # ("分市看,邯郸、唐山…分别增长…;石家庄市规上工业增加值…": with mentions of its own, the opening
     # still goes on, but the sentence is read as usual)
     follow_on = topic or (opener and not mentions)
