@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from tasks.extract.figures import Figure
-from tasks.extract.lexicon import has_word, load_catalog, named_place
+from tasks.extract.lexicon import has_word, named_place
 from tasks.extract.mentions import Mention, SentenceContext, subject_from_prefix
 
 # what ends the text before an item: a separator, or a word that introduces the list
@@ -28,15 +28,6 @@ def _measure(sentence: str) -> str | None:
     if has_word("enumeration_share_words", sentence):
         return "share_pct"
     return "yoy_pct" if has_word("enumeration_growth_words", sentence) else None
-
-
-def _special_code(group: str, code: str) -> str | None:
-    """装备制造业 as a whole in a value-added list is equipment value added, not a subject."""
-    for entry in load_catalog().entries.values():
-        if entry.name.endswith("增加值") and entry.name.removesuffix("增加值") == group and (
-                code.endswith("value_added")):
-            return entry.code
-    return None
 
 
 def _item_start(s: str, bracket: int) -> int:
@@ -73,11 +64,7 @@ def enumerated_values(ctx: SentenceContext, figures: list[Figure]) -> Attached:
             out[i] = (mention, None)
         elif _GROUP_END.search(item):
             fig.evidence_start = item_start
-            special = _special_code(item, mention.code)
-            if special:
-                out[i] = (Mention(special, mention.start, mention.end, mention.alias), None)
-            else:
-                out[i] = (mention, subject_from_prefix(item, ctx.place_names) or item)
+            out[i] = (mention, subject_from_prefix(item, ctx.place_names) or item)
         else:
             fig.measure = "level_pct"
     return out

@@ -300,3 +300,25 @@ def names_a_whole(ctx: SentenceContext, mention: Mention) -> bool:
     """The mention's clause speaks of the report's whole area (全区…, 全县…, 我市…)."""
     head = ctx.sentence[clause_start(ctx.sentence, mention.start): mention.start]
     return has_word("whole_words", head)
+
+
+def special_whole(group: str | None, code: str) -> str | None:
+    """The special code whose whole a listed group is (装备制造业 in a value-added list ->
+    equipment_mfg_value_added), else None."""
+    if not group or code not in words()["value_added_codes"]:
+        return None
+    for entry in load_catalog().entries.values():
+        if entry.code in words()["value_added_codes"] and entry.name.removesuffix("增加值") == group:
+            return entry.code
+    return None
+
+
+def special_code_and_subject(code: str, subject: str | None) -> tuple[str, str | None]:
+    """A special code is for its group as a whole: a group inside it, or beside it, is a breakdown
+    of 规上 value added (dev README 4); a listed group that is a special code's whole takes it."""
+    whole = special_whole(subject, code)
+    if whole is not None:
+        return whole, None
+    if subject is not None and code in words()["value_added_codes"] and not code.startswith("industrial_"):
+        return "industrial_value_added", subject
+    return code, subject

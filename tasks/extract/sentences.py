@@ -41,6 +41,7 @@ from tasks.extract.mentions import (
     mention_subject,
     names_a_whole,
     resolve_code,
+    special_code_and_subject,
 )
 from tasks.extract.rows import Draft, build_row
 from tasks.extract.state import (
@@ -213,6 +214,7 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
         return None
     code, subject = _code_and_subject(r, i, fig, mention, code, subject)
     subject = _sub_unit(state, r, mention, subject)
+    code, subject = special_code_and_subject(code, subject)
     code = _breakdown_scope(state, code, subject)
     _place_figure(r, mention, fig)
     estimate, target = _flags(r.ctx.sentence, fig.end, state)
