@@ -325,8 +325,12 @@ def _listed_periods(text: str, k: int) -> list[Period] | None:
 def _listed_places(text: str, k: int) -> list[str] | None:
     """The k places listed in the last clause of `text` that lists places (宁波、嘉兴和衢州增速…)."""
     for clause in reversed(re.split(r"[,，;；:：]", text)):
-        cut = _LIST_HEAD_END.search(clause)
-        names = [x for x in re.split(r"[、和与及]", clause[: cut.start() if cut else len(clause)]) if x]
+        # the list ends where its predicate starts: a head word or the indicator (…上海市软件收入分别为)
+        ends = [m.start() for m in (_LIST_HEAD_END.search(clause), load_catalog().alias_regex.search(clause)) if m]
+        names = [x for x in re.split(r"[、和与及]", clause[: min(ends) if ends else len(clause)]) if x]
+        if names and named_place(names[-1]) is None:  # 上海市软件(收入): the last place runs into its predicate
+            names[-1] = next((names[-1][:k] for k in range(len(names[-1]) - 1, 1, -1)
+                              if named_place(names[-1][:k]) is not None), names[-1])
         if len(names) == k and all(named_place(x) is not None for x in names):
             return names
     return None
