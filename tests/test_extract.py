@@ -789,3 +789,9 @@ def test_a_named_industrys_growth_without_an_indicator_word_is_the_sections_indi
 def test_an_opener_naming_another_measure_reads_no_growth_as_the_indicators():
     rows = extract("全省规模以上工业增加值增长7.3%。从产品产量看,金属切削机床1051台,增长62.9%;水泥增长5%。")
     assert [r["value"] for r in rows] == [7.3]
+
+
+def test_places_listed_before_a_shared_threshold_get_a_row_each():
+    rows = extract("2022年,商丘市、濮阳市、信阳市6市工业投资增速均在30%以上。", region="河南省")
+    assert [(r["city"], r["subject"], r["measure"], r["value"]) for r in rows] == [
+        ("商丘市", None, "yoy_pct", 30.0), ("濮阳市", None, "yoy_pct", 30.0), ("信阳市", None, "yoy_pct", 30.0)]

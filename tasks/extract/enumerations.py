@@ -12,7 +12,9 @@ word `share_pct`; without either the items are not read.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from tasks.extract.boundaries import clause_start
 from tasks.extract.figures import Figure
 from tasks.extract.lexicon import has_word, named_place
 from tasks.extract.mentions import Mention, SentenceContext, subject_from_prefix
@@ -67,4 +69,30 @@ def enumerated_values(ctx: SentenceContext, figures: list[Figure]) -> Attached:
             out[i] = (mention, subject_from_prefix(item, ctx.place_names) or item)
         else:
             fig.measure = "level_pct"
+    return out
+
+
+# 商丘市、濮阳市、信阳市6市工业投资增速均在30%以上: a place list, then one figure for all of them
+_PLACE_LIST = re.compile(r"(?P<items>[^、,，;；:：。\d]{2,8}(?:、[^、,，;；:：。\d]{2,8})+)(?:等)?(?:\d+|[两三四五六七八九十]+)?个?"
+                         r"(?:市|州|县|区|县区|县市|市州|盟市|地市|省|省份)?")
+_SHARED = re.compile(r"(?:均|都)(?:在|达|达到|超过|超|高于|保持)?\s*$")
+
+
+def figures_per_listed_place(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """A figure all the places listed at its clause's start share (`…6市工业投资增速均在30%以上`): one
+    figure per place, each with its evidence from its place on."""
+    out: list[Figure] = []
+    for fig in figures:
+        lo = clause_start(sentence, fig.start)
+        listed = _PLACE_LIST.match(sentence, lo) if _SHARED.search(sentence, lo, fig.start) else None
+        places = [x for x in listed.group("items").split("、")] if listed else []
+        if len(places) < 2 or not all(named_place(x) is not None for x in places):
+            out.append(fig)
+            continue
+        measure = fig.measure
+        if measure == "level_pct" and has_word("enumeration_growth_words", sentence[lo: fig.start]):
+            measure = "yoy_pct"  # 增速均在30%以上: the rate named before it is a growth
+        for place in places:
+            at = sentence.find(place, lo, fig.start)
+            out.append(replace(fig, place=place, evidence_start=at, measure=measure))
     return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from schemas.stages import Document, Segment
 from tasks.extract.boundaries import clause_start, clause_start_or_list
 from tasks.extract.clauses import distribution, figures_per_listed_group, governing_mention, place_heading
-from tasks.extract.enumerations import enumerated_values
+from tasks.extract.enumerations import enumerated_values, figures_per_listed_place
 from tasks.extract.exclusions import exclusion_words, not_a_row, over_several_years
 from tasks.extract.figures import Figure, find_figures
 from tasks.extract.index import TextIndex
@@ -186,7 +186,7 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
     """The sentence's figures, one per listed group, with the 分别 lists shared out (`r.distributed`);
     after an opener, the ones that do not count are None."""
     if not r.follow_on:
-        figures = figures_per_listed_group(r.ctx.sentence, figures)
+        figures = figures_per_listed_place(r.ctx.sentence, figures_per_listed_group(r.ctx.sentence, figures))
         r.ctx.figures = figures
     r.distributed = distribution(r.ctx, figures)
     for i, attached in enumerated_values(r.ctx, figures).items():
