@@ -49,13 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--inbox", help="run the flow on this inbox into a temporary warehouse first")
     ev.add_argument("--warehouse", help="score this warehouse (default: the configured one)")
     ev.add_argument("--show", type=int, default=0, help="print up to N misses and extras")
+    ex = sub.add_parser("explain", help="show where each row of one file got its place, year and period")
+    ex.add_argument("file", type=Path)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "serve": cmd_serve, "sql": cmd_sql, "evaluate": cmd_evaluate}[args.command](args)
+        return {"run": cmd_run, "serve": cmd_serve, "sql": cmd_sql, "evaluate": cmd_evaluate,
+                "explain": cmd_explain}[args.command](args)
     except KeyboardInterrupt:
         print("industry-etl: interrupted", file=sys.stderr)
         return 130
@@ -149,6 +152,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
     print(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        return _fail(f"no such file: {args.file}")
+    apply_runtime_environment(verbose=False)
+    from tasks.explain import explain_file
+
+    print(explain_file(args.file))
     return 0
 
 

@@ -31,6 +31,7 @@ class Segment:
     report_year: int | None = None
     # (first month, last month, as written) the section as a whole is about: its lead's or title's period
     report_period: tuple[int, int, str] | None = None
+    place_source: str | None = None  # which clue placed the section (section heading, title, source line…)
 
 
 @dataclass

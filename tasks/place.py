@@ -805,11 +805,18 @@ def _national_anywhere(text: str, g: _Gazetteer) -> Place | None:
     return None
 
 
-def _page_place(text: str, source_text: str | None, g: _Gazetteer) -> Place | None:
-    """Where a page is when no line opens a section, in the order an analyst trusts the clues."""
-    return (_title_subject(text, g) or _national_subject(text, g)
-            or _source_subject(source_text if source_text is not None else text, g)
-            or _national_anywhere(text, g) or _named_everywhere(text, g))
+def _page_place(text: str, source_text: str | None, g: _Gazetteer) -> tuple[Place | None, str | None]:
+    """Where a page is when no line opens a section, in the order an analyst trusts the clues,
+    and which clue said it (for `industry-etl explain`)."""
+    source = source_text if source_text is not None else text
+    for clue, find in (("title", lambda: _title_subject(text, g)), ("national opening", lambda: _national_subject(text, g)),
+                       ("source line", lambda: _source_subject(source, g)),
+                       ("national subject", lambda: _national_anywhere(text, g)),
+                       ("places named", lambda: _named_everywhere(text, g))):
+        place = find()
+        if place is not None:
+            return place, clue
+    return None, None
 
 
 def _title_subject(text: str, g: _Gazetteer) -> Place | None:
@@ -884,7 +891,10 @@ def segment_document(cleaned_text: str, publication_date: str | None = None,
         sections.append((line_start, subject, []))
 
     if not sections:
-        return [_segment(0, 0, len(text), _page_place(text, source_text, g), text, publication_date, None, title)]
+        place, clue = _page_place(text, source_text, g)
+        segment = _segment(0, 0, len(text), place, text, publication_date, None, title)
+        segment.place_source = clue
+        return [segment]
 
     bounds = [start for start, _, _ in sections]
     if len(sections) == 1 or not text[: bounds[0]].strip():
@@ -901,6 +911,7 @@ def segment_document(cleaned_text: str, publication_date: str | None = None,
         fallback = segments[0].report_year if segments else None
         segments.append(_segment(index, start, end, place, text, publication_date, fallback,
                                  title if index == 0 else None))
+        segments[-1].place_source = "section heading" if place.region_code or place.county else None
     return segments
 
 

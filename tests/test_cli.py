@@ -88,3 +88,27 @@ def test_two_runs_at_once_then_sql(tmp_path):
               "--warehouse", str(single))
     assert out.returncode == 0, out.stderr
     assert "regions" in out.stdout
+
+
+def test_explain_says_where_each_rows_place_year_and_period_came_from(tmp_path):
+    import subprocess
+    import sys
+
+    report = tmp_path / "r.txt"
+    report.write_text("宜昌市2023年1-9月工业经济运行情况\n1-9月,全市规上工业增加值增长6.1%,高于全省(5.5%)0.6个百分点。\n"
+                      "分行业看,化工行业增长8.2%。\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "industry_etl.cli", "explain", str(report)],
+                         capture_output=True, text=True, check=True).stdout
+    assert "section 0" in out and "湖北省/宜昌市 (from section heading)" in out
+    assert "2023 <- 2023年 in the text before it" in out
+    assert "<- its clause (全省)" in out  # the benchmark's own figure is the province's
+    assert "months 1..9 <- its paragraph's" in out
+
+
+def test_explain_of_a_missing_file_is_one_plain_line(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "industry_etl.cli", "explain", str(tmp_path / "none.txt")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and done.stderr.strip().count("\n") == 0 and "no such file" in done.stderr

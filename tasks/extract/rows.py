@@ -36,6 +36,8 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
     measure = "level" if draft.figure.measure == "level_pct" else draft.figure.measure
     region_code, region, city, city_code, county = (
         segment.region_code, segment.region, segment.city, segment.city_code, segment.county)
+    place_from = f"its clause ({draft.figure.place})" if draft.figure.place else (
+        segment.place_source or "nowhere (no place found)")
     if draft.figure.place == "全国":  # the benchmark's own figure (高于全国(3.6%))
         region_code, region, city, city_code, county = NATIONAL_CODE, "全国", None, None, None
     elif draft.figure.place == "全省":
@@ -72,4 +74,8 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
         "char_end": end,
         "pipeline_version": PIPELINE_VERSION,
         "run_id": "",
+        # why: not table columns (the Parquet schema leaves them out); `industry-etl explain` prints them
+        "_place_from": place_from,
+        "_year_from": draft.extra.get("year_from", ""),
+        "_period_from": draft.extra.get("period_from", ""),
     }

@@ -220,10 +220,13 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
     estimate, target = _flags(r.ctx.sentence, fig.end, state)
     period = _figure_period(state, r, fig, code, estimate or target)
     evidence_at = _evidence_start(r, code, subject, fig, mention, period)
-    year = _figure_year(state, fig, period)
+    year, year_from = _figure_year(state, fig, period)
     if fig.measure == "yoy_pct" and over_several_years(r.ctx.sentence, fig, year):
         return None  # "比2020年增长43.6%": growth over several years is no yoy row
-    return Draft(code, fig, subject, year, period, evidence_at, estimate, target)
+    period_from = ("its own" if fig.period else "the report's (title or lead)" if period is state.report_period
+                   and period is not None else "its paragraph's" if period is not None else "none stated: the full year")
+    return Draft(code, fig, subject, year, period, evidence_at, estimate, target,
+                 {"year_from": year_from, "period_from": period_from})
 
 
 def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, outlook: bool) -> Period | None:
@@ -359,14 +362,17 @@ def _evidence_start(r: _Reading, code: str, subject: str | None, fig: Figure, me
     return at
 
 
-def _figure_year(state: ReadingState, fig: Figure, period: Period | None) -> int | None:
-    """The figure's own year (由2020年的…), the year before for 去年同期为…, else the year in force."""
+def _figure_year(state: ReadingState, fig: Figure, period: Period | None) -> tuple[int | None, str]:
+    """The figure's own year (由2020年的…), the year before for 去年同期为…, else the year in force;
+    with where it came from (for `industry-etl explain`)."""
     year = state.figure_year(period)
     if fig.year is not None:
-        return fig.year
+        return fig.year, "its clause"
     if fig.prior_year and year is not None:
-        return year - 1
-    return year
+        return year - 1, "the year before (去年同期, a base value)"
+    if state.year is None and year is not None:
+        return year, "the page date"
+    return year, state.year_from if year is not None else "nowhere"
 
 
 _SINGLE_MONTH = re.compile(r"\d{1,2}月份?(?:当月)?|当月|单月|同比|累计|[,，:：\s]")

@@ -40,6 +40,7 @@ class ReadingState:
     topic: tuple[str, str | None] | None = None  # (code, subject) the last sentence was about
     whole_value_added: str | None = None  # the code (规上 or all) of the section's last whole value added
     unit: str | None = None  # a town or corps division this paragraph goes on about (胜利镇…)
+    year_from: str = "the section's report year"  # where the year in force came from
     carry_closed: bool = False  # this paragraph stated 全年 or another year: the report's period stops
 
     def figure_year(self, period: Period | None) -> int | None:
@@ -106,6 +107,10 @@ def mentions_in_force(sentence: str, periods: list[tuple[int, int, Period]], yea
     return in_force, periods, comparison_ends
 
 
+def mention_text(sentence: str, mention: YearMention) -> str:
+    return sentence[mention.start: mention.end]
+
+
 def year_mention(m: re.Match[str]) -> YearMention:
     text = m.group(0)
     if text[0].isdigit():
@@ -136,6 +141,7 @@ def advance_state(state: ReadingState, sentence: str, years: list[YearMention],
             continue  # 今年 in a text that never says which year: still unknown
         y = base + mention.year if mention.relative else mention.year
         state.year = y
+        state.year_from = f"{mention_text(sentence, mention)} in the text before it"
         state.period = None
         state.carry_closed = state.carry_closed or y != state.report_year
         state.future = state.report_year is not None and y > state.report_year
