@@ -697,7 +697,7 @@ def report_year(text: str, start: int, end: int, publication_date: str | None = 
 
 
 def _lead(text: str, start: int, end: int) -> str:
-    """The first sentences of a section's first paragraph (heading lines skipped)."""
+    """The first sentences of a section's first prose paragraph (heading lines skipped)."""
     limit = min(end, start + LEAD_MAX_CHARS)
     pos = start
     while pos < limit:
@@ -710,6 +710,9 @@ def _lead(text: str, start: int, end: int) -> str:
     return ""
 
 
+_EVENT_AFTER = re.compile(r"[^,，。;；]{0,4}?(?:新闻通气会|新闻发布会|发布会|通气会|座谈会|分析会|推进会|会议|例会)")
+
+
 def report_period(text: str, start: int, end: int, title: str | None) -> tuple[int, int, str] | None:
     """(first month, last month, as written) of the period the section as a whole is about.
 
@@ -720,11 +723,14 @@ def report_period(text: str, start: int, end: int, title: str | None) -> tuple[i
     """
     not_before = tuple(gazetteer().words["year"]["not_report_before"])
     for source in (_lead(text, start, end), title or ""):
-        for found_start, _, period in find_periods(source):
-            if (period.asof or period.start == period.end or (period.start, period.end) == (1, 12)
-                    or source.endswith(not_before, 0, found_start)):
-                continue
-            return period.start, period.end, period.label
+        found = [period for found_start, found_end, period in find_periods(source)
+                 if not (period.asof or period.start == period.end or (period.start, period.end) == (1, 12)
+                         or source.endswith(not_before, 0, found_start)
+                         or _EVENT_AFTER.match(source, found_end))]  # 第三季度新闻通气会 names a meeting
+        # a year-to-date range outranks a single quarter (第三季度新闻发布会…今年前三季度,全省…)
+        best = next((p for p in found if p.start == 1), found[0] if found else None)
+        if best is not None:
+            return best.start, best.end, best.label
     return None
 
 

@@ -218,7 +218,7 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
     code = _breakdown_scope(state, code, subject)
     _place_figure(r, mention, fig)
     estimate, target = _flags(r.ctx.sentence, fig.end, state)
-    period = _figure_period(state, r, fig, code, estimate or target)
+    period = _figure_period(state, r, fig, code, estimate, target)
     evidence_at = _evidence_start(r, code, subject, fig, mention, period)
     year, year_from = _figure_year(state, fig, period)
     if fig.measure == "yoy_pct" and over_several_years(r.ctx.sentence, fig, year):
@@ -229,17 +229,29 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
                  {"year_from": year_from, "period_from": period_from})
 
 
-def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, outlook: bool) -> Period | None:
+def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, estimate: bool,
+                   target: bool) -> Period | None:
     """The figure's own period, else the one stated last in its paragraph, else the period the
     report is about (contract, "Periods"). Counts take none from elsewhere (only an as-of date or
-    a period of their own sentence); an estimate or target (`outlook`) is for the period it names
-    or its paragraph's, else for the full year, not for the report's period."""
+    a period of their own sentence); a target none at all (dev README); an estimate the period it
+    names or its paragraph's, else the full year, not the report's period."""
     period = fig.period or state.period
     if is_count(code) and not (period is not None and period.asof):
         return count_period(r.ctx.sentence, r.all_periods, r.comparison_ends, fig.start)
-    if period is None and not state.carry_closed and not outlook:
+    own_clause = r.ctx.sentence[clause_start(r.ctx.sentence, fig.start): fig.start]
+    if target and has_word("target_words", own_clause):  # 全年目标为增长12%: the period it names, else the year
+        return fig.period or _named_by_target(r, fig)
+    if period is None and not state.carry_closed and not estimate and not target:
         return state.report_period
     return period
+
+
+def _named_by_target(r: _Reading, fig: Figure) -> Period | None:
+    """The period right before a target word in the figure's clause (全年目标为…, 上半年任务…)."""
+    s = r.ctx.sentence
+    lo = clause_start(s, fig.start)
+    named = [p for a, b, p in r.all_periods if lo <= a < fig.start and has_word("target_words", s[b: b + 4])]
+    return named[-1] if named and (named[-1].start, named[-1].end) != (1, 12) else None
 
 
 def _attached_mention(r: _Reading, i: int, fig: Figure) -> tuple[Mention | None, str | None]:

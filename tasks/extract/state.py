@@ -93,6 +93,8 @@ def is_figure_year(sentence: str, m: YearMention) -> bool:
 
 
 _START_POINT = re.compile(r"(?:[上下]半年|[一二三四]季度|\d{1,2}月份?(?:底|末|初)?|前\d{1,2}个?月|年[底末初])(?:以来|起|开始)")
+# 完成全年指标X%, 全年目标: the year named by a target or task is not a period in force
+_TARGET_OF_YEAR = re.compile(r"(?:目标|任务|指标|计划)")
 _COMPARED_WITH = re.compile(r"(?:较|比|与|同|相比)$")
 
 
@@ -103,7 +105,8 @@ def mentions_in_force(sentence: str, periods: list[tuple[int, int, Period]], yea
     in_force = [m for m in years if is_figure_year(sentence, m)]
     comparison_ends = {m.end for m in years if m not in in_force}
     periods = [p for p in periods if p[0] not in comparison_ends
-               and not _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])]
+               and not _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])
+               and not _TARGET_OF_YEAR.match(sentence, p[1])]
     return in_force, periods, comparison_ends
 
 
