@@ -8,16 +8,19 @@ How it reads a segment:
   few grammatical exceptions), its period and year are the ones in force at that point,
   and `build_row` turns it into an `IndicatorRow`-shaped dict.
 
-Carry-over rules (contract "Periods", gold README 5): a month range carries forward
-within its paragraph to later flow figures; it stops at a new year, at a short heading
-sentence and at a paragraph end; counts do not inherit a flow period unless it is an
-as-of date (截至9月底). The year is the nearest preceding explicit year that is not a
-comparison (与2023年同期, 2022年以来), else the segment's report year.
+Carry-over rules (contract "Periods", revised 2026-12-01): a month range carries forward
+within its paragraph to later flow figures; failing one, a figure takes the period its
+section is about (`Segment.report_period`, from its lead or title); 全年 or another year
+ends the carry; counts take only an as-of date (截至9月底) or a period of their sentence.
+The year is the nearest preceding explicit year that is not a comparison or start point
+(与2023年同期, 2022年以来), else the segment's report year. What a sentence carries to the
+next (its group, a town that heads the paragraph, the indicator in force) is in `state`.
 
 Modules, one per role (each one's docstring lists the constructions it reads):
   lexicon     the catalog, the word lists and place names, and the regexes built from them
   boundaries  clause and sentence boundaries
   figures     number + unit + measure words -> `Figure`
+  enumerations  A(x%)、B(y%)… and A、B、C均在X%以上: a figure per listed place or group
   mentions    indicator and subject wordings -> `Mention`, code, subject
   clauses     which mention governs which figure; 分别 lists and listed groups
   exclusions  figures that are no row
