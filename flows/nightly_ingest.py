@@ -99,6 +99,7 @@ def nightly_ingest(
             replace_doc_ids=(),
             replace_source_files=quote(reprocessed_files(docs, plan)),
             replace_document_versions=quote([(d.doc_id, d.source_file) for d in docs if not is_retried(d)]),
+            run_id=run_id,
         )
         # quote(): Prefect would otherwise walk every document twice looking for futures (~28 s at 100,000)
         commit_ledger_task(warehouse_dir, plan.ledger, quote(docs))

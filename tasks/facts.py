@@ -1,0 +1,121 @@
+"""Facts: the published mentions of one figure merged into one row, with its sources and conflicts.
+
+A fact is everything that names the same figure: place, year, period, indicator, subject, measure,
+benchmark, unit and whether it is a target (`FACT_KEY`). Every key column is also a partition key
+or finer, so the facts of a warehouse partition are built from that partition's `indicators`
+alone: publishing rebuilds the facts partitions whose indicators changed and nothing else
+(`tasks.publish.stage_facts`). The value rule is stated once, in `choose_value`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+import pyarrow as pa
+
+from industry_etl import PIPELINE_VERSION
+from schemas.models import FACT_SCHEMA
+
+FACT_KEY = ("region_code", "year", "region", "city", "city_code", "county", "period_start_month",
+            "period_end_month", "indicator", "subject", "measure", "benchmark", "unit", "is_target")
+MENTION_COLUMNS = (*FACT_KEY, "doc_id", "value", "is_redacted", "is_estimate", "period_label",
+                   "evidence", "char_start", "char_end")
+# Order of the rows inside a partition file: readable, and fact_id makes it total.
+FACT_ORDER = ("indicator", "measure", "city_code", "county", "subject", "period_start_month",
+              "period_end_month", "benchmark", "unit", "is_target", "fact_id")
+
+
+def fact_id(mention: dict) -> str:
+    """First 16 hex chars of sha256 of the key columns: stable across runs and machines."""
+    key = json.dumps([mention[c] for c in FACT_KEY], ensure_ascii=False)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(format(value, ".15g"))  # shortest honest spelling: 7.0 -> 7, 1.2345 -> 1.2345
+
+
+def decimals(value: float) -> int:
+    return max(0, -int(_decimal(value).as_tuple().exponent))
+
+
+def agree(a: float, b: float) -> bool:
+    """Same number as far as the less precise one says: 7 and 7.0 agree (one float), 1.23 and 1.2345
+    agree (rounding), 7.0 and 7.1 do not. A whole number agrees only with itself: `7%` may be a
+    rounded 7.4% or an exact 7%, and calling that agreement would hide real revisions."""
+    if a == b:
+        return True
+    coarse, fine = (a, b) if decimals(a) <= decimals(b) else (b, a)
+    places = decimals(coarse)
+    if places == 0:
+        return False
+    rounded = _decimal(fine).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return rounded == _decimal(coarse)
+
+
+def choose_value(stated: list[dict]) -> float:
+    """The value most documents give (a document counts for every value its mentions agree with);
+    then the one most mentions give; then the more precise; then the smaller, so the choice is total."""
+    def support(value: float) -> tuple[int, int, int, float]:
+        agreeing = [m for m in stated if agree(m["value"], value)]
+        return (len({m["doc_id"] for m in agreeing}), len(agreeing), decimals(value), -value)
+
+    return max(sorted({m["value"] for m in stated}), key=support)
+
+
+def build_fact(mentions: list[dict], run_id: str) -> dict:
+    """One fact row from all its mentions (same `FACT_KEY`). An outcome wins over an estimate: the
+    estimates count as sources but their values do not compete when an outcome is stated."""
+    stated = [m for m in mentions if not m["is_redacted"]]
+    pool = [m for m in stated if not m["is_estimate"]] or stated
+    value = choose_value(pool) if pool else None
+    chosen = [m for m in pool if agree(m["value"], value)] if pool else mentions
+    first = min(chosen, key=lambda m: (m["doc_id"], m["char_start"], m["char_end"]))
+    seen = sorted({m["value"] for m in pool})
+    return {
+        "fact_id": fact_id(first),
+        **{c: first[c] for c in FACT_KEY},
+        "period_label": first["period_label"],
+        "value": value,
+        "is_estimate": all(m["is_estimate"] for m in (pool or mentions)),
+        "is_redacted": not stated,
+        "conflict": any(not agree(a, b) for i, a in enumerate(seen) for b in seen[i + 1:]),
+        "values_seen": seen,
+        "mentions": len(mentions),
+        "documents": len({m["doc_id"] for m in mentions}),
+        "doc_ids": sorted({m["doc_id"] for m in mentions}),
+        "evidence": first["evidence"],
+        "evidence_doc_id": first["doc_id"],
+        "evidence_char_start": first["char_start"],
+        "evidence_char_end": first["char_end"],
+        "pipeline_version": PIPELINE_VERSION,
+        "run_id": run_id,
+    }
+
+
+def group_mentions(indicators: pa.Table) -> dict[str, list[dict]]:
+    """fact_id -> its mentions (indicator rows reduced to the columns a fact needs)."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for mention in indicators.select(list(MENTION_COLUMNS)).to_pylist():
+        groups[fact_id(mention)].append(mention)
+    return groups
+
+
+def build_facts(indicators: pa.Table, previous: Iterable[dict] = (), run_id: str = "") -> pa.Table:
+    """The facts of some indicator rows (typically one partition's), sorted by `FACT_ORDER`.
+
+    A fact that comes out as it was in `previous` keeps its old row, run id included, so `run_id`
+    marks only the facts this run changed and an unchanged partition is not rewritten.
+    """
+    old = {row["fact_id"]: row for row in previous}
+    rows = []
+    for key, mentions in group_mentions(indicators).items():
+        row = build_fact(mentions, run_id)
+        before = old.get(key)
+        rows.append(before if before is not None and {**before, "run_id": run_id} == row else row)
+    rows.sort(key=lambda r: tuple((r[c] is None, "" if r[c] is None else r[c]) for c in FACT_ORDER))
+    return pa.Table.from_pylist(rows, schema=FACT_SCHEMA)
