@@ -101,7 +101,7 @@ def doc_tables(doc_id: str, partitions: list[Partition], per_partition: int = 2,
 
 
 def merge(*parts: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    return {name: pa.concat_tables([part[name] for part in parts]) for name in TABLE_SCHEMAS}
+    return {name: pa.concat_tables([part[name] for part in parts]) for name in parts[0]}
 
 
 # --- reading back --------------------------------------------------------------------------------

@@ -1,0 +1,85 @@
+"""Facts: the agreement rule, the value rule, and the real flow on a report and two pieces restating it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from schemas.models import INDICATOR_SCHEMA
+from tasks.facts import agree, build_facts
+from tests.conftest import ROOT
+from tests.test_flow import file_digests, run, scan
+
+CORPUS = ROOT / "tests" / "corpus" / "facts"  # report.txt and two short pieces restating it
+
+
+def test_values_agree_when_equal_or_within_the_rounding_of_the_less_precise():
+    assert agree(7, 7.0)
+    assert agree(1.23, 1.2345) and agree(1.2345, 1.23)
+    assert not agree(7.0, 7.1)
+    assert not agree(7, 7.4)  # a whole number may be rounded or exact: only itself agrees
+
+
+def mention(doc_id: str, value: float | None, **flags) -> dict:
+    row = {name: None for name in INDICATOR_SCHEMA.names}
+    row.update(doc_id=doc_id, source_file=f"{doc_id}.txt", segment=0, region_code="330000", region="浙江省",
+               year=2024, period_start_month=1, period_end_month=10, period_label="1-10月",
+               indicator="industrial_investment", measure="yoy_pct", value=value, unit="%",
+               is_redacted=value is None, is_estimate=False, is_target=False, evidence=f"增长{value}%",
+               char_start=0, char_end=8, pipeline_version="t", run_id="r")
+    return row | flags
+
+
+def facts_of(*mentions: dict) -> list[dict]:
+    return build_facts(pa.Table.from_pylist(list(mentions), schema=INDICATOR_SCHEMA)).to_pylist()
+
+
+def test_the_value_most_documents_give_wins_and_the_disagreement_is_a_conflict():
+    [fact] = facts_of(mention("a", 12.6), mention("b", 12.8), mention("c", 12.6))
+    assert (fact["value"], fact["conflict"], fact["values_seen"], fact["documents"]) == (12.6, True, [12.6, 12.8], 3)
+
+
+def test_an_outcome_wins_over_an_estimate_which_is_no_conflict():
+    [fact] = facts_of(mention("a", 5.0, is_estimate=True), mention("b", 5.3))
+    assert (fact["value"], fact["is_estimate"], fact["conflict"], fact["documents"]) == (5.3, False, False, 2)
+
+
+def test_a_fact_is_redacted_only_when_every_mention_is_masked():
+    [partly] = facts_of(mention("a", None), mention("b", 4.1))
+    [masked] = facts_of(mention("a", None), mention("b", None))
+    assert (partly["value"], partly["is_redacted"]) == (4.1, False)
+    assert (masked["value"], masked["is_redacted"], masked["values_seen"]) == (None, True, [])
+
+
+def facts(warehouse: Path) -> dict[tuple[str, str], tuple]:
+    rows = duckdb.sql(f"SELECT indicator, measure, value, values_seen, conflict, mentions, documents "
+                      f"FROM {scan(warehouse, 'facts')} WHERE year = 2024 AND period_end_month = 10").fetchall()
+    return {(r[0], r[1]): r[2:] for r in rows}
+
+
+@pytest.mark.slow
+def test_restated_figures_are_one_fact_with_their_sources_and_the_changed_one_a_conflict(prefect_harness,
+                                                                                          tmp_path):
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
+    shutil.copytree(CORPUS, inbox)
+    shutil.copy(inbox / "report.txt", inbox / "report_copy.txt")  # a verbatim copy is no new source
+    run(inbox, warehouse)
+    found = facts(warehouse)
+    assert found[("industrial_value_added", "yoy_pct")] == (8.2, [8.2], False, 3, 3)
+    assert found[("tech_renovation_investment", "yoy_pct")] == (15.3, [15.3], False, 3, 3)
+    assert found[("industrial_investment", "yoy_pct")] == (12.6, [12.6, 12.8], True, 3, 3)
+    assert found[("industrial_profit", "yoy_pct")][-1] == 1
+
+    before = file_digests(warehouse)
+    run(inbox, warehouse)
+    assert file_digests(warehouse) == before
+
+    (inbox / "piece_wire.txt").write_text("")  # the piece that changed a figure says nothing now
+    run(inbox, warehouse)
+    found = facts(warehouse)
+    assert found[("industrial_investment", "yoy_pct")] == (12.6, [12.6], False, 2, 2)
+    assert found[("industrial_value_added", "yoy_pct")][-1] == 2
