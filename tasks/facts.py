@@ -13,12 +13,17 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 
 from industry_etl import PIPELINE_VERSION
 from schemas.models import FACT_SCHEMA
+from tasks.read import snapshot_lock, warehouse_partitioning
 
 FACT_KEY = ("region_code", "year", "region", "city", "city_code", "county", "period_start_month",
             "period_end_month", "indicator", "subject", "measure", "benchmark", "unit", "is_target")
@@ -39,21 +44,25 @@ def _decimal(value: float) -> Decimal:
     return Decimal(format(value, ".15g"))  # shortest honest spelling: 7.0 -> 7, 1.2345 -> 1.2345
 
 
-def decimals(value: float) -> int:
-    return max(0, -int(_decimal(value).as_tuple().exponent))
+def grain(value: float) -> int:
+    """The power of ten a value is stated to: 1.23 -> -2; 44000 (from 4.4万亿元) -> 3, since a whole
+    number ending in two or more zeros reads as rounded; any other whole number -> 0, exact."""
+    exponent = int(_decimal(value).normalize().as_tuple().exponent)
+    return exponent if exponent < 0 or exponent >= 2 else 0
 
 
 def agree(a: float, b: float) -> bool:
-    """Same number as far as the less precise one says: 7 and 7.0 agree (one float), 1.23 and 1.2345
-    agree (rounding), 7.0 and 7.1 do not. A whole number agrees only with itself: `7%` may be a
-    rounded 7.4% or an exact 7%, and calling that agreement would hide real revisions."""
+    """Same number as far as the coarser one says: 7 and 7.0 agree (one float), 1.23 and 1.2345
+    agree, 4.4万亿元 and 44343.9亿元 agree, 7.0 and 7.1 do not. Any other whole number agrees only
+    with itself: `7%` may be a rounded 7.4% or an exact 7%, and calling that agreement would hide
+    revisions; ranks and counts mean exactly what they say."""
     if a == b:
         return True
-    coarse, fine = (a, b) if decimals(a) <= decimals(b) else (b, a)
-    places = decimals(coarse)
-    if places == 0:
+    coarse, fine = (a, b) if grain(a) >= grain(b) else (b, a)
+    step = grain(coarse)
+    if step == 0:
         return False
-    rounded = _decimal(fine).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = _decimal(fine).quantize(Decimal(1).scaleb(step), rounding=ROUND_HALF_UP)
     return rounded == _decimal(coarse)
 
 
@@ -62,7 +71,7 @@ def choose_value(stated: list[dict]) -> float:
     then the one most mentions give; then the more precise; then the smaller, so the choice is total."""
     def support(value: float) -> tuple[int, int, int, float]:
         agreeing = [m for m in stated if agree(m["value"], value)]
-        return (len({m["doc_id"] for m in agreeing}), len(agreeing), decimals(value), -value)
+        return (len({m["doc_id"] for m in agreeing}), len(agreeing), -grain(value), -value)
 
     return max(sorted({m["value"] for m in stated}), key=support)
 
@@ -119,3 +128,31 @@ def build_facts(indicators: pa.Table, previous: Iterable[dict] = (), run_id: str
         rows.append(before if before is not None and {**before, "run_id": run_id} == row else row)
     rows.sort(key=lambda r: tuple((r[c] is None, "" if r[c] is None else r[c]) for c in FACT_ORDER))
     return pa.Table.from_pylist(rows, schema=FACT_SCHEMA)
+
+
+@dataclass(frozen=True)
+class FactsReport:
+    """The facts table after a run: how many, how many this run wrote, and the conflicts."""
+
+    total: int = 0
+    conflicts: int = 0
+    changed: int = 0  # facts whose row this run wrote (new or changed)
+    changed_conflicts: int = 0
+    sample: tuple[dict, ...] = ()  # the first `limit` of them, conflicts first, for the run page
+
+
+def facts_report(warehouse: Path, run_id: str, limit: int = 500) -> FactsReport:
+    root = warehouse / "facts"
+    if not any(root.glob("**/*.parquet")):
+        return FactsReport()
+    with snapshot_lock(warehouse):
+        table = ds.dataset(root, format="parquet", partitioning=warehouse_partitioning()).to_table()
+    changed = table.filter(pc.equal(table.column("run_id"), run_id))
+    order = [("conflict", "descending"), ("indicator", "ascending"), ("region_code", "ascending"),
+             ("year", "ascending"), ("fact_id", "ascending")]
+    return FactsReport(table.num_rows, _true(table.column("conflict")), changed.num_rows,
+                       _true(changed.column("conflict")), tuple(changed.sort_by(order).slice(0, limit).to_pylist()))
+
+
+def _true(column: pa.ChunkedArray) -> int:
+    return pc.sum(column.cast(pa.int64())).as_py() or 0

@@ -21,7 +21,9 @@ def test_values_agree_when_equal_or_within_the_rounding_of_the_less_precise():
     assert agree(7, 7.0)
     assert agree(1.23, 1.2345) and agree(1.2345, 1.23)
     assert not agree(7.0, 7.1)
-    assert not agree(7, 7.4)  # a whole number may be rounded or exact: only itself agrees
+    assert agree(44000, 44343.9)  # 4.4万亿元, stated in 亿元: rounded to its last non-zero digit
+    assert not agree(7, 7.4)  # any other whole number may be rounded or exact: only itself agrees
+    assert not agree(10, 13)
 
 
 def mention(doc_id: str, value: float | None, **flags) -> dict:
