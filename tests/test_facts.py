@@ -7,12 +7,15 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from schemas.models import INDICATOR_SCHEMA
 from tasks.facts import agree, build_facts
+from tasks.publish import publish_tables, warehouse_lock
 from tests.conftest import ROOT
 from tests.test_flow import file_digests, run, scan
+from tests.test_publish import ZJ, indicator_rows, tables_of
 
 CORPUS = ROOT / "tests" / "corpus" / "facts"  # report.txt and two short pieces restating it
 
@@ -55,6 +58,27 @@ def test_a_fact_is_redacted_only_when_every_mention_is_masked():
     [masked] = facts_of(mention("a", None), mention("b", None))
     assert (partly["value"], partly["is_redacted"]) == (4.1, False)
     assert (masked["value"], masked["is_redacted"], masked["values_seen"]) == (None, True, [])
+
+
+def published_facts(warehouse: Path) -> dict[str, tuple]:
+    table = pq.read_table(warehouse / "facts" / "region_code=330000" / "year=2024" / "part-0.parquet")
+    return {r["indicator"]: (r["documents"], r["doc_ids"], r["run_id"]) for r in table.to_pylist()}
+
+
+def test_publish_rebuilds_the_facts_whose_mentions_change_and_keeps_the_others_run_id(tmp_path):
+    d1 = indicator_rows("d1", [ZJ], per_partition=1)
+    d1 += [{**d1[0], "indicator": "industrial_investment", "char_start": 20, "char_end": 29}]
+    with warehouse_lock(tmp_path):
+        publish_tables(tmp_path, tables_of(d1), ["d1"], run_id="run-1")
+        publish_tables(tmp_path, tables_of(indicator_rows("d2", [ZJ], per_partition=1)), ["d2"], run_id="run-2")
+    assert published_facts(tmp_path) == {"industrial_value_added": (2, ["d1", "d2"], "run-2"),
+                                         "industrial_investment": (1, ["d1"], "run-1")}
+
+    before = published_facts(tmp_path)
+    shutil.rmtree(tmp_path / "facts")  # e.g. a warehouse from before `facts`: the next publish rebuilds it
+    with warehouse_lock(tmp_path):
+        publish_tables(tmp_path, tables_of(), [], run_id="run-3")
+    assert {k: v[:2] for k, v in published_facts(tmp_path).items()} == {k: v[:2] for k, v in before.items()}
 
 
 def facts(warehouse: Path) -> dict[tuple[str, str], tuple]:
