@@ -116,7 +116,7 @@ def print_summary(summary, warehouse: Path) -> None:
     print(f"rows: {summary.rows_published} published, {summary.rows_quarantined} quarantined")
     if summary.failure_counts:
         print("failed checks: " + ", ".join(f"{k}={v}" for k, v in summary.failure_counts.items()))
-    print(f"tables: {warehouse}/{{indicators,documents,quarantine}}/region_code=*/year=*/part-0.parquet")
+    print(f"tables: {warehouse}/{{indicators,documents,quarantine,facts}}/region_code=*/year=*/part-0.parquet")
     if summary.docs_index:
         print(f"data docs: {summary.docs_index}")
     facts = summary.facts

@@ -1,4 +1,5 @@
-"""Publish the three tables into the Hive-partitioned Parquet warehouse, atomically and idempotently.
+"""Publish the three tables, and the `facts` built from indicators, into the Hive-partitioned Parquet warehouse,
+atomically and idempotently.
 
 How a publish stays safe (README paragraph). Each table is a folder
 `<table>/region_code=<code>/year=<yyyy>/` holding exactly one file, `part-0.parquet`; a null code
