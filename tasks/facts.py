@@ -68,12 +68,14 @@ def agree(a: float, b: float) -> bool:
 
 def choose_value(stated: list[dict]) -> float:
     """The value most documents give (a document counts for every value its mentions agree with);
-    then the one most mentions give; then the more precise; then the smaller, so the choice is total."""
-    def support(value: float) -> tuple[int, int, int, float]:
+    then the one most mentions give; then the more precise; then the one stated first (a report
+    leads with its headline figure; across documents, by doc_id, so the choice is total)."""
+    def rank(value: float) -> tuple:
         agreeing = [m for m in stated if agree(m["value"], value)]
-        return (len({m["doc_id"] for m in agreeing}), len(agreeing), -grain(value), -value)
+        first = min((m["doc_id"], m["char_start"]) for m in stated if m["value"] == value)
+        return -len({m["doc_id"] for m in agreeing}), -len(agreeing), grain(value), first
 
-    return max(sorted({m["value"] for m in stated}), key=support)
+    return min({m["value"] for m in stated}, key=rank)
 
 
 def build_fact(mentions: list[dict], run_id: str) -> dict:
