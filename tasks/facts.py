@@ -1,7 +1,8 @@
 """Facts: the published mentions of one figure merged into one row, with its sources and conflicts.
 
 A fact is everything that names the same figure: place, year, period, indicator, subject, measure,
-benchmark, unit and whether it is a target (`FACT_KEY`). Every key column is also a partition key
+benchmark, unit and whether it is a target (`FACT_KEY`); a figure whose place is unknown or masked
+is a fact of its own document only. Every key column is also a partition key
 or finer, so the facts of a warehouse partition are built from that partition's `indicators`
 alone: publishing rebuilds the facts partitions whose indicators changed and nothing else
 (`tasks.publish.stage_facts`). The value rule is stated once, in `choose_value`.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,9 +36,20 @@ FACT_ORDER = ("indicator", "measure", "city_code", "county", "subject", "period_
               "period_end_month", "benchmark", "unit", "is_target", "fact_id")
 
 
+# A county masked in the source (`XX区`) names no particular county.
+MASKED_PLACE = re.compile(r"[XＸxｘ*＊×某]")
+
+
+def own_document_only(mention: dict) -> bool:
+    """An unknown or masked place is no place two documents can share: its facts stay per document."""
+    county = mention["county"]
+    return mention["region"] is None or (county is not None and MASKED_PLACE.search(county) is not None)
+
+
 def fact_id(mention: dict) -> str:
-    """First 16 hex chars of sha256 of the key columns: stable across runs and machines."""
-    key = json.dumps([mention[c] for c in FACT_KEY], ensure_ascii=False)
+    """First 16 hex chars of sha256 of the key columns (and the document, for `own_document_only`)."""
+    scope = mention["doc_id"] if own_document_only(mention) else None
+    key = json.dumps([*(mention[c] for c in FACT_KEY), scope], ensure_ascii=False)
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 

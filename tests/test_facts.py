@@ -66,11 +66,11 @@ def published_facts(warehouse: Path) -> dict[str, tuple]:
 
 
 def test_publish_rebuilds_the_facts_whose_mentions_change_and_keeps_the_others_run_id(tmp_path):
-    d1 = indicator_rows("d1", [ZJ], per_partition=1)
+    d1, d2 = ([{**row, "region": "浙江省"} for row in indicator_rows(doc, [ZJ], per_partition=1)] for doc in ("d1", "d2"))
     d1 += [{**d1[0], "indicator": "industrial_investment", "char_start": 20, "char_end": 29}]
     with warehouse_lock(tmp_path):
         publish_tables(tmp_path, tables_of(d1), ["d1"], run_id="run-1")
-        publish_tables(tmp_path, tables_of(indicator_rows("d2", [ZJ], per_partition=1)), ["d2"], run_id="run-2")
+        publish_tables(tmp_path, tables_of(d2), ["d2"], run_id="run-2")
     assert published_facts(tmp_path) == {"industrial_value_added": (2, ["d1", "d2"], "run-2"),
                                          "industrial_investment": (1, ["d1"], "run-1")}
 
@@ -79,6 +79,13 @@ def test_publish_rebuilds_the_facts_whose_mentions_change_and_keeps_the_others_r
     with warehouse_lock(tmp_path):
         publish_tables(tmp_path, tables_of(), [], run_id="run-3")
     assert {k: v[:2] for k, v in published_facts(tmp_path).items()} == {k: v[:2] for k, v in before.items()}
+
+
+def test_figures_of_unknown_or_masked_places_are_never_merged_across_documents():
+    unknown = {"region": None, "region_code": None}
+    assert len(facts_of(mention("a", 5.0, **unknown), mention("b", 5.0, **unknown))) == 2
+    assert len(facts_of(mention("a", 5.0, county="XX区"), mention("b", 5.0, county="XX区"))) == 2
+    assert len(facts_of(mention("a", 5.0, **unknown), mention("a", 5.0, **unknown, char_start=30))) == 1
 
 
 def facts(warehouse: Path) -> dict[tuple[str, str], tuple]:
