@@ -78,3 +78,13 @@ def test_review_page_renders_its_highlights_in_headless_chromium_at_phone_width(
     chromium(tmp_path / "profile-shot", "--window-size=390,1600", "--hide-scrollbars", f"--screenshot={shot}",
              page.as_uri())
     assert png_size(shot) == (390, 1600) and shot.stat().st_size > 20_000
+
+
+def test_review_command_extracts_a_file_the_warehouse_does_not_know(tmp_path, capsys):
+    from industry_etl.cli import main
+
+    out = tmp_path / "page.html"
+    assert main(["review", str(SAMPLE_001), "--warehouse", str(tmp_path / "empty"), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "rows extracted now, not validated" in text and text.count('<mark class="fig') > 50
+    assert out.as_uri() in capsys.readouterr().out
