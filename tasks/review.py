@@ -20,6 +20,7 @@ import pyarrow.dataset as ds
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from industry_etl.progress import report
 from schemas.stages import Document, SourceFile
 from tasks.evaluate import match_rows
 from tasks.facts import FactsReport, facts_report
@@ -241,10 +242,19 @@ def quarantined_documents(warehouse: Path, run_id: str) -> list[str]:
     return sorted(set(table.column("source_file").to_pylist()))
 
 
+def try_review(inbox: Path, source_file: str, warehouse: Path) -> Path | None:
+    """A document's review page, or None: the rows are published by now, and a page that cannot be
+    drawn (file gone or changed since, a bug here) must not turn a finished run into a failed one."""
+    try:
+        return write_review(inbox / source_file, warehouse, review_page_path(warehouse, source_file))
+    except Exception as error:
+        report(f"review page of {source_file} not written: {error}")
+        return None
+
+
 def write_run_pages(warehouse: Path, inbox: Path, run_id: str, facts: FactsReport) -> RunPages:
-    reviews = [write_review(inbox / name, warehouse, review_page_path(warehouse, name))
-               for name in quarantined_documents(warehouse, run_id)[:RUN_PAGE_REVIEWS_LIMIT]
-               if (inbox / name).is_file()]
+    reviews = [page for name in quarantined_documents(warehouse, run_id)[:RUN_PAGE_REVIEWS_LIMIT]
+               if (page := try_review(inbox, name, warehouse)) is not None]
     links = "".join(f'<li><a href="{html.escape(p.name)}">{html.escape(p.stem)}</a></li>' for p in reviews)
     cells = ("region", "city", "county", "indicator", "subject", "measure", "year", "period_label", "value",
              "unit", "values_seen", "documents", "evidence")
