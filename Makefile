@@ -17,7 +17,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/industry-etl run --inbox examples/inbox --warehouse data/warehouse
 	@echo
-	@echo "Tables are in data/warehouse/{indicators,documents,quarantine}/region_code=*/year=*/"
+	@echo "Tables are in data/warehouse/{indicators,documents,quarantine,facts}/region_code=*/year=*/"
 	@echo "Read them with DuckDB, e.g.:"
 	@echo "  $(BIN)/industry-etl sql \"SELECT region, year, indicator, measure, value, unit FROM indicators ORDER BY region, indicator LIMIT 20\""
 	@$(BIN)/industry-etl sql "SELECT region, year, indicator, measure, value, unit FROM indicators ORDER BY region, indicator, measure LIMIT 10"

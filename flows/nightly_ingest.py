@@ -28,9 +28,11 @@ from prefect.utilities.annotations import quote
 
 from industry_etl.progress import report
 from tasks.extract import catalog_codes
+from tasks.facts import FactsReport
 from tasks.ingest import commit_ledger_task, is_retried, mark_duplicates, plan_ingest_task
 from tasks.process import BatchResult, local_pool, process_batch_task
 from tasks.publish import StagedRows, publish_task, warehouse_lock
+from tasks.review import run_pages_task
 from tasks.tables import documents_table
 from tasks.validate import GateSummary, validate_staged_task, warm_up_in_background
 
@@ -56,6 +58,9 @@ class RunSummary:
     run_failed: bool = False
     failed_share: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    facts: FactsReport = field(default_factory=FactsReport)
+    run_page: str | None = None  # facts this run wrote, conflicts, review pages
+    review_pages: list[str] = field(default_factory=list)  # documents with quarantined rows
 
 
 @flow(name="nightly_ingest", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
@@ -99,12 +104,16 @@ def nightly_ingest(
             replace_doc_ids=(),
             replace_source_files=quote(reprocessed_files(docs, plan)),
             replace_document_versions=quote([(d.doc_id, d.source_file) for d in docs if not is_retried(d)]),
+            run_id=run_id,
         )
         # quote(): Prefect would otherwise walk every document twice looking for futures (~28 s at 100,000)
         commit_ledger_task(warehouse_dir, plan.ledger, quote(docs))
         report(f"publish: {gate.published_rows} rows published, {gate.quarantined_rows} quarantined")
+        facts, pages = run_pages_task(warehouse_dir, inbox_dir, run_id)
 
     summary = summarise(run_id, plan.unchanged, docs, gate, results)
+    summary.facts, summary.run_page = facts, str(pages.index)
+    summary.review_pages = [str(p) for p in pages.reviews]
     publish_run_artifacts(summary, gate)
     if summary.run_failed:
         raise RuntimeError(
@@ -196,5 +205,8 @@ def publish_run_artifacts(summary: RunSummary, gate: GateSummary) -> None:
     create_markdown_artifact(
         key="data-docs",
         markdown=(f"# Data Docs\n\nValidation results of this run: `{summary.docs_index}`\n\n"
-                  f"Rows published: {summary.rows_published}; quarantined: {summary.rows_quarantined}."),
+                  f"Rows published: {summary.rows_published}; quarantined: {summary.rows_quarantined}.\n\n"
+                  f"Facts: {summary.facts.changed} written by this run ({summary.facts.changed_conflicts} conflicts); "
+                  f"{summary.facts.conflicts} conflicts of {summary.facts.total} facts in all. "
+                  f"Run page (facts, review pages of documents with quarantined rows): `{summary.run_page}`"),
     )

@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--show", type=int, default=0, help="print up to N misses and extras")
     ex = sub.add_parser("explain", help="show where each row of one file got its place, year and period")
     ex.add_argument("file", type=Path)
+
+    rv = sub.add_parser("review", help="an offline HTML page of one report with every extracted figure highlighted")
+    rv.add_argument("file", type=Path, help="the report (.txt) as it is in the inbox")
+    rv.add_argument("--warehouse", help="take its rows from this warehouse (default: the configured one)")
+    rv.add_argument("--out", type=Path, help="page to write (default <warehouse>/_review/<file>.html)")
+    rv.add_argument("--gold", type=Path, help="also mark the gold rows of this file that were not extracted")
     return parser
 
 
@@ -58,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"run": cmd_run, "serve": cmd_serve, "sql": cmd_sql, "evaluate": cmd_evaluate,
-                "explain": cmd_explain}[args.command](args)
+                "explain": cmd_explain, "review": cmd_review}[args.command](args)
     except KeyboardInterrupt:
         print("industry-etl: interrupted", file=sys.stderr)
         return 130
@@ -110,9 +116,16 @@ def print_summary(summary, warehouse: Path) -> None:
     print(f"rows: {summary.rows_published} published, {summary.rows_quarantined} quarantined")
     if summary.failure_counts:
         print("failed checks: " + ", ".join(f"{k}={v}" for k, v in summary.failure_counts.items()))
-    print(f"tables: {warehouse}/{{indicators,documents,quarantine}}/region_code=*/year=*/part-0.parquet")
+    print(f"tables: {warehouse}/{{indicators,documents,quarantine,facts}}/region_code=*/year=*/part-0.parquet")
     if summary.docs_index:
         print(f"data docs: {summary.docs_index}")
+    facts = summary.facts
+    print(f"facts: {facts.changed} written by this run ({facts.changed_conflicts} conflicts); "
+          f"{facts.total} in all, {facts.conflicts} conflicts")
+    if summary.run_page:
+        print(f"run page: {summary.run_page}")
+    for page in summary.review_pages[:20]:
+        print(f"  review (quarantined rows): {page}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -162,6 +175,18 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from tasks.explain import explain_file
 
     print(explain_file(args.file))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        return _fail(f"{args.file} is not a file")
+    apply_runtime_environment(verbose=False)  # before anything imports Prefect
+    from tasks.review import review_page_path, write_review
+
+    warehouse = warehouse_from_env(args.warehouse)
+    out = write_review(args.file, warehouse, args.out or review_page_path(warehouse, args.file.name), args.gold)
+    print(f"review page: {out.resolve().as_uri()}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The three output tables of ../shared/contract.md as pydantic models and pyarrow schemas.
+"""The output tables of ../shared/contract.md (and `facts`, README) as pydantic models and pyarrow schemas.
 
 The pydantic models are the one place a row is defined; the pyarrow schemas are derived
 by hand next to them (and a test checks the two agree column for column).
@@ -90,6 +90,43 @@ class DocumentRow(BaseModel):
     run_id: str
 
 
+class FactRow(BaseModel):
+    """One fact: every published mention of the same figure, with the value the sources state (table `facts`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fact_id: str
+    region_code: str | None
+    region: str | None
+    city: str | None
+    city_code: str | None
+    county: str | None
+    year: int | None
+    period_start_month: int
+    period_end_month: int
+    period_label: str
+    indicator: str
+    subject: str | None
+    measure: Measure
+    benchmark: str | None
+    unit: str
+    is_target: bool
+    value: float | None
+    is_estimate: bool
+    is_redacted: bool
+    conflict: bool
+    values_seen: list[float]
+    mentions: int
+    documents: int
+    doc_ids: list[str]
+    evidence: str
+    evidence_doc_id: str
+    evidence_char_start: int
+    evidence_char_end: int
+    pipeline_version: str
+    run_id: str
+
+
 INDICATOR_SCHEMA = pa.schema(
     [
         ("doc_id", pa.string()),
@@ -148,13 +185,50 @@ DOCUMENT_SCHEMA = pa.schema(
     ]
 )
 
+FACT_SCHEMA = pa.schema(
+    [
+        ("fact_id", pa.string()),
+        ("region_code", pa.string()),
+        ("region", pa.string()),
+        ("city", pa.string()),
+        ("city_code", pa.string()),
+        ("county", pa.string()),
+        ("year", pa.int32()),
+        ("period_start_month", pa.int8()),
+        ("period_end_month", pa.int8()),
+        ("period_label", pa.string()),
+        ("indicator", pa.string()),
+        ("subject", pa.string()),
+        ("measure", pa.string()),
+        ("benchmark", pa.string()),
+        ("unit", pa.string()),
+        ("is_target", pa.bool_()),
+        ("value", pa.float64()),
+        ("is_estimate", pa.bool_()),
+        ("is_redacted", pa.bool_()),
+        ("conflict", pa.bool_()),
+        ("values_seen", pa.list_(pa.float64())),
+        ("mentions", pa.int32()),
+        ("documents", pa.int32()),
+        ("doc_ids", pa.list_(pa.string())),
+        ("evidence", pa.string()),
+        ("evidence_doc_id", pa.string()),
+        ("evidence_char_start", pa.int32()),
+        ("evidence_char_end", pa.int32()),
+        ("pipeline_version", pa.string()),
+        ("run_id", pa.string()),
+    ]
+)
+
 TABLE_SCHEMAS: dict[str, pa.Schema] = {
     "indicators": INDICATOR_SCHEMA,
     "documents": DOCUMENT_SCHEMA,
     "quarantine": QUARANTINE_SCHEMA,
+    "facts": FACT_SCHEMA,  # derived from `indicators` at publish time (tasks/facts.py)
 }
 TABLE_MODELS: dict[str, type[BaseModel]] = {
     "indicators": IndicatorRow,
     "documents": DocumentRow,
     "quarantine": QuarantineRow,
+    "facts": FactRow,
 }

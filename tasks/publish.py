@@ -1,4 +1,5 @@
-"""Publish the three tables into the Hive-partitioned Parquet warehouse, atomically and idempotently.
+"""Publish the three tables, and the `facts` built from indicators, into the Hive-partitioned Parquet warehouse,
+atomically and idempotently.
 
 How a publish stays safe (README paragraph). Each table is a folder
 `<table>/region_code=<code>/year=<yyyy>/` holding exactly one file, `part-0.parquet`; a null code
@@ -52,6 +53,7 @@ from prefect.cache_policies import NO_CACHE
 
 from industry_etl import PIPELINE_VERSION
 from schemas.models import PARTITION_COLUMNS, SCHEMA_VERSION, TABLE_SCHEMAS
+from tasks.facts import build_facts
 from tasks.read import snapshot_lock
 
 Partition = tuple[str | None, int | None]
@@ -65,6 +67,8 @@ TMP_SUFFIX = ".tmp"
 
 # Documents first, so a reader who sees an indicator row can find its document row.
 PUBLISH_ORDER = ("documents", "indicators", "quarantine")
+# `facts` is not published from rows of its own: it is rebuilt from `indicators` (see `stage_facts`).
+FACTS = "facts"
 # `documents` keeps one row per file version (its history), so an edited file does not replace it.
 REPLACED_BY_SOURCE_FILE = frozenset({"indicators", "quarantine"})
 SORT_KEYS: dict[str, tuple[str, ...]] = {
@@ -482,10 +486,58 @@ def stage_table(plan: TablePlan, warehouse: Path, staging: Path) -> tuple[TableC
     return TableChanges(added, removed, tuple(written), tuple(deleted), tuple(unchanged)), swaps
 
 
+def facts_to_rebuild(warehouse: Path, indicators: TablePlan, interrupted: set[Partition]) -> tuple[Partition, ...]:
+    """Facts partitions whose indicators this publish may change, plus any out of step with
+    `indicators` (a warehouse from before `facts`, or an interrupted run): facts are per partition."""
+    facts = existing_partitions(warehouse / FACTS).keys()
+    live = indicators.files.keys()
+    return tuple(sorted(set(indicators.touched) | interrupted | (live - facts) | (facts - live),
+                        key=partition_sort_key))
+
+
+def stage_facts(warehouse: Path, staging: Path, partitions: Iterable[Partition], indicator_swaps: list[Swap],
+                run_id: str) -> tuple[TableChanges, list[Swap]]:
+    """Stage each partition's facts, built from its indicators as this publish leaves them."""
+    staged = {swap.target: swap.staged for swap in indicator_swaps}
+    added = removed = 0
+    swaps: list[Swap] = []
+    written: list[Partition] = []
+    deleted: list[Partition] = []
+    unchanged: list[Partition] = []
+    for partition in partitions:
+        live = partition_dir(warehouse / "indicators", partition) / PART_FILE
+        source = staged.get(live, live if live.exists() else None)
+        indicators = read_partition("indicators", source) if source else file_schema("indicators").empty_table()
+        target = partition_dir(warehouse / FACTS, partition) / PART_FILE
+        old = read_partition(FACTS, target) if target.exists() else file_schema(FACTS).empty_table()
+        facts = build_facts(with_partition(indicators, partition), with_partition(old, partition).to_pylist(),
+                            run_id)
+        rows = facts.drop_columns(list(PARTITION_COLUMNS)).cast(file_schema(FACTS))
+        rows = rows.replace_schema_metadata(FILE_METADATA)
+        added, removed = added + rows.num_rows, removed + old.num_rows
+        if rows.equals(old, check_metadata=True):
+            unchanged.append(partition)
+        elif rows.num_rows == 0:
+            swaps.append(Swap(target, None))
+            deleted.append(partition)
+        else:
+            swaps.append(Swap(target, stage_partition(rows, staging)))
+            written.append(partition)
+    return TableChanges(added, removed, tuple(written), tuple(deleted), tuple(unchanged)), swaps
+
+
+def with_partition(rows: pa.Table, partition: Partition) -> pa.Table:
+    """A partition file's rows with its partition columns put back (files store them in the path)."""
+    region_code, year = partition
+    return rows.append_column("region_code", pa.array([region_code] * rows.num_rows, pa.string())) \
+               .append_column("year", pa.array([year] * rows.num_rows, pa.int32()))
+
+
 def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows], replace_doc_ids: Collection[str],
                    replace_source_files: Collection[str] = (), *,
                    previous_partitions: Collection[tuple[str | None, int | None]] | None = None,
                    replace_document_versions: Collection[tuple[str, str]] = (),
+                   run_id: str = "",
                    ) -> PublishSummary:
     """Replace rows in the warehouse and add `tables`' rows, rewriting only the partitions affected.
 
@@ -496,11 +548,12 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows],
     every partition file is scanned for them. `replace_document_versions` are (doc_id, source_file)
     pairs whose `documents` rows this run writes again (identical bytes share a doc_id across
     files, so a documents row is replaced by its pair, never by doc_id alone).
-    The caller must hold `warehouse_lock`.
+    `facts` is rebuilt in the same step for the partitions whose indicators change; `run_id` marks
+    the facts that change. The caller must hold `warehouse_lock`.
     """
-    unknown = set(tables) - set(TABLE_SCHEMAS)
+    unknown = set(tables) - set(PUBLISH_ORDER)
     if unknown:
-        raise ValueError(f"unknown tables {sorted(unknown)}; expected {sorted(TABLE_SCHEMAS)}")
+        raise ValueError(f"unknown tables {sorted(unknown)}; expected {sorted(PUBLISH_ORDER)}")
     new_tables = {name: table if isinstance(table := tables.get(name), StagedRows) else conform_table(name, table)
                   for name in PUBLISH_ORDER}
     doc_ids = pa.array(sorted(set(replace_doc_ids)), pa.string())
@@ -515,10 +568,12 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows],
     plans = [plan_table(warehouse, name, new_tables[name], doc_ids, source_files, previous,
                         interrupted.get(name, set()), versions if name == "documents" else None)
              for name in PUBLISH_ORDER]
+    facts = facts_to_rebuild(warehouse, plans[PUBLISH_ORDER.index("indicators")], interrupted.get(FACTS, set()))
     # Record where this run writes before writing, so a rerun after a crash looks there too.
-    write_journal(staging, {plan.name: plan.touched for plan in plans})
+    write_journal(staging, {plan.name: plan.touched for plan in plans} | {FACTS: facts})
     try:
         staged = {plan.name: stage_table(plan, warehouse, staging) for plan in plans}
+        staged[FACTS] = stage_facts(warehouse, staging, facts, staged["indicators"][1], run_id)
         writes = [swap for _, swaps in staged.values() for swap in swaps if swap.staged]
         deletions = [swap for _, swaps in staged.values() for swap in swaps if not swap.staged]
         with snapshot_lock(warehouse, exclusive=True):

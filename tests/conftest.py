@@ -31,3 +31,12 @@ def samples_available() -> bool:
 
 
 needs_samples = pytest.mark.skipif(not samples_available(), reason="../shared/samples not present")
+
+
+@pytest.fixture(scope="session")
+def samples_run(prefect_harness, tmp_path_factory):
+    """The real flow once on the five samples: (warehouse, RunSummary), shared by the tests that only read it."""
+    from flows.nightly_ingest import nightly_ingest
+
+    warehouse = tmp_path_factory.mktemp("samples") / "warehouse"
+    return warehouse, nightly_ingest(inbox=str(SAMPLES), warehouse=str(warehouse))

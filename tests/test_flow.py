@@ -44,13 +44,6 @@ def file_digests(warehouse: Path) -> dict[str, str]:
             and "_ledger" not in p.parts and "_docs" not in p.parts}
 
 
-@pytest.fixture(scope="module")
-def samples_run(prefect_harness, tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("samples") / "warehouse"
-    summary = run(SAMPLES, warehouse)
-    return warehouse, summary
-
-
 def test_samples_publish_every_contract_column(samples_run):
     warehouse, summary = samples_run
     assert summary.files_new == 5 and summary.files_failed == 0
@@ -180,6 +173,10 @@ def test_impossible_figures_are_quarantined_not_published(prefect_harness, tmp_p
     quarantined = query(warehouse, "quarantine", "value, failed_expectations")
     assert quarantined[0][0] == 950 and any("yoy" in name for name in quarantined[0][1])
     assert 950 not in {r[0] for r in query(warehouse, "indicators", "value")}
+    [page] = summary.review_pages  # linked from the run page, with the row in the quarantine colour
+    assert Path(page).name in Path(summary.run_page).read_text(encoding="utf-8")
+    html = Path(page).read_text(encoding="utf-8")
+    assert html.count('<mark class="fig q"') == 1 and "yoy_pct_in_range" in html
 
 
 def test_too_many_failed_rows_fail_the_run_after_publishing_the_quarantine(prefect_harness, tmp_path):

@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 
-from schemas.models import TABLE_SCHEMAS
+from schemas.models import INDICATOR_SCHEMA, TABLE_SCHEMAS
+from tasks.facts import build_facts
 from tasks.publish import publish_tables, warehouse_lock
 from tasks.read import connect_warehouse, run_sql, snapshot_lock, warehouse_partitioning
 
@@ -55,13 +56,14 @@ def sample_rows() -> dict[str, list[dict]]:
         "quarantine": [{**row, "failed_expectations": ["value_in_range", "period_valid"][: i % 3]}
                        for i, row in enumerate(indicators)],
         "documents": [document(doc_id, partition) for doc_id, partition in docs],
+        "facts": build_facts(pa.Table.from_pylist(indicators, schema=INDICATOR_SCHEMA)).to_pylist(),
     }
 
 
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     rows = sample_rows()
-    tables = {name: pa.Table.from_pylist(rows[name], schema=TABLE_SCHEMAS[name]) for name in rows}
+    tables = {name: pa.Table.from_pylist(rows[name], schema=TABLE_SCHEMAS[name]) for name in rows if name != "facts"}
     with warehouse_lock(tmp_path):
         publish_tables(tmp_path, tables, [f"doc{i}" for i in range(len(PARTITIONS))])
     return tmp_path
@@ -132,6 +134,32 @@ def test_pandas_reads_every_column_and_null_partitions_given_the_partitioning(wa
     assert len(frame) == len(sample_rows()[name])
     assert null_partition_rows(frame) == null_partition_rows(pa.Table.from_pylist(sample_rows()[name]))
     assert set(frame["region_code"].dropna()) <= {"500000", "330000", "100000"}
+
+
+def test_readme_series_query_on_facts_gives_the_same_rows_in_duckdb_polars_and_pandas(warehouse):
+    """The README's province x month series of 规上工业增加值 growth, in its three spellings."""
+    glob = f"{warehouse}/facts/**/*.parquet"
+    duck = duckdb.sql(f"""
+        SELECT region_code, region, year, period_end_month AS month, value, conflict
+        FROM read_parquet('{glob}', hive_partitioning=true, hive_types={{'region_code': 'VARCHAR'}})
+        WHERE indicator = 'industrial_value_added' AND measure = 'yoy_pct' AND period_start_month = 1
+          AND subject IS NULL AND city IS NULL AND county IS NULL AND benchmark IS NULL AND NOT is_target
+        ORDER BY region_code, year, month""").fetchall()
+    series = (pl.col("indicator") == "industrial_value_added") & (pl.col("measure") == "yoy_pct") \
+        & (pl.col("period_start_month") == 1) & pl.col("subject").is_null() & pl.col("city").is_null() \
+        & pl.col("county").is_null() & pl.col("benchmark").is_null() & ~pl.col("is_target")
+    hive = {"region_code": pl.String, "year": pl.Int32}
+    polars = (pl.read_parquet(glob, hive_partitioning=True, hive_schema=hive).filter(series)
+              .select("region_code", "region", "year", pl.col("period_end_month").alias("month"), "value", "conflict")
+              .sort("region_code", "year", "month", nulls_last=True))
+    frame = pd.read_parquet(warehouse / "facts", partitioning=warehouse_partitioning())
+    frame = frame.query("indicator == 'industrial_value_added' and measure == 'yoy_pct' and period_start_month == 1"
+                        " and subject.isna() and city.isna() and county.isna() and benchmark.isna() and not is_target",
+                        engine="python")
+    assert len(duck) == len(PARTITIONS) and {r[4] for r in duck} == {5.5}
+    assert polars.height == len(frame) == len(duck)
+    assert polars.rows() == duck
+    assert sorted(frame["value"]) == [r[4] for r in duck]
 
 
 def test_fresh_warehouse_gives_empty_views_with_the_contract_columns(tmp_path):

@@ -1,0 +1,118 @@
+"""Facts: the agreement rule, the value rule, and the real flow on a report and two pieces restating it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from schemas.models import INDICATOR_SCHEMA
+from tasks.facts import agree, build_facts
+from tasks.publish import publish_tables, warehouse_lock
+from tests.conftest import ROOT
+from tests.test_flow import file_digests, run, scan
+from tests.test_publish import ZJ, indicator_rows, tables_of
+
+CORPUS = ROOT / "tests" / "corpus" / "facts"  # report.txt and two short pieces restating it
+
+
+def test_values_agree_when_equal_or_within_the_rounding_of_the_less_precise():
+    assert agree(7, 7.0)
+    assert agree(1.23, 1.2345) and agree(1.2345, 1.23)
+    assert not agree(7.0, 7.1)
+    assert agree(44000, 44343.9)  # 4.4万亿元, stated in 亿元: rounded to its last non-zero digit
+    assert not agree(7, 7.4)  # any other whole number may be rounded or exact: only itself agrees
+    assert not agree(10, 13)
+
+
+def mention(doc_id: str, value: float | None, **flags) -> dict:
+    row = {name: None for name in INDICATOR_SCHEMA.names}
+    row.update(doc_id=doc_id, source_file=f"{doc_id}.txt", segment=0, region_code="330000", region="浙江省",
+               year=2024, period_start_month=1, period_end_month=10, period_label="1-10月",
+               indicator="industrial_investment", measure="yoy_pct", value=value, unit="%",
+               is_redacted=value is None, is_estimate=False, is_target=False, evidence=f"增长{value}%",
+               char_start=0, char_end=8, pipeline_version="t", run_id="r")
+    return row | flags
+
+
+def facts_of(*mentions: dict) -> list[dict]:
+    return build_facts(pa.Table.from_pylist(list(mentions), schema=INDICATOR_SCHEMA)).to_pylist()
+
+
+def test_the_value_most_documents_give_wins_and_the_disagreement_is_a_conflict():
+    [fact] = facts_of(mention("a", 12.6), mention("b", 12.8), mention("c", 12.6))
+    assert (fact["value"], fact["conflict"], fact["values_seen"], fact["documents"]) == (12.6, True, [12.6, 12.8], 3)
+
+
+def test_an_outcome_wins_over_an_estimate_which_is_no_conflict():
+    [fact] = facts_of(mention("a", 5.0, is_estimate=True), mention("b", 5.3))
+    assert (fact["value"], fact["is_estimate"], fact["conflict"], fact["documents"]) == (5.3, False, False, 2)
+
+
+def test_a_fact_is_redacted_only_when_every_mention_is_masked():
+    [partly] = facts_of(mention("a", None), mention("b", 4.1))
+    [masked] = facts_of(mention("a", None), mention("b", None))
+    assert (partly["value"], partly["is_redacted"]) == (4.1, False)
+    assert (masked["value"], masked["is_redacted"], masked["values_seen"]) == (None, True, [])
+
+
+def published_facts(warehouse: Path) -> dict[str, tuple]:
+    table = pq.read_table(warehouse / "facts" / "region_code=330000" / "year=2024" / "part-0.parquet")
+    return {r["indicator"]: (r["documents"], r["doc_ids"], r["run_id"]) for r in table.to_pylist()}
+
+
+def test_publish_rebuilds_the_facts_whose_mentions_change_and_keeps_the_others_run_id(tmp_path):
+    d1, d2 = ([{**row, "region": "浙江省"} for row in indicator_rows(doc, [ZJ], per_partition=1)] for doc in ("d1", "d2"))
+    d1 += [{**d1[0], "indicator": "industrial_investment", "char_start": 20, "char_end": 29}]
+    with warehouse_lock(tmp_path):
+        publish_tables(tmp_path, tables_of(d1), ["d1"], run_id="run-1")
+        publish_tables(tmp_path, tables_of(d2), ["d2"], run_id="run-2")
+    assert published_facts(tmp_path) == {"industrial_value_added": (2, ["d1", "d2"], "run-2"),
+                                         "industrial_investment": (1, ["d1"], "run-1")}
+
+    before = published_facts(tmp_path)
+    shutil.rmtree(tmp_path / "facts")  # e.g. a warehouse from before `facts`: the next publish rebuilds it
+    with warehouse_lock(tmp_path):
+        publish_tables(tmp_path, tables_of(), [], run_id="run-3")
+    assert {k: v[:2] for k, v in published_facts(tmp_path).items()} == {k: v[:2] for k, v in before.items()}
+
+
+def test_figures_of_unknown_or_masked_places_are_never_merged_across_documents():
+    unknown = {"region": None, "region_code": None}
+    assert len(facts_of(mention("a", 5.0, **unknown), mention("b", 5.0, **unknown))) == 2
+    assert len(facts_of(mention("a", 5.0, county="XX区"), mention("b", 5.0, county="XX区"))) == 2
+    assert len(facts_of(mention("a", 5.0, **unknown), mention("a", 5.0, **unknown, char_start=30))) == 1
+
+
+def facts(warehouse: Path) -> dict[tuple[str, str], tuple]:
+    rows = duckdb.sql(f"SELECT indicator, measure, value, values_seen, conflict, mentions, documents "
+                      f"FROM {scan(warehouse, 'facts')} WHERE year = 2024 AND period_end_month = 10").fetchall()
+    return {(r[0], r[1]): r[2:] for r in rows}
+
+
+@pytest.mark.slow
+def test_restated_figures_are_one_fact_with_their_sources_and_the_changed_one_a_conflict(prefect_harness,
+                                                                                          tmp_path):
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
+    shutil.copytree(CORPUS, inbox)
+    shutil.copy(inbox / "report.txt", inbox / "report_copy.txt")  # a verbatim copy is no new source
+    run(inbox, warehouse)
+    found = facts(warehouse)
+    assert found[("industrial_value_added", "yoy_pct")] == (8.2, [8.2], False, 3, 3)
+    assert found[("tech_renovation_investment", "yoy_pct")] == (15.3, [15.3], False, 3, 3)
+    assert found[("industrial_investment", "yoy_pct")] == (12.6, [12.6, 12.8], True, 3, 3)
+    assert found[("industrial_profit", "yoy_pct")][-1] == 1
+
+    before = file_digests(warehouse)
+    run(inbox, warehouse)
+    assert file_digests(warehouse) == before
+
+    (inbox / "piece_wire.txt").write_text("")  # the piece that changed a figure says nothing now
+    run(inbox, warehouse)
+    found = facts(warehouse)
+    assert found[("industrial_investment", "yoy_pct")] == (12.6, [12.6], False, 2, 2)
+    assert found[("industrial_value_added", "yoy_pct")][-1] == 2
