@@ -795,3 +795,47 @@ def test_places_listed_before_a_shared_threshold_get_a_row_each():
     rows = extract("2022年,商丘市、濮阳市、信阳市6市工业投资增速均在30%以上。", region="河南省")
     assert [(r["city"], r["subject"], r["measure"], r["value"]) for r in rows] == [
         ("商丘市", None, "yoy_pct", 30.0), ("濮阳市", None, "yoy_pct", 30.0), ("信阳市", None, "yoy_pct", 30.0)]
+
+# --- a benchmark's or base's own value inside the comparison (R6) ---
+
+def test_a_benchmarks_value_before_的平均水平_is_a_row_of_that_place():
+    rows = extract("1-6月,全县规上工业增加值增长7.9%,高于全省5.8%的平均水平2.1个百分点。")
+    [own] = only(rows, measure="yoy_pct", value=5.8)
+    [gap] = only(rows, measure="vs_benchmark_pp")
+    assert own["city"] is None and gap["value"] == 2.1 and gap["benchmark"] == "全省"
+
+
+def test_a_benchmarks_value_in_parentheses_after_its_indicator_wording():
+    rows = extract("前三季度,全市工业投资增长15.0%,高于全国工业投资平均增速(6.2%)8.8个百分点。")
+    [own] = only(rows, value=6.2)
+    assert (own["region"], own["indicator"], own["measure"]) == ("全国", "industrial_investment", "yoy_pct")
+    assert only(rows, measure="vs_benchmark_pp")[0]["value"] == 8.8
+
+
+def test_a_base_value_in_parentheses_is_last_years_and_its_change_no_gap():
+    rows = extract("2024年1-5月,全市规上工业增加值增长6.0%,较去年同期(2.5%)提高3.5个百分点。")
+    [base] = only(rows, value=2.5)
+    assert (base["year"], base["measure"]) == (2023, "yoy_pct")
+    assert only(rows, measure="vs_benchmark_pp") == []
+
+
+def test_benchmarks_listed_with_their_values_give_a_row_each_and_their_gaps_in_order():
+    rows = extract("全县规上工业增加值增长9.0%,分别高出全国(4.8%)、全省(6.1%)平均水平4.2个和2.9个百分点。")
+    assert sorted((r["region"], r["value"]) for r in only(rows, measure="yoy_pct")) == [
+        ("全国", 4.8), ("湖北省", 6.1), ("湖北省", 9.0)]
+    assert [(r["benchmark"], r["value"]) for r in only(rows, measure="vs_benchmark_pp")] == [("全国", 4.2), ("全省", 2.9)]
+
+
+def test_two_benchmark_values_without_a_gap():
+    rows = extract("全市规上制造业增加值增长4.1%,高于全国(3.2%)、全省(3.9%)。")
+    assert sorted(r["value"] for r in rows) == [3.2, 3.9, 4.1]
+
+
+def test_a_citys_value_in_parentheses_is_that_citys_growth():
+    rows = extract("全省规上工业增加值增长4.0%。其中武汉(4.6%)回升0.5个百分点;宜昌(5.1%)回升0.2个百分点。")
+    assert sorted((r["city"] or "", r["value"]) for r in rows) == [("", 4.0), ("宜昌市", 5.1), ("武汉市", 4.6)]
+
+
+def test_a_parenthesised_percent_after_no_place_is_no_place_figure():
+    rows = extract("全市规上工业增加值增长4.0%,其中汽车制造(5.6%)。")
+    assert all(r["region"] == "湖北省" and r["city"] is None for r in rows)

@@ -64,7 +64,7 @@ def governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | Non
         if fig.needs_inside:
             return None  # "全国第一城" needs its indicator inside
     before = [m for m in ctx.mentions if m.end <= fig.start]
-    if fig.measure in ("vs_benchmark_pp", "rank"):
+    if fig.measure in ("vs_benchmark_pp", "rank") or fig.qualifies:
         return _qualified_mention(ctx, fig, previous, before)
     if fig.measure == "share_pct" and fig.share_of_start >= 0:
         return _share_holder(ctx, fig, previous, before)

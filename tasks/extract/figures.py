@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from tasks.extract.lexicon import alternation, words
+from tasks.extract.lexicon import alternation, has_word, named_place, words
 from tasks.parse import Period, parse_chinese_integer, parse_number, to_yi_yuan
 
 # 1,234.5 (thousands separators) or 7.6; redactions ***, **.*, XX, X.X
@@ -35,24 +35,41 @@ def figure_regex() -> re.Pattern[str]:
     """One branch per kind of figure, tried in this order at each place a figure can start."""
     w = words()
     return re.compile(f"(?P<vs>{_gap_pattern(w)})|(?P<rk>{_RANK_PATTERN})|(?P<sh>{_SHARE_PATTERN})"
-                      f"|(?P<yoy>{_growth_pattern(w)})|(?P<lv>{_LEVEL_PATTERN})|(?P<pc>{_PERCENT_PATTERN})")
+                      f"|(?P<yoy>{_growth_pattern(w)})|(?P<lv>{_LEVEL_PATTERN})|(?P<pc>{_PERCENT_PATTERN})"
+                      f"|(?P<pv>{_PLACE_VALUE_PATTERN})")
 
 
 def _gap_pattern(w: dict[str, list[str]]) -> str:
-    """Gaps to a benchmark: 高于全国1.8个百分点; 比全国、全省分别高3.2和1.3个百分点; 高于全国(3.6%)."""
+    """Gaps to a benchmark: 高于全国1.8个百分点; 比全国、全省分别高3.2和1.3个百分点; 高于全国(3.6%).
+
+    A value written right after a benchmark or a base, in parentheses or as `X%的平均水平`, is that
+    benchmark's own figure (高于全国6.1%的平均水平0.6个百分点; 高于全国工业投资平均增速(8.8%)21.2个百分点;
+    较去年同期(-1.1%)提高9.2个百分点; 分别高出全国(5.9%)、全省(6.4%)平均水平2.2个和1.7个百分点):
+    a row of that place, or of the year before for a base (去年同期); the gap after a place is still
+    the subject's, the change after a base is none (a change over time)."""
     gap = alternation(w["gap_up"] + w["gap_down"])
     bench = alternation(w["benchmarks"])
+    value_of = alternation(w["benchmark_places"] + w["benchmark_bases"])
+    level = r"(?:平均水平|平均增速|平均值|平均|增速|水平)"
+
+    def own(name: str) -> str:  # a benchmark's own value in parentheses
+        return rf"[(（](?P<{name}>-?(?:{_NUM}))%[)）]"
+
     return (
         # 比全国、全省分别高3.2和1.3个百分点: two benchmarks, two gaps, in order
         # (分别高于规上工业5.2、2.6个百分点: one benchmark, two gaps of two listed subjects)
-        rf"(?P<vl_dir>{gap})(?P<vl_b1>{bench})(?:[、和与及](?P<vl_b2>{bench}))?(?:平均水平|平均增速|平均|增速|水平)?"
+        rf"(?P<vl_dir>{gap})(?P<vl_b1>{bench})(?:{own('vl_v1')})?"
+        rf"(?:[、和与及](?P<vl_b2>{bench})(?:{own('vl_v2')})?)?{level}?"
         rf"(?:分别)?(?P<vl_dir2>高出|高|低|快|慢|多|少)?(?P<vl_n1>-?{_VAL})个?(?:百分点)?(?:[、和与及]|,(?!\d{{3}}(?!\d)))"
         rf"(?P<vl_n2>-?{_VAL})个?百分点"
         rf"|(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
-        rf"(?:平均水平|平均增速|平均|增速|水平)?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少|大|小|收窄|扩大)?(?P<vs_num>-?{_VAL})个?百分点"
-        # 高于全国(3.6%): the benchmark's own value, a row for that place
-        rf"|(?P<bv_dir>{gap})(?P<bv_bench>全国|全省)(?:平均水平|平均增速|平均|增速|水平)?"
-        rf"[(（](?P<bv_num>-?{_NUM})%[)）](?:(?P<bv_gap>{_VAL})个?百分点)?"
+        rf"{level}?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少|大|小|收窄|扩大)?(?P<vs_num>-?{_VAL})个?百分点"
+        # 高于全国(3.6%); 高于全国6.1%的平均水平; 较去年同期(-1.1%): the benchmark's own value, a row
+        # of that place (or year), and the gap after it, if written, is read by find_figures
+        rf"|(?P<bv_dir>{gap})(?P<bv_bench>{value_of})(?P<bv_what>[^,，。;；:：\d(（)）%、]{{0,12}}?)"
+        rf"(?:{own('bv_num')}|(?P<bv_num2>-?(?:{_NUM}))%的?(?={level}))"
+        rf"(?:[、和](?P<bv_b2>{value_of})(?P<bv_what2>[^,，。;；:：\d(（)）%、]{{0,12}}?){own('bv_v2')})?"
+        rf"{level}?(?P<bv_dir2>提高|提升|回升|加快|高出|高|低|快|慢)?(?:(?P<bv_gap>{_VAL})个?百分点)?"
     )
 
 
@@ -62,10 +79,10 @@ def _growth_pattern(w: dict[str, list[str]]) -> str:
     return (
         # 增速回落至3.1%: the rate it moved to is the current growth rate
         rf"(?P<yt_word>增速|增幅|降幅)(?:由(?P<yt_prev_word>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{{0,8}}?的?"
-        rf"(?P<yt_prev>-?{_NUM})%|[^,，。;；\d%]{{0,6}}?)(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|收窄|升|降)"
+        rf"(?P<yt_prev>-?(?:{_NUM}))%|[^,，。;；\d%]{{0,6}}?)(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|收窄|升|降)"
         rf"(?:至|到)(?P<yt_num>{_NUM})%"
         # 去年同期为5.1%: the growth of the year before, a row of its own
-        rf"|(?<![比较与同])(?P<py_word>去年同期|上年同期|去年|上年)(?:增速)?(?:为|是)(?P<py_num>-?{_NUM})%"
+        rf"|(?<![比较与同])(?P<py_word>去年同期|上年同期|去年|上年)(?:增速)?(?:为|是)(?P<py_num>-?(?:{_NUM}))%"
         rf"|(?P<yoy_verb>{up}|{down})(?:目标)?(?:了|为|达到|达|是|保持在|保持|不低于|不少于)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
         rf"(?P<yoy_num>-?(?:{_NUM})\s?(?:%|倍)|-?(?:{_RED})\s?(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
@@ -105,6 +122,10 @@ _LEVEL_PATTERN = (
 # A bare percentage: a rate that is itself the indicator's level
 _PERCENT_PATTERN = rf"(?P<pc_num>-?{_VAL})\s?%"
 
+# A place's own value in parentheses right after its name (其中深圳(5.3%)回升0.7个百分点;广州(4.4%)…):
+# that place's growth of the indicator in force (`_place_value_figure` checks the name)
+_PLACE_VALUE_PATTERN = rf"[(（](?P<pv_num>-?(?:{_NUM}))%[)）]"
+
 
 @dataclass(slots=True)
 class Figure:
@@ -125,6 +146,7 @@ class Figure:
     group: str | None = None  # one of the groups listed right before it (A、B、C均增长…): its subject
     period: Period | None = None  # its own period, from a list of periods (一季度、上半年分别增长…)
     year: int | None = None  # its own year (由2020年的2.3%…; 2021年、2022年分别增长…)
+    qualifies: bool = False  # a benchmark's or base's own value (高于全国(3.6%)): of the figure before it, like a gap
 
 
 def _is_redacted(num: str) -> bool:
@@ -146,9 +168,9 @@ def _figure_from_match(m: re.Match[str]) -> Figure | None:
 
 
 def _gap_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
-    if m.group("bv_num"):
-        return Figure("yoy_pct", parse_number(m.group("bv_num")), "%", "percent", s, e,
-                      place=m.group("bv_bench"))  # its gap, if written, is read by find_figures
+    if m.group("bv_bench"):  # the benchmark's own value; its gap, if written, is read by find_figures
+        own = "bv_num" if m.group("bv_num") else "bv_num2"  # (3.6%) or 6.1%的平均水平
+        return _benchmark_value(m.group("bv_bench"), m.group(own), m.start("bv_bench"), m.end(own) + 2)
     down = m.group("vs_dir") in words()["gap_down"] or m.group("vs_dir2") in ("低", "慢", "少", "还差")
     if m.group("vs_dir2") in ("大", "小", "扩大", "收窄"):  # 降幅比全省大1.1个百分点: a larger decline is below
         down = (m.group("vs_dir2") in ("大", "扩大")) == ("降幅" in m.string[max(0, s - 4): s])
@@ -235,9 +257,24 @@ def _percent_level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     return fig
 
 
+_PLACE_BEFORE = re.compile(r"(?:^|[,，;；:：。、和及与\s])(?:其中|另外|此外|而|如)?(?P<name>[^,，;；:：。、和及与\s\d]{2,8})$")
+
+
+def _place_value_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    """`深圳(5.3%)`: a growth of the place just named; no figure when no place name stands before it."""
+    before = _PLACE_BEFORE.search(m.string, max(0, s - 12), s)
+    if before is None:
+        return None
+    name = before.group("name")
+    if not (has_word("benchmark_places", name) and len(name) == 2) and named_place(name) is None:
+        return None
+    return Figure("yoy_pct", parse_number(m.group("pv_num")), "%", "percent", s, e, place=name,
+                  evidence_start=before.start("name"))
+
+
 # the figure regex's branch (the match's last group) -> how its figure is read
 _READERS = {"vs": _gap_figure, "rk": _rank_figure, "sh": _share_figure, "yoy": _growth_figure,
-            "lv": _level_figure, "pc": _percent_level_figure}
+            "lv": _level_figure, "pc": _percent_level_figure, "pv": _place_value_figure}
 
 _MOVED_TO = re.compile(r"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)")
 
@@ -252,7 +289,7 @@ def figure_starts() -> re.Pattern[str]:
     one of these places to the next and trying a match there is several times as fast."""
     w = words()
     openers = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
-    chars = {word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同-*Xx0123456789")
+    chars = {word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同-*Xx0123456789(（")
     # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
     # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
     unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座])"
@@ -294,9 +331,11 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
                 fig.evidence_start = more.start("rk")  # a row identity of its own
                 figures.append(fig)
             pos = more.end()
-        if m.lastgroup == "vs" and m.group("bv_gap"):  # 高于全国(4.6%)2.3个百分点: the gap too
-            gap = figure_value(m.group("bv_gap"))
-            sign = -1.0 if m.group("bv_dir") in words()["gap_down"] else 1.0
+        if m.lastgroup == "vs" and m.group("bv_b2"):  # 高于全国(3%)、全省(2.9%): the second one's too
+            figures.append(_benchmark_value(m.group("bv_b2"), m.group("bv_v2"), m.start("bv_b2"), m.end("bv_v2") + 2))
+        elif m.lastgroup == "vs" and m.group("bv_gap") and not has_word("benchmark_bases", m.group("bv_bench")):
+            gap = figure_value(m.group("bv_gap"))  # 高于全国(4.6%)2.3个百分点: the gap too
+            sign = -1.0 if m.group("bv_dir") in words()["gap_down"] or m.group("bv_dir2") in ("低", "慢") else 1.0
             figures.append(Figure("vs_benchmark_pp", None if gap is None else sign * gap, "pp", "pp",
                                   m.start(), m.end(), m.group("bv_bench")))
     return figures
@@ -315,6 +354,16 @@ def _rank_benchmark(bench: str) -> str:
 def next_rank_regex() -> re.Pattern[str]:
     """The next rank of a list, right after a rank (、中部第1位; 、第2位; 和第5位)."""
     return re.compile(rf"(?:、|和|及)(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、和及]{{0,8}}?)第(?P<rk_num4>{_RANK_NUM})(?:位|名))")
+
+
+def _benchmark_value(bench: str, num: str, start: int, end: int) -> Figure:
+    """The growth a benchmark's own value states (全国(5.9%) -> a 全国 row), or a base's
+    (去年同期(-1.1%) -> a row of the year before), with evidence from the benchmark word on."""
+    if has_word("benchmark_bases", bench):
+        return Figure("yoy_pct", parse_number(num), "%", "percent", start, end, evidence_start=start, prior_year=True,
+                      qualifies=True)
+    return Figure("yoy_pct", parse_number(num), "%", "percent", start, end, place=bench, evidence_start=start,
+                  qualifies=True)
 
 
 def _year_named(word: str) -> int | None:
@@ -336,7 +385,12 @@ def _benchmark_list_figures(m: re.Match[str]) -> list[Figure]:
     if second == "vl_b2":  # two benchmarks: distributed here, the second with evidence of its own
         figures[1].evidence_start = m.start("vl_b2")
         figures[0].listed = figures[1].listed = True
-    return figures
+    # 分别高出全国(5.9%)、全省(6.4%)平均水平2.2个和1.7个百分点: each benchmark's own value, a row of its place
+    own = [_benchmark_value(m.group(b), m.group(v), m.start(b), m.end(v) + 2)
+           for b, v in (("vl_b1", "vl_v1"), ("vl_b2", "vl_v2")) if m.group(v) and has_word("benchmark_places", m.group(b))]
+    for fig in own:
+        fig.listed = True  # (no item of a 分别 list either)
+    return own + figures
 
 
 # A digit: a cell, a benchmark or a sentence holding one may hold a figure.
