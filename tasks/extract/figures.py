@@ -292,7 +292,9 @@ def figure_starts() -> re.Pattern[str]:
     chars = {word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同-*Xx0123456789(（")
     # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
     # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
-    unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座])"
+    # An opening parenthesis starts one only before a percentage (深圳(5.3%)).
+    unit_after_number = (r"(?:(?<![0-9(（])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座]"
+                         r"|(?<=[(（])(?=-?[0-9][0-9.]*%))")
     return re.compile("[" + re.escape("".join(sorted(chars))) + "]" + unit_after_number)
 
 
