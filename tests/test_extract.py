@@ -839,3 +839,42 @@ def test_a_citys_value_in_parentheses_is_that_citys_growth():
 def test_a_parenthesised_percent_after_no_place_is_no_place_figure():
     rows = extract("全市规上工业增加值增长4.0%,其中汽车制造(5.6%)。")
     assert all(r["region"] == "湖北省" and r["city"] is None for r in rows)
+
+
+# --- ranks outside 居全省第N位 (R9) ---
+
+def test_a_second_rank_without_位_after_a_regional_benchmark():
+    rows = only(extract("1-9月,全市工业投资增长8.0%,增速居全省第五、苏北第一。"), measure="rank")
+    assert [(r["benchmark"], r["value"]) for r in rows] == [("全省", 5.0), ("苏北", 1.0)]
+
+
+def test_a_counted_peer_set_is_a_rank_benchmark_and_a_bracketed_rank_follows():
+    rows = only(extract("全区规上工业增加值增长6.2%,居四区两县第3位(四区第2位)。"), measure="rank")
+    assert [(r["benchmark"], r["value"]) for r in rows] == [("四区两县", 3.0), ("四区", 2.0)]
+
+
+def test_a_peer_set_before_the_rank_verb():
+    [r] = only(extract("全市规上工业增加值增长5.5%,在省内市(州)居第4位。"), measure="rank")
+    assert (r["benchmark"], r["value"]) == ("全省", 4.0)
+
+
+def test_a_rank_moved_from_gives_last_years_rank_too():
+    rows = only(extract("2024年,全市工业投资由全国城市第12位上升到第8位。"), measure="rank")
+    assert sorted((r["year"], r["value"]) for r in rows) == [(2023, 12.0), (2024, 8.0)]
+    assert {r["indicator"] for r in rows} == {"industrial_investment"}
+
+
+def test_rank_verbs_跃升_and_稳居():
+    rows = only(extract("全省5G基站数跃升全国第三。全县规上工业增加值增速连续5个月稳居全市第一。"), measure="rank")
+    assert [(r["indicator"], r["value"]) for r in rows] == [("base_stations_5g", 3.0), ("industrial_value_added", 1.0)]
+
+
+def test_a_rank_in_its_own_clause_is_of_the_indicator_that_clause_names():
+    rows = extract("全市工业总产值增长7.0%;规上工业增加值由全国城市第11位上升到第9位。")
+    assert {r["indicator"] for r in only(rows, measure="rank")} == {"industrial_value_added"}
+
+
+def test_a_rank_after_a_chain_of_qualifiers_keeps_their_indicator():
+    rows = extract("全县规上工业增加值增长5.0%,较1-9月加快0.3个百分点,连续3个月回升,高于全市0.6个百分点,居全市第2位。")
+    [rank] = only(rows, measure="rank")
+    assert (rank["indicator"], rank["value"]) == ("industrial_value_added", 2.0)

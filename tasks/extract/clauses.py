@@ -89,8 +89,15 @@ def _qualified_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
     s = ctx.sentence
     if previous is not None and counter_between(ctx, previous, fig):
         return None
+    own = [m for m in before if m.start >= clause_start(s, fig.start)]
+    if own and fig.measure == "rank" and (previous is None or previous.end <= own[-1].start):
+        return own[-1]  # ";规上工业增加值由全国城市第9位上升到第7位": the rank's own clause names its indicator
     if previous is not None and marks_between(s, previous.end, fig.start) <= 3:
         return previous
+    prior = [f for f in ctx.figures if f.end <= fig.start]
+    if previous is not None and prior and prior[-1].start >= previous.end and (
+            marks_between(s, prior[-1].end, fig.start) <= 1):
+        return previous  # a chain of qualifiers (…,连续7个月增长加快,高于全市0.8个百分点,居三区一县第2位)
     near = [m for m in before if marks_between(s, m.end, fig.start) <= 1]
     return near[-1] if near else None
 

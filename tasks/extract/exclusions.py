@@ -7,8 +7,10 @@ subjects, other measures, the word lists `not_a_row` and `not_a_row_figure`), an
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import cache
 
+from schemas import SCHEMAS_DIR
 from tasks.extract.boundaries import clause_start, clause_start_or_list
 from tasks.extract.figures import DIGIT, Figure
 from tasks.extract.lexicon import alternation, has_word, load_catalog, place_name_regex, words
@@ -29,7 +31,7 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     if fig.measure == "share_pct" and mention.alias == "制造业增加值" and fig.share_of_start >= 0 and (
             _OF_GDP.search(s, fig.share_of_start, fig.end)):
         return True  # 制造业增加值占GDP比重: manufacturing in the whole economy, not a catalog figure
-    if fig.measure == "rank" and not (_RANK_BENCHMARK.match(fig.benchmark or "") or (
+    if fig.measure == "rank" and not (rank_benchmark_regex().match(fig.benchmark or "") or (
             place_name_regex().match(fig.benchmark or "") and not _AMONG_KINDS.search(fig.benchmark or ""))):
         return True  # (居宁波各区县(市)第2位, 居湖州市第1位: a parent place is a benchmark too)
     clause_lo = clause_start(s, fig.start)
@@ -73,7 +75,13 @@ _OF_GDP = re.compile(r"GDP|生产总值")
 
 _AMONG_KINDS = re.compile(r"行业|产业|企业|门类|领域")  # 居云南省各行业第一: a rank among industries
 
-_RANK_BENCHMARK = re.compile(r"全|西部|中部|东部|东北|副省级|省会|同类|经济大省|工业大省|长三角|珠三角|粤港澳|京津冀|长江经济带|黄河流域")
+@cache
+def rank_benchmark_regex() -> re.Pattern[str]:
+    """What a rank may be within (extract_words.toml rank_benchmarks, the regional names of
+    regional_names.toml, or a counted peer set: 三区一县, 五县市)."""
+    regional = tomllib.loads((SCHEMAS_DIR / "regional_names.toml").read_text(encoding="utf-8"))["provinces"]
+    return re.compile(f"{alternation(words()['rank_benchmarks'] + list(regional))}"
+                      r"|(?:[一二三四五六七八九十两\d]+[区县市州旗])+$")
 
 _BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from tasks.extract.lexicon import alternation, has_word, named_place, words
-from tasks.parse import Period, parse_chinese_integer, parse_number, to_yi_yuan
+from tasks.parse import Period, find_periods, parse_chinese_integer, parse_number, to_yi_yuan
 
 # 1,234.5 (thousands separators) or 7.6; redactions ***, **.*, XX, X.X
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?"
@@ -91,14 +91,17 @@ def _growth_pattern(w: dict[str, list[str]]) -> str:
     )
 
 
-# Ranks: 居全国第13位; 在全省14个市州中排第3位; 全国第一城
+# Ranks: 居全国第13位; 在全省14个市州中排第3位; 全国第一城; 跃升全国第四; 由全国城市第9位上升到第7位
+_RANK_VERBS = (r"居|位居|列|位列|排名|排|位于|稳居|跃居|跃升(?:至|到)?|上升(?:到|至|为)|提升(?:到|至|为)|处于|名列")
+_RANK_AFTER = r"(?![大批个家方梯档季产次轮期届])"  # 第二产业, 第一批, 第三季度 are no ranks
 _RANK_PATTERN = (
-    rf"(?:居|位居|列|位列|排名|排|位于|稳居|跃居|处于|名列)(?P<rk_bench>[^,，。;；:：第\d]{{1,16}}?)"
-    rf"(?:第(?P<rk_num>{_RANK_NUM})(?:位|名)?(?![大批个家方梯档季])|(?P<rk_first>首位))"
+    # (an empty benchmark is read from before the verb: 在省内市(区)居第6位; 由全国城市第9位上升到第7位)
+    rf"(?:{_RANK_VERBS})(?P<rk_bench>[^,，。;；:：第\d]{{0,16}}?)"
+    rf"(?:第(?P<rk_num>{_RANK_NUM})(?:位|名)?{_RANK_AFTER}|(?P<rk_first>首位))"
     # 在全省14个市州中排第3位, 全省排名第5
     rf"|(?P<rk_bench3>全国|全省|全市|全区|全县|全州)[^,，。;；:：第]{{0,12}}?(?:排名|排位|排|位居|居|位列|列)"
-    rf"第?(?P<rk_num3>{_RANK_NUM})(?:位|名)?(?![大批个家方梯档季])"
-    r"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{0,8}?第一(?:城|位|名)?(?![大批个家方梯档季])"
+    rf"第?(?P<rk_num3>{_RANK_NUM})(?:位|名)?{_RANK_AFTER}"
+    rf"|(?P<rk_bench2>全国|全省|全市)[^,，。;；:：\d]{{0,8}}?第一(?:城|位|名)?{_RANK_AFTER}"
 )
 
 # Shares: 占全县固定资产投资的38.5%; 由去年的24.5%提高到26.1%; 70%的工业增加值
@@ -184,17 +187,52 @@ def _rank_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     g = m.groupdict()  # (the next-rank regex has only some of these groups)
     if g.get("rk_bench2"):
         return Figure("rank", 1.0, "位", "rank", s, e, g["rk_bench2"], needs_inside=True)
-    if g.get("rk_first"):
-        return Figure("rank", 1.0, "位", "rank", s, e, _rank_benchmark(g["rk_bench"].strip()))
-    bench, raw = next((g[b] or "", g[n]) for b, n in (
-        ("rk_bench", "rk_num"), ("rk_bench3", "rk_num3"), ("rk_bench4", "rk_num4")) if g.get(n) is not None)
-    num: float | None = None
-    if not _is_redacted(raw):
-        parsed = parse_chinese_integer(raw)
-        if parsed is None:
-            return None
-        num = float(parsed)
+    bench, raw = next(((g[b] or "", g[n]) for b, n in (
+        ("rk_bench", "rk_num"), ("rk_bench3", "rk_num3"), ("rk_bench4", "rk_num4"), ("rk_bench", "rk_first"))
+        if g.get(n) is not None))
+    if g.get("rk_bench") is not None and not bench.strip():  # 在省内市(区)居第6位: the peer set before the verb
+        among = _RANK_AMONG.search(m.string, max(0, s - 16), s) or _RANK_FROM.search(m.string, max(0, s - 24), s)
+        bench = among.group("bench") if among else ""
+    num = 1.0 if g.get("rk_first") else _rank_value(raw)
+    if num is False:
+        return None
     return Figure("rank", num, "位", "rank", s, e, _rank_benchmark(bench.strip()))
+
+
+def _rank_value(raw: str) -> float | bool | None:
+    """第13位 -> 13.0, 第X位 -> None (redacted), False when no integer is written."""
+    if _is_redacted(raw):
+        return None
+    parsed = parse_chinese_integer(raw)
+    return False if parsed is None else float(parsed)
+
+
+# the peer set a rank is among, before its verb: 在省内市(区)居第6位, 在全国城市中排名第5
+_RANK_AMONG = re.compile(r"在(?P<bench>[^,，。;；:：第\d在]{1,12}?)中?$")
+
+# a rank moved from: 由全国城市第9位上升到第7位; 从一季度的第15位提升至第6位 (the earlier rank, a row of
+# the year before, or of the period named)
+_RANK_FROM = re.compile(rf"(?:由|从)(?:(?P<when>[^,，。;；:：第\d由从]{{1,10}}?)的)?(?P<bench>[^,，。;；:：第\d由从的]{{0,16}}?)"
+                        rf"第(?P<num>{_RANK_NUM})(?:位|名)?$")
+
+
+def _earlier_rank(sentence: str, fig: Figure) -> Figure | None:
+    """The rank a moved-to rank (上升到第7位) moved from, when the clause states it: a row of the
+    period it names (从一季度的第15位), else of the year before (由全国城市第9位)."""
+    moved = _RANK_FROM.search(sentence, max(0, fig.start - 24), fig.start)
+    if moved is None:
+        return None
+    num = _rank_value(moved.group("num"))
+    if num is False:
+        return None
+    earlier = Figure("rank", num, "位", "rank", moved.start(), fig.start, fig.benchmark, evidence_start=moved.start())
+    periods = find_periods(moved.group("when") or "")
+    if periods:
+        earlier.period = periods[0][2]
+    else:
+        earlier.prior_year = True
+    return earlier
+
 
 
 def _share_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
@@ -324,6 +362,8 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
         fig = _figure_from_match(m)
         if fig is not None and fig.value is not None and not math.isfinite(fig.value):
             fig = None  # a run of digits too long to be a figure
+        if fig is not None and fig.measure == "rank" and (earlier := _earlier_rank(sentence, fig)) is not None:
+            figures.append(earlier)  # 由全国城市第9位上升到第7位: the rank it moved from too
         if fig is not None:
             figures.append(fig)
         while fig is not None and fig.measure == "rank" and (more := next_rank_regex().match(sentence, pos)):
@@ -347,15 +387,20 @@ _RANK_SCOPE = re.compile(r"^(?:全国|全省|全市|全区|全县|全州|全盟)
 
 
 def _rank_benchmark(bench: str) -> str:
-    """The place a rank is within: 全省 of 全省14个市州中, 全国 of 全国城市; else as written."""
+    """The place a rank is within: 全省 of 全省14个市州中 and of 省内市(区); else as written
+    (全国城市, 三区一县, 苏南)."""
+    for word, scope in words()["rank_scope_aliases"].items():
+        if bench.startswith(word):
+            return scope
     scope = _RANK_SCOPE.match(bench)
     return scope.group(0) if scope else bench
 
 
 @cache
 def next_rank_regex() -> re.Pattern[str]:
-    """The next rank of a list, right after a rank (、中部第1位; 、第2位; 和第5位)."""
-    return re.compile(rf"(?:、|和|及)(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、和及]{{0,8}}?)第(?P<rk_num4>{_RANK_NUM})(?:位|名))")
+    """The next rank of a list, right after a rank (、中部第1位; 、第2位; 和第5位; 、苏南第二; (三区第1位))."""
+    return re.compile(rf"(?:、|和|及|[(（])(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、和及()（）]{{0,8}}?)"
+                      rf"第(?P<rk_num4>{_RANK_NUM})(?:位|名)?{_RANK_AFTER})")
 
 
 def _benchmark_value(bench: str, num: str, start: int, end: int) -> Figure:
