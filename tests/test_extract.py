@@ -878,3 +878,31 @@ def test_a_rank_after_a_chain_of_qualifiers_keeps_their_indicator():
     rows = extract("全县规上工业增加值增长5.0%,较1-9月加快0.3个百分点,连续3个月回升,高于全市0.6个百分点,居全市第2位。")
     [rank] = only(rows, measure="rank")
     assert (rank["indicator"], rank["value"]) == ("industrial_value_added", 2.0)
+
+
+# --- new-energy vehicles (R12) ---
+
+def test_nev_production_and_sales_both_past_a_threshold_is_an_output_level():
+    [r] = only(extract("全省新能源汽车产销量均超过80万辆。"), measure="level")
+    assert (r["indicator"], r["value"], r["unit"]) == ("nev_output", 80.0, "万辆")
+
+
+def test_a_chinese_magnitude_threshold_is_a_value():
+    [r] = extract("2024年,全市新能源汽车产量突破百万辆。")
+    assert (r["indicator"], r["value"], r["unit"]) == ("nev_output", 100.0, "万辆")
+
+
+def test_nevs_share_of_car_output_and_the_gap_of_shares():
+    rows = extract("全省新能源汽车占全省汽车产量的62.0%,高出全国平均值25.5个百分点。")
+    assert [(r["indicator"], r["measure"], r["value"]) for r in rows] == [
+        ("nev_output", "share_pct", 62.0), ("nev_output", "vs_benchmark_pp", 25.5)]
+
+
+def test_a_growth_after_a_rank_clause_keeps_the_indicator_before_the_rank():
+    rows = extract("全省新能源汽车产量60.5万辆,居全国第五位,产量同比增长21.0%。")
+    assert [(r["indicator"], r["measure"]) for r in rows] == [
+        ("nev_output", "level"), ("nev_output", "rank"), ("nev_output", "yoy_pct")]
+
+
+def test_nevs_share_of_registrations_is_no_output_share():
+    assert extract("全市新增车辆中新能源汽车占比41.0%,高出全国平均水平9.0个百分点。") == []

@@ -107,6 +107,9 @@ def _share_holder(ctx: SentenceContext, fig: Figure, previous: Mention | None,
     """A share is of the mention before its 占 (工业投资…,占全县固定资产投资的38.5%); without one,
     of the last mention inside its "of what"."""
     s = ctx.sentence
+    spanning = [m for m in ctx.mentions if m.start < fig.start < m.end and "…" in m.alias]
+    if spanning:  # 新能源汽车占全省汽车产量71.6% (split alias 新能源汽车…产量): the words before 占 hold the share
+        return replace(spanning[-1], gap=None)
     outer = [m for m in before if m.end <= fig.share_of_start]
     if (not outer or marks_between(s, outer[-1].end, fig.start) > 1) and previous is not None and (
             previous.end <= fig.share_of_start and marks_between(s, previous.end, fig.start) <= 3):
@@ -149,6 +152,11 @@ def _growth_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None,
     near = [m for m in before if marks_between(s, m.end, fig.start) <= 1]
     if near and counter_between(ctx, near[-1], fig):
         return None  # "产值下滑XX家、占比XX%": the share is of the enterprises just counted
+    prior = [f for f in ctx.figures if f.end <= fig.start]
+    if not near and previous is not None and prior and prior[-1].measure == "rank" and (
+            prior[-1].start >= previous.end and marks_between(s, prior[-1].end, fig.start) <= 1
+            and marks_between(s, previous.end, fig.start) <= 3):
+        return previous  # "工业投资1022.4亿元,总量居全省第2,增长17.8%": a rank clause names no other indicator
     if not near and fig.measure == "yoy_pct" and (parallel_subject(s, fig) or place_heading(s, None, fig)):
         # "国有控股企业增加值增长5.3%;股份制企业增长7.6%,外商…企业增长2.1%"; "…,广东增长4.1%";
         # "在规模以上工业中,分经济类型看,国有控股企业增长1.5%"

@@ -19,6 +19,8 @@ from tasks.extract.mentions import Mention, SentenceContext
 
 def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     s = ctx.sentence
+    if fig.measure == "share_pct" and not _share_base_named(s, mention.code, fig):
+        return True  # 新增车辆中新能源汽车占比57.2%: a share of registrations, not of output
     if fig.measure == "level" and fig.unit_class == "money" and s[:mention.start].endswith(
             tuple(words()["increment_words"])):
         return True
@@ -60,6 +62,13 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     if has_word("foreign_subject_exceptions", prefix):
         return False
     return has_word("foreign_subjects", prefix)
+
+
+def _share_base_named(sentence: str, code: str, fig: Figure) -> bool:
+    """A share of an indicator whose base must be named in its sentence (extract_words.toml
+    `share_bases`: NEV's share is of car output, 汽车产量) names it before the figure."""
+    bases = words()["share_bases"].get(code)
+    return bases is None or any(b in sentence[: fig.end] for b in bases)
 
 
 _SINCE_YEAR = re.compile(r"(?:比|较|与)((?:19|20)\d\d)年(?:同期|末|底)?(?:相比)?")

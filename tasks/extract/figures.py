@@ -114,9 +114,11 @@ _SHARE_PATTERN = (
     rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
 )
 
-# Levels: 1205.3亿元; 689家; 突破万亿元; 万余家
+# Levels: 1205.3亿元; 689家; 突破万亿元; 超百万辆; 万余家
 _LEVEL_PATTERN = (
     r"(?:突破|首破|超过|超)(?P<lv_big>万亿|千亿)元"
+    # 超百万辆, 突破千万辆: a threshold written with a Chinese magnitude is a value (100 万辆)
+    r"|(?:突破|首破|超过|超)(?P<lv_cn>百|千)万(?P<lv_unit3>辆|座|个|家|户)(?!级)"
     r"|(?P<lv_wan>万)(?:余|多)(?P<lv_unit2>家|户|个)"
     rf"|(?P<lv_num>{_VAL})\s?(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
     r"(?P<lv_unit>元|家|户|个|辆|座)(?!/|月|百分点|季度|工作日|小时|省|市|县|区)"
@@ -270,6 +272,9 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
 def _level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if m.group("lv_big"):
         return Figure("level", to_yi_yuan(1.0, m.group("lv_big") + "元"), "亿元", "money", s, e)
+    if m.group("lv_cn"):
+        unit = "万" + m.group("lv_unit3")
+        return Figure("level", 100.0 if m.group("lv_cn") == "百" else 1000.0, unit, counter_class(m.group("lv_unit3")), s, e)
     if m.group("lv_wan"):
         unit = "万" + m.group("lv_unit2")
         return Figure("level", 1.0, unit, counter_class(m.group("lv_unit2")), s, e)
