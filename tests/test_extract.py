@@ -906,3 +906,44 @@ def test_a_growth_after_a_rank_clause_keeps_the_indicator_before_the_rank():
 
 def test_nevs_share_of_registrations_is_no_output_share():
     assert extract("全市新增车辆中新能源汽车占比41.0%,高出全国平均水平9.0个百分点。") == []
+
+
+# --- completion rates (R17), growth and money wordings (R18), gaps that are no benchmark (R20) ---
+
+def test_a_completion_rate_is_no_share_and_its_task_amount_a_full_year_target():
+    rows = extract("1-8月份完成规模工业增加值8200万元,占任务数15000万元的54.7%,同比增长3.1%。")
+    assert only(rows, measure="share_pct") == []
+    [task] = only(rows, measure="level", value=1.5)
+    assert task["is_target"] and (task["period_start_month"], task["period_end_month"]) == (1, 12)
+    assert only(rows, measure="yoy_pct")[0]["value"] == 3.1
+
+
+def test_完成率_and_完成全年指标_are_no_rows():
+    rows = extract("全县完成工业投资5.2亿元,完成率64.0%;规上工业增加值完成全年指标72%。")
+    assert [(r["indicator"], r["measure"]) for r in rows] == [("industrial_investment", "level")]
+
+
+def test_亿_and_万亿_without_元_are_money():
+    rows = extract("预计1-11月份规模工业增加值达2.35亿。全省规模以上工业营业收入迈上1.2万亿")
+    assert [r["value"] for r in rows] == [2.35, 12000.0]
+
+
+def test_预增_is_an_estimated_growth_and_增_降_alone_are_growth_verbs():
+    rows = extract("全年规上工业增加值预增4.2%。全市工业投资同比增6.1%,技改投资同比降2.0%。")
+    assert [(r["value"], r["is_estimate"]) for r in rows] == [(4.2, True), (6.1, False), (-2.0, False)]
+
+
+def test_降幅为_is_a_decline():
+    [r] = extract("1-5月,全市工业投资降幅为1.8%。")
+    assert r["value"] == -1.8
+
+
+def test_a_gap_against_another_indicator_or_over_time_is_no_row():
+    rows = extract("全市制造业投资增长8.0%,高于全社会固定资产投资增速5.0个百分点;工业投资占全部投资的31.0%,同比提高2.0个百分点。")
+    assert only(rows, measure="vs_benchmark_pp") == []
+
+
+def test_a_groups_gap_against_the_规上_whole_it_belongs_to_is_a_row():
+    rows = extract("全市战略性新兴产业增加值增长12.0%,快于规模以上工业增加值增速6.5个百分点。")
+    [gap] = only(rows, measure="vs_benchmark_pp")
+    assert (gap["indicator"], gap["value"]) == ("strategic_emerging_value_added", 6.5)

@@ -152,11 +152,8 @@ def _growth_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None,
     near = [m for m in before if marks_between(s, m.end, fig.start) <= 1]
     if near and counter_between(ctx, near[-1], fig):
         return None  # "产值下滑XX家、占比XX%": the share is of the enterprises just counted
-    prior = [f for f in ctx.figures if f.end <= fig.start]
-    if not near and previous is not None and prior and prior[-1].measure == "rank" and (
-            prior[-1].start >= previous.end and marks_between(s, prior[-1].end, fig.start) <= 1
-            and marks_between(s, previous.end, fig.start) <= 3):
-        return previous  # "工业投资1022.4亿元,总量居全省第2,增长17.8%": a rank clause names no other indicator
+    if not near and previous is not None and _continues_figures_of(ctx, previous, fig):
+        return previous  # "工业投资1022.4亿元,总量居全省第2,增长17.8%"; "…,占任务数的63.7%,同比下降15.38%"
     if not near and fig.measure == "yoy_pct" and (parallel_subject(s, fig) or place_heading(s, None, fig)):
         # "国有控股企业增加值增长5.3%;股份制企业增长7.6%,外商…企业增长2.1%"; "…,广东增长4.1%";
         # "在规模以上工业中,分经济类型看,国有控股企业增长1.5%"
@@ -180,6 +177,27 @@ def _bare_growth(ctx: SentenceContext, previous: Mention, fig: Figure) -> bool:
             and not has_word("other_measure_words", s[previous.end: fig.start])
             and not any(previous.end <= f.start and f.end <= fig.start and f.measure == "level"
                         and f.unit_class != "money" for f in ctx.figures))
+
+# A growth clause that names nothing but the growth (同比增长, 产量同比增长: 产量 is no alias of its own)
+_BARE_GROWTH_HEAD = re.compile(r"(?:产量|产销量)?(?:同比|比上年|较上年|累计)?")
+
+
+def _continues_figures_of(ctx: SentenceContext, previous: Mention, fig: Figure) -> bool:
+    """A bare growth clause goes on about the mention of the figures before it when every clause in
+    between holds a figure and names no other measure (a rank, a completion rate, a task amount),
+    within three clause marks."""
+    s = ctx.sentence
+    lo = clause_start(s, fig.start)
+    if not _BARE_GROWTH_HEAD.fullmatch(s[lo: fig.start]) or marks_between(s, previous.end, fig.start) > 3:
+        return False
+    parts = CLAUSE_MARK.split(s[previous.end: lo])[1:-1]  # the clauses after the mention's own
+    at = previous.end
+    for part in parts:
+        at = s.find(part, at)
+        if has_word("other_measures", part) or not any(at <= f.start < at + len(part) for f in ctx.figures):
+            return False
+        at += len(part)
+    return True
 
 
 _HEAD_NOISE = re.compile(r"^(?:其中|另外|此外|而)|(?:同比|累计|分别)$|\s")

@@ -62,7 +62,7 @@ def _gap_pattern(w: dict[str, list[str]]) -> str:
         rf"(?:[、和与及](?P<vl_b2>{bench})(?:{own('vl_v2')})?)?{level}?"
         rf"(?:分别)?(?P<vl_dir2>高出|高|低|快|慢|多|少)?(?P<vl_n1>-?{_VAL})个?(?:百分点)?(?:[、和与及]|,(?!\d{{3}}(?!\d)))"
         rf"(?P<vl_n2>-?{_VAL})个?百分点"
-        rf"|(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
+        rf"|(?<![同环])(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
         rf"{level}?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少|大|小|收窄|扩大)?(?P<vs_num>-?{_VAL})个?百分点"
         # 高于全国(3.6%); 高于全国6.1%的平均水平; 较去年同期(-1.1%): the benchmark's own value, a row
         # of that place (or year), and the gap after it, if written, is read by find_figures
@@ -122,6 +122,8 @@ _LEVEL_PATTERN = (
     r"|(?P<lv_wan>万)(?:余|多)(?P<lv_unit2>家|户|个)"
     rf"|(?P<lv_num>{_VAL})\s?(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
     r"(?P<lv_unit>元|家|户|个|辆|座)(?!/|月|百分点|季度|工作日|小时|省|市|县|区)"
+    # 1.14亿, 迈上4.4万亿: 亿 and 万亿 without 元 are money when nothing names another unit after them
+    rf"|(?P<lv_yi_num>{_VAL})\s?(?P<lv_yi>万亿|千亿|亿)(?![\u4e00-\u9fffA-Za-z元/])"
 )
 
 # A bare percentage: a rate that is itself the indicator's level
@@ -134,7 +136,7 @@ _PLACE_VALUE_PATTERN = rf"[(（](?P<pv_num>-?(?:{_NUM}))%[)）]"
 
 @dataclass(slots=True)
 class Figure:
-    measure: str  # level | yoy_pct | share_pct | vs_benchmark_pp | rank | level_pct
+    measure: str  # level | yoy_pct | share_pct | vs_benchmark_pp | rank | level_pct | completion (no row)
     value: float | None
     unit: str
     unit_class: str  # money | count | station | vehicle | percent | pp | rank
@@ -151,6 +153,7 @@ class Figure:
     group: str | None = None  # one of the groups listed right before it (A、B、C均增长…): its subject
     period: Period | None = None  # its own period, from a list of periods (一季度、上半年分别增长…)
     year: int | None = None  # its own year (由2020年的2.3%…; 2021年、2022年分别增长…)
+    target: bool = False  # a task amount (占任务数16900万元): a target, whatever the words around it
     qualifies: bool = False  # a benchmark's or base's own value (高于全国(3.6%)): of the figure before it, like a gap
 
 
@@ -238,6 +241,8 @@ def _earlier_rank(sentence: str, fig: Figure) -> Figure | None:
 
 
 def _share_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    if m.group("sh_of") is not None and _task_regex().match(m.group("sh_of")):  # 占任务数的63.7%: a completion rate
+        return Figure("completion", figure_value(m.group("sh_num")), "%", "percent", s, e)
     if m.group("sh2_num"):
         return Figure("share_pct", parse_number(m.group("sh2_num")), "%", "percent", s, e, forward=True)
     return Figure("share_pct", figure_value(m.group("sh_num")), "%", "percent", s, e,
@@ -272,6 +277,9 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
 def _level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if m.group("lv_big"):
         return Figure("level", to_yi_yuan(1.0, m.group("lv_big") + "元"), "亿元", "money", s, e)
+    if m.group("lv_yi"):
+        val = figure_value(m.group("lv_yi_num"))
+        return Figure("level", None if val is None else to_yi_yuan(val, m.group("lv_yi") + "元"), "亿元", "money", s, e)
     if m.group("lv_cn"):
         unit = "万" + m.group("lv_unit3")
         return Figure("level", 100.0 if m.group("lv_cn") == "百" else 1000.0, unit, counter_class(m.group("lv_unit3")), s, e)
@@ -313,6 +321,25 @@ def _place_value_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
         return None
     return Figure("yoy_pct", parse_number(m.group("pv_num")), "%", "percent", s, e, place=name,
                   evidence_start=before.start("name"))
+
+
+@cache
+def _task_regex() -> re.Pattern[str]:
+    """The of-what of a completion rate (占任务数16900万元的63.7%), with the task amount if written."""
+    return re.compile(rf"(?:{alternation(words()['completion_bases'])})"
+                      rf"(?P<amount>(?P<num>{_VAL})\s?(?P<mult>万亿|亿|万)?元)?")
+
+
+def _task_amount(m: re.Match[str]) -> Figure | None:
+    """The task amount inside a completion rate (占任务数16900万元的63.7%): a full-year target level."""
+    task = _task_regex().match(m.group("sh_of") or "")
+    if task is None or task.group("amount") is None:
+        return None
+    val = figure_value(task.group("num"))
+    start = m.start("sh_of")
+    return Figure("level", None if val is None else to_yi_yuan(val, (task.group("mult") or "") + "元"), "亿元",
+                  "money", m.start(), start + task.end(), evidence_start=m.start(), target=True,
+                  period=Period(1, 12, "全年"))
 
 
 # the figure regex's branch (the match's last group) -> how its figure is read
@@ -359,6 +386,8 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
             figures.append(Figure("yoy_pct", parse_number(m.group("yt_prev")), "%", "percent", m.start(),
                                   m.end("yt_prev") + 1, evidence_start=m.start("yt_prev_word"), prior_year=True,
                                   year=_year_named(m.group("yt_prev_word"))))
+        if m.lastgroup == "sh" and (task := _task_amount(m)) is not None:
+            figures.append(task)  # 占任务数16900万元的63.7%: the task amount is a target level
         if m.lastgroup == "sh" and m.group("sh_prev_word"):  # 由去年的24.5%提高到26.1%: last year's too
             figures.append(Figure("share_pct", parse_number(m.group("sh_prev")), "%", "percent", m.start(),
                                   m.end("sh_prev") + 1, share_of_start=m.start("sh_of"),
