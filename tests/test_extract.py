@@ -947,3 +947,18 @@ def test_a_groups_gap_against_the_规上_whole_it_belongs_to_is_a_row():
     rows = extract("全市战略性新兴产业增加值增长12.0%,快于规模以上工业增加值增速6.5个百分点。")
     [gap] = only(rows, measure="vs_benchmark_pp")
     assert (gap["indicator"], gap["value"]) == ("strategic_emerging_value_added", 6.5)
+
+
+# --- 分别 gap lists (R15) ---
+
+def test_分别_gaps_after_as_many_figures_pair_with_them_in_order():
+    rows = only(extract("其中,制造业投资增长12.0%,技改投资增长18.0%,分别高于全省3.1个、9.1个百分点。"), measure="vs_benchmark_pp")
+    assert [(r["indicator"], r["value"]) for r in rows] == [
+        ("manufacturing_investment", 3.1), ("tech_renovation_investment", 9.1)]
+
+
+def test_分别_after_the_benchmark_and_百分点_without_个():
+    rows = only(extract("全区高新技术产业增加值增长20.0%,战略性新兴产业产值增长11.0%,比全部规上工业分别高14.0和5.0百分点。"),
+                measure="vs_benchmark_pp")
+    assert [(r["indicator"], r["subject"], r["value"]) for r in rows] == [
+        ("industrial_value_added", "高新技术产业", 14.0), ("industrial_output", "战略性新兴产业", 5.0)]

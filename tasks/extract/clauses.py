@@ -28,7 +28,9 @@ from tasks.extract.mentions import (
     Mention,
     SentenceContext,
     continues_stock,
+    mention_subject,
     parallel_subject,
+    resolve_code,
     strip_regex,
     subject_from_prefix,
 )
@@ -248,7 +250,7 @@ def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
 
 def _run_after(s: str, m: re.Match[str], figures: list[Figure]) -> list[int]:
     """The figures right after 分别, joined by 、 和 及 与 , only."""
-    group = [i for i, f in enumerate(figures) if f.start >= m.start() and not f.listed and
+    group = [i for i, f in enumerate(figures) if f.end > m.end() and not f.listed and
              not re.search(r"[。;；]", s[m.end(): f.start])]
     run: list[int] = []
     for i in group:
@@ -281,6 +283,13 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
             return {i: (after[0], sub) for i, sub in zip(run, subjects, strict=True)}
     if not mentions:  # "…三大支柱产业集群分别增长4.1%、4.1%和7.0%": no catalog wording, no rows
         return dict.fromkeys(run, (None, None))
+    owners = _owners_of_figures_before(mentions, figures, start, m.start(), len(run)) if all(
+        figures[i].measure == "vs_benchmark_pp" for i in run) else None
+    if owners:
+        # N gaps after N figures pair with them in order (制造业投资增长29.7%,技改投资增长34.4%,分别高于
+        # 全国20.6个、25.3个百分点; …产业增加值增长26.6%,…产值增长16.1%,比全部规上工业分别高22.5和15.2百分点)
+        return {i: (x, mention_subject(ctx, x, resolve_code(ctx, x) or x.code))
+                for i, x in zip(run, owners, strict=True)}
     codes = [x for x in mentions if x.alias not in _MEASURE_ONLY]
     if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
                                          for a, b in itertools.pairwise(codes[-len(run):])):
@@ -288,6 +297,25 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     if len(codes) == len(run):
         return {i: (mention, None) for i, mention in zip(run, codes, strict=True)}
     return _share_out_subjects(ctx, mentions[-1], m, run, start)
+
+
+def _owners_of_figures_before(mentions: list[Mention], figures: list[Figure], start: int, end: int,
+                              k: int) -> list[Mention] | None:
+    """The mentions of the last k figures (not gaps or ranks) in s[start:end], one each and in
+    order, when each figure has a mention of its own after the figure before it (N gaps after N
+    figures pair with them)."""
+    stated = [f for f in figures if start <= f.start and f.end <= end and f.measure not in ("vs_benchmark_pp", "rank")]
+    if len(stated) < k:
+        return None
+    stated = stated[-k:]
+    owners, lo = [], start
+    for f in stated:
+        own = [x for x in mentions if lo <= x.start and x.end <= f.start]
+        if not own:
+            return None
+        owners.append(own[-1])
+        lo = f.end
+    return owners
 
 
 def _listed_values(text: str, k: int) -> tuple[str, list] | None:
