@@ -962,3 +962,31 @@ def test_分别_after_the_benchmark_and_百分点_without_个():
                 measure="vs_benchmark_pp")
     assert [(r["indicator"], r["subject"], r["value"]) for r in rows] == [
         ("industrial_value_added", "高新技术产业", 14.0), ("industrial_output", "战略性新兴产业", 5.0)]
+
+
+# --- figures outside the catalog (R5) ---
+
+def test_a_product_after_the_规上_scope_is_no_value_added():
+    rows = extract("规模以上工业钢材产量850万吨,同比增长4.0%;规模以上工业服务机器人同比增长22.0%,工业母机同比增长9.0%。")
+    assert rows == []
+
+
+def test_the_规上_scope_among_whose_enterprises_a_group_grows_is_still_value_added():
+    rows = extract("规模以上工业增加值增长3.0%。在规模以上工业中,国有控股企业增长2.0%。")
+    assert [r["value"] for r in rows] == [3.0, 2.0]
+
+
+def test_forestry_and_husbandry_output_is_no_industrial_output():
+    assert extract("全县林业产值5200万元,同比增长3.0%;渔业产值1.2亿元。") == []
+
+
+def test_a_net_change_or_a_decrease_of_money_is_no_level():
+    assert only(extract("二季度规上工业净增长产值3.0亿元,两家规上企业退库减少6000万元。"), measure="level") == []
+
+
+def test_增加值率_is_no_value_added():
+    assert extract("全市规上工业增加值率为28.5%,同比提高0.4个百分点。") == []
+
+
+def test_investment_of_the_digital_core_industries_is_no_row():
+    assert extract("全市数字经济核心产业投资增长15.0%。") == []

@@ -21,9 +21,11 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     s = ctx.sentence
     if fig.measure == "share_pct" and not _share_base_named(s, mention.code, fig):
         return True  # 新增车辆中新能源汽车占比57.2%: a share of registrations, not of output
-    if fig.measure == "level" and fig.unit_class == "money" and s[:mention.start].endswith(
-            tuple(words()["increment_words"])):
-        return True
+    if fig.measure == "level" and fig.unit_class == "money" and (s[:mention.start].endswith(
+            tuple(words()["increment_words"])) or s[:fig.start].endswith(tuple(words()["increment_verbs"]))):
+        return True  # 新增产值245亿元; 净增长产值XX亿元; 退库…减少4000万元: an increment, not a level
+    if mention.alias in words()["scope_aliases"] and _names_a_product(ctx, mention):
+        return True  # 规模以上工业原煤产量…增长7.7%; 规模以上工业机器人同比增长30.8%: a product's figure
     if fig.measure == "vs_benchmark_pp":
         bench = fig.benchmark or ""
         if has_word("gap_not_benchmark", bench) or DIGIT.search(bench):
@@ -69,6 +71,23 @@ def _share_base_named(sentence: str, code: str, fig: Figure) -> bool:
     `share_bases`: NEV's share is of car output, 汽车产量) names it before the figure."""
     bases = words()["share_bases"].get(code)
     return bases is None or any(b in sentence[: fig.end] for b in bases)
+
+
+# What may stand between a bare scope alias (规上工业) and its first figure when the figure is the
+# scope's value added: grammar and periods only (规上工业1-9月同比增长…, 规模以上工业增速为…).
+_SCOPE_STOP = re.compile(r"[,，;；:：。]|增长|增速|增幅|下降|回落|提高")
+_SCOPE_GRAMMAR = re.compile(r"(?:同比|累计|比上年|较上年|为|达到|达|实现|完成|共|的|了|分别|均|中|今年|全年|"
+                            r"[上下]半年|前三季度|[一二三四]季度|\d{1,2}(?:\s*[-—–~～至到]\s*\d{1,2})?月份?|[,，\s])*")
+
+
+def _names_a_product(ctx: SentenceContext, mention: Mention) -> bool:
+    """A bare scope alias followed by a product's name (规模以上工业原煤产量12166.85万吨, 规模以上工业机器人
+    同比增长…): the figures after it are the product's, not value added. Only the words between the alias
+    and its first figure, growth word or clause mark count (规上工业增长的贡献…: no product)."""
+    s = ctx.sentence
+    first = min((f.start for f in ctx.figures if f.start >= mention.end), default=len(s))
+    stop = _SCOPE_STOP.search(s, mention.end, first)
+    return not _SCOPE_GRAMMAR.fullmatch(s, mention.end, stop.start() if stop else first)
 
 
 _SINCE_YEAR = re.compile(r"(?:比|较|与)((?:19|20)\d\d)年(?:同期|末|底)?(?:相比)?")
