@@ -990,3 +990,28 @@ def test_增加值率_is_no_value_added():
 
 def test_investment_of_the_digital_core_industries_is_no_row():
     assert extract("全市数字经济核心产业投资增长15.0%。") == []
+
+
+def test_a_level_labelled_同期_and_an_unlabelled_one_in_its_run_are_last_years():
+    rows = only(extract("2024年4月完成产值12.0亿元(同期10.5亿元),5月完成产值13.0亿元(11.2亿元)。"), measure="level")
+    assert sorted((r["year"], r["value"]) for r in rows) == [(2023, 10.5), (2023, 11.2), (2024, 12.0), (2024, 13.0)]
+
+
+def test_去年同期为_a_level_is_last_years():
+    rows = extract("2024年1-6月,全市工业投资完成56.0亿元,去年同期为49.0亿元。")
+    assert sorted((r["year"], r["value"]) for r in rows) == [(2023, 49.0), (2024, 56.0)]
+
+
+def test_全国为_and_全省平均为_are_those_places_growth():
+    rows = extract("全市规上工业增加值增长6.0%,全国为4.5%;工业投资增长9.0%,全省平均为7.0%。")
+    assert sorted((r["region"], r["value"]) for r in rows) == [("全国", 4.5), ("湖北省", 6.0), ("湖北省", 7.0), ("湖北省", 9.0)]
+
+
+def test_a_gap_against_省平均_or_a_share_of_the_province_is_against_全省():
+    rows = only(extract("全市工业投资增长5.0%,低于省平均0.5个百分点;规上工业增加值占比30.0%,比全省占比高2.0个百分点。"),
+                measure="vs_benchmark_pp")
+    assert {r["benchmark"] for r in rows} == {"全省"}
+
+
+def test_a_money_threshold_describing_firms_is_no_level():
+    assert extract("全市产值超50亿元的工业企业达到12家。") == []

@@ -83,6 +83,8 @@ def _growth_pattern(w: dict[str, list[str]]) -> str:
         rf"(?:至|到)(?P<yt_num>{_NUM})%"
         # 去年同期为5.1%: the growth of the year before, a row of its own
         rf"|(?<![比较与同])(?P<py_word>去年同期|上年同期|去年|上年)(?:增速)?(?:为|是)(?P<py_num>-?(?:{_NUM}))%"
+        # 全国为4.6%, 全省平均为5.1%: the benchmark place's own growth, a row of that place
+        rf"|(?P<pw_place>全国|全省)(?:平均水平|平均增速|平均|增速)?(?:为|是)(?P<pw_num>-?(?:{_NUM}))%"
         rf"|(?P<yoy_verb>{up}|{down})(?:目标)?(?:了|为|达到|达|是|保持在|保持|不低于|不少于)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
         rf"(?P<yoy_num>-?(?:{_NUM})\s?(?:%|倍)|-?(?:{_RED})\s?(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
@@ -125,6 +127,9 @@ _LEVEL_PATTERN = (
     # 1.14亿, 迈上4.4万亿: 亿 and 万亿 without 元 are money when nothing names another unit after them
     rf"|(?P<lv_yi_num>{_VAL})\s?(?P<lv_yi>万亿|千亿|亿)(?![\u4e00-\u9fffA-Za-z元/])"
 )
+
+# A money amount describing the units counted after it (产值超10亿元的工业企业, 亿元以上的项目)
+_DESCRIBES_UNITS = re.compile(r"(?:以上|以下)?的[^,，。;；\d]{0,6}?(?:企业|项目|公司|园区|工厂|集群)")
 
 # A bare percentage: a rate that is itself the indicator's level
 _PERCENT_PATTERN = rf"(?P<pc_num>-?{_VAL})\s?%"
@@ -184,8 +189,18 @@ def _gap_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
         down = (m.group("vs_dir2") in ("大", "扩大")) == ("降幅" in m.string[max(0, s - 4): s])
     sign = -1.0 if down else 1.0
     val = figure_value(m.group("vs_num"))
-    bench = (m.group("vs_bench") or "").strip()
+    bench = _gap_benchmark((m.group("vs_bench") or "").strip())
     return Figure("vs_benchmark_pp", None if val is None else sign * abs(val), "pp", "pp", s, e, bench)
+
+
+_BENCH_MEASURE = re.compile(r"(?:工业)?(?:占比|比重|平均水平|平均值|平均|水平)$")
+
+
+def _gap_benchmark(bench: str) -> str:
+    """The place a gap is against, as the contract writes it: 全省 of 省平均 and of 全省占比 (a gap of
+    shares is against the place)."""
+    bench = _BENCH_MEASURE.sub("", bench) or bench
+    return "全" + bench if bench in ("省", "市", "县", "区", "州") else bench
 
 
 def _rank_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
@@ -253,6 +268,8 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if m.group("py_num"):
         return Figure("yoy_pct", parse_number(m.group("py_num")), "%", "percent", s, e, evidence_start=s,
                       prior_year=True)
+    if m.group("pw_num"):
+        return _benchmark_value(m.group("pw_place"), m.group("pw_num"), s, e)
     if m.group("yt_num"):
         val = parse_number(m.group("yt_num"))
         return Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
@@ -288,6 +305,8 @@ def _level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
         return Figure("level", 1.0, unit, counter_class(m.group("lv_unit2")), s, e)
     num, mult, unit = m.group("lv_num"), m.group("lv_mult") or "", m.group("lv_unit")
     val = figure_value(num)
+    if unit == "元" and _DESCRIBES_UNITS.match(m.string, e):
+        return None  # 产值超10亿元的工业企业达到86家: a threshold describing firms, no level
     if unit == "元":
         money_unit = mult + "元"
         if money_unit not in ("亿元", "万亿元", "万元", "千亿元"):
@@ -414,7 +433,30 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
             sign = -1.0 if m.group("bv_dir") in words()["gap_down"] or m.group("bv_dir2") in ("低", "慢") else 1.0
             figures.append(Figure("vs_benchmark_pp", None if gap is None else sign * gap, "pp", "pp",
                                   m.start(), m.end(), m.group("bv_bench")))
+    _mark_prior_levels(sentence, figures)
     return figures
+
+
+# a level labelled as the year before: (同期2511.8亿元), 去年同期为790.1亿元
+_PRIOR_LABEL = re.compile(r"(?:[(（](?:去年同期|上年同期|同期)|(?:去年同期|上年同期))(?:为|是)?$")
+
+
+def _mark_prior_levels(sentence: str, figures: list[Figure]) -> None:
+    """A level labelled 同期/去年同期 right after a level is the same indicator a year earlier; so is an
+    unlabelled one in parentheses right after a level, in a sentence that labels such pairs."""
+    labelled = False
+    for k, f in enumerate(figures):
+        if f.measure != "level":
+            continue
+        label = _PRIOR_LABEL.search(sentence, max(0, f.start - 6), f.start)
+        if label:
+            f.prior_year = labelled = True
+            f.evidence_start = label.start()
+        elif labelled and k and sentence[f.start - 1: f.start] in ("(", "（") and (
+                figures[k - 1].measure == "level" and figures[k - 1].end == f.start - 1
+                and figures[k - 1].unit == f.unit):
+            f.prior_year = True  # 6月完成产值XX亿元(XX亿元) after …(同期XX亿元)…
+            f.evidence_start = f.start - 1
 
 
 _RANK_SCOPE = re.compile(r"^(?:全国|全省|全市|全区|全县|全州|全盟)")
