@@ -831,11 +831,6 @@ def test_two_benchmark_values_without_a_gap():
     assert sorted(r["value"] for r in rows) == [3.2, 3.9, 4.1]
 
 
-def test_a_citys_value_in_parentheses_is_that_citys_growth():
-    rows = extract("全省规上工业增加值增长4.0%。其中武汉(4.6%)回升0.5个百分点;宜昌(5.1%)回升0.2个百分点。")
-    assert sorted((r["city"] or "", r["value"]) for r in rows) == [("", 4.0), ("宜昌市", 5.1), ("武汉市", 4.6)]
-
-
 def test_a_parenthesised_percent_after_no_place_is_no_place_figure():
     rows = extract("全市规上工业增加值增长4.0%,其中汽车制造(5.6%)。")
     assert all(r["region"] == "湖北省" and r["city"] is None for r in rows)
@@ -1015,3 +1010,8 @@ def test_a_gap_against_省平均_or_a_share_of_the_province_is_against_全省():
 
 def test_a_money_threshold_describing_firms_is_no_level():
     assert extract("全市产值超50亿元的工业企业达到12家。") == []
+
+
+def test_a_citys_value_in_parentheses_after_其中_in_a_follow_on_sentence():
+    rows = extract("全省规上工业增加值增长4.0%。其中武汉(4.6%)回升0.5个百分点;宜昌(5.1%)回升0.2个百分点。")
+    assert sorted((r["city"] or "", r["value"]) for r in rows) == [("", 4.0), ("宜昌市", 5.1), ("武汉市", 4.6)]

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from tasks.extract.lexicon import alternation, has_word, named_place, words
+from tasks.extract.lexicon import alternation, has_word, words
 from tasks.parse import Period, find_periods, parse_chinese_integer, parse_number, to_yi_yuan
 
 # 1,234.5 (thousands separators) or 7.6; redactions ***, **.*, XX, X.X
@@ -35,8 +35,7 @@ def figure_regex() -> re.Pattern[str]:
     """One branch per kind of figure, tried in this order at each place a figure can start."""
     w = words()
     return re.compile(f"(?P<vs>{_gap_pattern(w)})|(?P<rk>{_RANK_PATTERN})|(?P<sh>{_SHARE_PATTERN})"
-                      f"|(?P<yoy>{_growth_pattern(w)})|(?P<lv>{_LEVEL_PATTERN})|(?P<pc>{_PERCENT_PATTERN})"
-                      f"|(?P<pv>{_PLACE_VALUE_PATTERN})")
+                      f"|(?P<yoy>{_growth_pattern(w)})|(?P<lv>{_LEVEL_PATTERN})|(?P<pc>{_PERCENT_PATTERN})")
 
 
 def _gap_pattern(w: dict[str, list[str]]) -> str:
@@ -133,10 +132,6 @@ _DESCRIBES_UNITS = re.compile(r"(?:以上|以下)?的[^,，。;；\d]{0,6}?(?:�
 
 # A bare percentage: a rate that is itself the indicator's level
 _PERCENT_PATTERN = rf"(?P<pc_num>-?{_VAL})\s?%"
-
-# A place's own value in parentheses right after its name (其中深圳(5.3%)回升0.7个百分点;广州(4.4%)…):
-# that place's growth of the indicator in force (`_place_value_figure` checks the name)
-_PLACE_VALUE_PATTERN = rf"[(（](?P<pv_num>-?(?:{_NUM}))%[)）]"
 
 
 @dataclass(slots=True)
@@ -327,21 +322,6 @@ def _percent_level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     return fig
 
 
-_PLACE_BEFORE = re.compile(r"(?:^|[,，;；:：。、和及与\s])(?:其中|另外|此外|而|如)?(?P<name>[^,，;；:：。、和及与\s\d]{2,8})$")
-
-
-def _place_value_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
-    """`深圳(5.3%)`: a growth of the place just named; no figure when no place name stands before it."""
-    before = _PLACE_BEFORE.search(m.string, max(0, s - 12), s)
-    if before is None:
-        return None
-    name = before.group("name")
-    if not (has_word("benchmark_places", name) and len(name) == 2) and named_place(name) is None:
-        return None
-    return Figure("yoy_pct", parse_number(m.group("pv_num")), "%", "percent", s, e, place=name,
-                  evidence_start=before.start("name"))
-
-
 @cache
 def _task_regex() -> re.Pattern[str]:
     """The of-what of a completion rate (占任务数16900万元的63.7%), with the task amount if written."""
@@ -363,7 +343,7 @@ def _task_amount(m: re.Match[str]) -> Figure | None:
 
 # the figure regex's branch (the match's last group) -> how its figure is read
 _READERS = {"vs": _gap_figure, "rk": _rank_figure, "sh": _share_figure, "yoy": _growth_figure,
-            "lv": _level_figure, "pc": _percent_level_figure, "pv": _place_value_figure}
+            "lv": _level_figure, "pc": _percent_level_figure}
 
 _MOVED_TO = re.compile(r"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)")
 
@@ -378,12 +358,10 @@ def figure_starts() -> re.Pattern[str]:
     one of these places to the next and trying a match there is several times as fast."""
     w = words()
     openers = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
-    chars = {word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同-*Xx0123456789(（")
+    chars = {word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同-*Xx0123456789")
     # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
     # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
-    # An opening parenthesis starts one only before a percentage (深圳(5.3%)).
-    unit_after_number = (r"(?:(?<![0-9(（])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座]"
-                         r"|(?<=[(（])(?=-?[0-9][0-9.]*%))")
+    unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座])"
     return re.compile("[" + re.escape("".join(sorted(chars))) + "]" + unit_after_number)
 
 
