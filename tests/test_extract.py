@@ -795,3 +795,223 @@ def test_places_listed_before_a_shared_threshold_get_a_row_each():
     rows = extract("2022年,商丘市、濮阳市、信阳市6市工业投资增速均在30%以上。", region="河南省")
     assert [(r["city"], r["subject"], r["measure"], r["value"]) for r in rows] == [
         ("商丘市", None, "yoy_pct", 30.0), ("濮阳市", None, "yoy_pct", 30.0), ("信阳市", None, "yoy_pct", 30.0)]
+
+# --- a benchmark's or base's own value inside the comparison (R6) ---
+
+def test_a_benchmarks_value_before_的平均水平_is_a_row_of_that_place():
+    rows = extract("1-6月,全县规上工业增加值增长7.9%,高于全省5.8%的平均水平2.1个百分点。")
+    [own] = only(rows, measure="yoy_pct", value=5.8)
+    [gap] = only(rows, measure="vs_benchmark_pp")
+    assert own["city"] is None and gap["value"] == 2.1 and gap["benchmark"] == "全省"
+
+
+def test_a_benchmarks_value_in_parentheses_after_its_indicator_wording():
+    rows = extract("前三季度,全市工业投资增长15.0%,高于全国工业投资平均增速(6.2%)8.8个百分点。")
+    [own] = only(rows, value=6.2)
+    assert (own["region"], own["indicator"], own["measure"]) == ("全国", "industrial_investment", "yoy_pct")
+    assert only(rows, measure="vs_benchmark_pp")[0]["value"] == 8.8
+
+
+def test_a_base_value_in_parentheses_is_last_years_and_its_change_no_gap():
+    rows = extract("2024年1-5月,全市规上工业增加值增长6.0%,较去年同期(2.5%)提高3.5个百分点。")
+    [base] = only(rows, value=2.5)
+    assert (base["year"], base["measure"]) == (2023, "yoy_pct")
+    assert only(rows, measure="vs_benchmark_pp") == []
+
+
+def test_benchmarks_listed_with_their_values_give_a_row_each_and_their_gaps_in_order():
+    rows = extract("全县规上工业增加值增长9.0%,分别高出全国(4.8%)、全省(6.1%)平均水平4.2个和2.9个百分点。")
+    assert sorted((r["region"], r["value"]) for r in only(rows, measure="yoy_pct")) == [
+        ("全国", 4.8), ("湖北省", 6.1), ("湖北省", 9.0)]
+    assert [(r["benchmark"], r["value"]) for r in only(rows, measure="vs_benchmark_pp")] == [("全国", 4.2), ("全省", 2.9)]
+
+
+def test_two_benchmark_values_without_a_gap():
+    rows = extract("全市规上制造业增加值增长4.1%,高于全国(3.2%)、全省(3.9%)。")
+    assert sorted(r["value"] for r in rows) == [3.2, 3.9, 4.1]
+
+
+def test_a_parenthesised_percent_after_no_place_is_no_place_figure():
+    rows = extract("全市规上工业增加值增长4.0%,其中汽车制造(5.6%)。")
+    assert all(r["region"] == "湖北省" and r["city"] is None for r in rows)
+
+
+# --- ranks outside 居全省第N位 (R9) ---
+
+def test_a_second_rank_without_位_after_a_regional_benchmark():
+    rows = only(extract("1-9月,全市工业投资增长8.0%,增速居全省第五、苏北第一。"), measure="rank")
+    assert [(r["benchmark"], r["value"]) for r in rows] == [("全省", 5.0), ("苏北", 1.0)]
+
+
+def test_a_counted_peer_set_is_a_rank_benchmark_and_a_bracketed_rank_follows():
+    rows = only(extract("全区规上工业增加值增长6.2%,居四区两县第3位(四区第2位)。"), measure="rank")
+    assert [(r["benchmark"], r["value"]) for r in rows] == [("四区两县", 3.0), ("四区", 2.0)]
+
+
+def test_a_peer_set_before_the_rank_verb():
+    [r] = only(extract("全市规上工业增加值增长5.5%,在省内市(州)居第4位。"), measure="rank")
+    assert (r["benchmark"], r["value"]) == ("全省", 4.0)
+
+
+def test_a_rank_moved_from_gives_last_years_rank_too():
+    rows = only(extract("2024年,全市工业投资由全国城市第12位上升到第8位。"), measure="rank")
+    assert sorted((r["year"], r["value"]) for r in rows) == [(2023, 12.0), (2024, 8.0)]
+    assert {r["indicator"] for r in rows} == {"industrial_investment"}
+
+
+def test_rank_verbs_跃升_and_稳居():
+    rows = only(extract("全省5G基站数跃升全国第三。全县规上工业增加值增速连续5个月稳居全市第一。"), measure="rank")
+    assert [(r["indicator"], r["value"]) for r in rows] == [("base_stations_5g", 3.0), ("industrial_value_added", 1.0)]
+
+
+def test_a_rank_in_its_own_clause_is_of_the_indicator_that_clause_names():
+    rows = extract("全市工业总产值增长7.0%;规上工业增加值由全国城市第11位上升到第9位。")
+    assert {r["indicator"] for r in only(rows, measure="rank")} == {"industrial_value_added"}
+
+
+def test_a_rank_after_a_chain_of_qualifiers_keeps_their_indicator():
+    rows = extract("全县规上工业增加值增长5.0%,较1-9月加快0.3个百分点,连续3个月回升,高于全市0.6个百分点,居全市第2位。")
+    [rank] = only(rows, measure="rank")
+    assert (rank["indicator"], rank["value"]) == ("industrial_value_added", 2.0)
+
+
+# --- new-energy vehicles (R12) ---
+
+def test_nev_production_and_sales_both_past_a_threshold_is_an_output_level():
+    [r] = only(extract("全省新能源汽车产销量均超过80万辆。"), measure="level")
+    assert (r["indicator"], r["value"], r["unit"]) == ("nev_output", 80.0, "万辆")
+
+
+def test_a_chinese_magnitude_threshold_is_a_value():
+    [r] = extract("2024年,全市新能源汽车产量突破百万辆。")
+    assert (r["indicator"], r["value"], r["unit"]) == ("nev_output", 100.0, "万辆")
+
+
+def test_nevs_share_of_car_output_and_the_gap_of_shares():
+    rows = extract("全省新能源汽车占全省汽车产量的62.0%,高出全国平均值25.5个百分点。")
+    assert [(r["indicator"], r["measure"], r["value"]) for r in rows] == [
+        ("nev_output", "share_pct", 62.0), ("nev_output", "vs_benchmark_pp", 25.5)]
+
+
+def test_a_growth_after_a_rank_clause_keeps_the_indicator_before_the_rank():
+    rows = extract("全省新能源汽车产量60.5万辆,居全国第五位,产量同比增长21.0%。")
+    assert [(r["indicator"], r["measure"]) for r in rows] == [
+        ("nev_output", "level"), ("nev_output", "rank"), ("nev_output", "yoy_pct")]
+
+
+def test_nevs_share_of_registrations_is_no_output_share():
+    assert extract("全市新增车辆中新能源汽车占比41.0%,高出全国平均水平9.0个百分点。") == []
+
+
+# --- completion rates (R17), growth and money wordings (R18), gaps that are no benchmark (R20) ---
+
+def test_a_completion_rate_is_no_share_and_its_task_amount_a_full_year_target():
+    rows = extract("1-8月份完成规模工业增加值8200万元,占任务数15000万元的54.7%,同比增长3.1%。")
+    assert only(rows, measure="share_pct") == []
+    [task] = only(rows, measure="level", value=1.5)
+    assert task["is_target"] and (task["period_start_month"], task["period_end_month"]) == (1, 12)
+    assert only(rows, measure="yoy_pct")[0]["value"] == 3.1
+
+
+def test_完成率_and_完成全年指标_are_no_rows():
+    rows = extract("全县完成工业投资5.2亿元,完成率64.0%;规上工业增加值完成全年指标72%。")
+    assert [(r["indicator"], r["measure"]) for r in rows] == [("industrial_investment", "level")]
+
+
+def test_亿_and_万亿_without_元_are_money():
+    rows = extract("预计1-11月份规模工业增加值达2.35亿。全省规模以上工业营业收入迈上1.2万亿")
+    assert [r["value"] for r in rows] == [2.35, 12000.0]
+
+
+def test_预增_is_an_estimated_growth_and_增_降_alone_are_growth_verbs():
+    rows = extract("全年规上工业增加值预增4.2%。全市工业投资同比增6.1%,技改投资同比降2.0%。")
+    assert [(r["value"], r["is_estimate"]) for r in rows] == [(4.2, True), (6.1, False), (-2.0, False)]
+
+
+def test_降幅为_is_a_decline():
+    [r] = extract("1-5月,全市工业投资降幅为1.8%。")
+    assert r["value"] == -1.8
+
+
+def test_a_gap_against_another_indicator_or_over_time_is_no_row():
+    rows = extract("全市制造业投资增长8.0%,高于全社会固定资产投资增速5.0个百分点;工业投资占全部投资的31.0%,同比提高2.0个百分点。")
+    assert only(rows, measure="vs_benchmark_pp") == []
+
+
+def test_a_groups_gap_against_the_规上_whole_it_belongs_to_is_a_row():
+    rows = extract("全市战略性新兴产业增加值增长12.0%,快于规模以上工业增加值增速6.5个百分点。")
+    [gap] = only(rows, measure="vs_benchmark_pp")
+    assert (gap["indicator"], gap["value"]) == ("strategic_emerging_value_added", 6.5)
+
+
+# --- 分别 gap lists (R15) ---
+
+def test_分别_gaps_after_as_many_figures_pair_with_them_in_order():
+    rows = only(extract("其中,制造业投资增长12.0%,技改投资增长18.0%,分别高于全省3.1个、9.1个百分点。"), measure="vs_benchmark_pp")
+    assert [(r["indicator"], r["value"]) for r in rows] == [
+        ("manufacturing_investment", 3.1), ("tech_renovation_investment", 9.1)]
+
+
+def test_分别_after_the_benchmark_and_百分点_without_个():
+    rows = only(extract("全区高新技术产业增加值增长20.0%,战略性新兴产业产值增长11.0%,比全部规上工业分别高14.0和5.0百分点。"),
+                measure="vs_benchmark_pp")
+    assert [(r["indicator"], r["subject"], r["value"]) for r in rows] == [
+        ("industrial_value_added", "高新技术产业", 14.0), ("industrial_output", "战略性新兴产业", 5.0)]
+
+
+# --- figures outside the catalog (R5) ---
+
+def test_a_product_after_the_规上_scope_is_no_value_added():
+    rows = extract("规模以上工业钢材产量850万吨,同比增长4.0%;规模以上工业服务机器人同比增长22.0%,工业母机同比增长9.0%。")
+    assert rows == []
+
+
+def test_the_规上_scope_among_whose_enterprises_a_group_grows_is_still_value_added():
+    rows = extract("规模以上工业增加值增长3.0%。在规模以上工业中,国有控股企业增长2.0%。")
+    assert [r["value"] for r in rows] == [3.0, 2.0]
+
+
+def test_forestry_and_husbandry_output_is_no_industrial_output():
+    assert extract("全县林业产值5200万元,同比增长3.0%;渔业产值1.2亿元。") == []
+
+
+def test_a_net_change_or_a_decrease_of_money_is_no_level():
+    assert only(extract("二季度规上工业净增长产值3.0亿元,两家规上企业退库减少6000万元。"), measure="level") == []
+
+
+def test_增加值率_is_no_value_added():
+    assert extract("全市规上工业增加值率为28.5%,同比提高0.4个百分点。") == []
+
+
+def test_investment_of_the_digital_core_industries_is_no_row():
+    assert extract("全市数字经济核心产业投资增长15.0%。") == []
+
+
+def test_a_level_labelled_同期_and_an_unlabelled_one_in_its_run_are_last_years():
+    rows = only(extract("2024年4月完成产值12.0亿元(同期10.5亿元),5月完成产值13.0亿元(11.2亿元)。"), measure="level")
+    assert sorted((r["year"], r["value"]) for r in rows) == [(2023, 10.5), (2023, 11.2), (2024, 12.0), (2024, 13.0)]
+
+
+def test_去年同期为_a_level_is_last_years():
+    rows = extract("2024年1-6月,全市工业投资完成56.0亿元,去年同期为49.0亿元。")
+    assert sorted((r["year"], r["value"]) for r in rows) == [(2023, 49.0), (2024, 56.0)]
+
+
+def test_全国为_and_全省平均为_are_those_places_growth():
+    rows = extract("全市规上工业增加值增长6.0%,全国为4.5%;工业投资增长9.0%,全省平均为7.0%。")
+    assert sorted((r["region"], r["value"]) for r in rows) == [("全国", 4.5), ("湖北省", 6.0), ("湖北省", 7.0), ("湖北省", 9.0)]
+
+
+def test_a_gap_against_省平均_or_a_share_of_the_province_is_against_全省():
+    rows = only(extract("全市工业投资增长5.0%,低于省平均0.5个百分点;规上工业增加值占比30.0%,比全省占比高2.0个百分点。"),
+                measure="vs_benchmark_pp")
+    assert {r["benchmark"] for r in rows} == {"全省"}
+
+
+def test_a_money_threshold_describing_firms_is_no_level():
+    assert extract("全市产值超50亿元的工业企业达到12家。") == []
+
+
+def test_a_citys_value_in_parentheses_after_其中_in_a_follow_on_sentence():
+    rows = extract("全省规上工业增加值增长4.0%。其中武汉(4.6%)回升0.5个百分点;宜昌(5.1%)回升0.2个百分点。")
+    assert sorted((r["city"] or "", r["value"]) for r in rows) == [("", 4.0), ("宜昌市", 5.1), ("武汉市", 4.6)]

@@ -28,7 +28,9 @@ from tasks.extract.mentions import (
     Mention,
     SentenceContext,
     continues_stock,
+    mention_subject,
     parallel_subject,
+    resolve_code,
     strip_regex,
     subject_from_prefix,
 )
@@ -64,7 +66,7 @@ def governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | Non
         if fig.needs_inside:
             return None  # "全国第一城" needs its indicator inside
     before = [m for m in ctx.mentions if m.end <= fig.start]
-    if fig.measure in ("vs_benchmark_pp", "rank"):
+    if fig.measure in ("vs_benchmark_pp", "rank") or fig.qualifies:
         return _qualified_mention(ctx, fig, previous, before)
     if fig.measure == "share_pct" and fig.share_of_start >= 0:
         return _share_holder(ctx, fig, previous, before)
@@ -89,8 +91,15 @@ def _qualified_mention(ctx: SentenceContext, fig: Figure, previous: Mention | No
     s = ctx.sentence
     if previous is not None and counter_between(ctx, previous, fig):
         return None
+    own = [m for m in before if m.start >= clause_start(s, fig.start)]
+    if own and fig.measure == "rank" and (previous is None or previous.end <= own[-1].start):
+        return own[-1]  # ";规上工业增加值由全国城市第9位上升到第7位": the rank's own clause names its indicator
     if previous is not None and marks_between(s, previous.end, fig.start) <= 3:
         return previous
+    prior = [f for f in ctx.figures if f.end <= fig.start]
+    if previous is not None and prior and prior[-1].start >= previous.end and (
+            marks_between(s, prior[-1].end, fig.start) <= 1):
+        return previous  # a chain of qualifiers (…,连续7个月增长加快,高于全市0.8个百分点,居三区一县第2位)
     near = [m for m in before if marks_between(s, m.end, fig.start) <= 1]
     return near[-1] if near else None
 
@@ -100,6 +109,9 @@ def _share_holder(ctx: SentenceContext, fig: Figure, previous: Mention | None,
     """A share is of the mention before its 占 (工业投资…,占全县固定资产投资的38.5%); without one,
     of the last mention inside its "of what"."""
     s = ctx.sentence
+    spanning = [m for m in ctx.mentions if m.start < fig.start < m.end and "…" in m.alias]
+    if spanning:  # 新能源汽车占全省汽车产量71.6% (split alias 新能源汽车…产量): the words before 占 hold the share
+        return replace(spanning[-1], gap=None)
     outer = [m for m in before if m.end <= fig.share_of_start]
     if (not outer or marks_between(s, outer[-1].end, fig.start) > 1) and previous is not None and (
             previous.end <= fig.share_of_start and marks_between(s, previous.end, fig.start) <= 3):
@@ -142,6 +154,8 @@ def _growth_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None,
     near = [m for m in before if marks_between(s, m.end, fig.start) <= 1]
     if near and counter_between(ctx, near[-1], fig):
         return None  # "产值下滑XX家、占比XX%": the share is of the enterprises just counted
+    if not near and previous is not None and _continues_figures_of(ctx, previous, fig):
+        return previous  # "工业投资1022.4亿元,总量居全省第2,增长17.8%"; "…,占任务数的63.7%,同比下降15.38%"
     if not near and fig.measure == "yoy_pct" and (parallel_subject(s, fig) or place_heading(s, None, fig)):
         # "国有控股企业增加值增长5.3%;股份制企业增长7.6%,外商…企业增长2.1%"; "…,广东增长4.1%";
         # "在规模以上工业中,分经济类型看,国有控股企业增长1.5%"
@@ -165,6 +179,27 @@ def _bare_growth(ctx: SentenceContext, previous: Mention, fig: Figure) -> bool:
             and not has_word("other_measure_words", s[previous.end: fig.start])
             and not any(previous.end <= f.start and f.end <= fig.start and f.measure == "level"
                         and f.unit_class != "money" for f in ctx.figures))
+
+# A growth clause that names nothing but the growth (同比增长, 产量同比增长: 产量 is no alias of its own)
+_BARE_GROWTH_HEAD = re.compile(r"(?:产量|产销量)?(?:同比|比上年|较上年|累计)?")
+
+
+def _continues_figures_of(ctx: SentenceContext, previous: Mention, fig: Figure) -> bool:
+    """A bare growth clause goes on about the mention of the figures before it when every clause in
+    between holds a figure and names no other measure (a rank, a completion rate, a task amount),
+    within three clause marks."""
+    s = ctx.sentence
+    lo = clause_start(s, fig.start)
+    if not _BARE_GROWTH_HEAD.fullmatch(s[lo: fig.start]) or marks_between(s, previous.end, fig.start) > 3:
+        return False
+    parts = CLAUSE_MARK.split(s[previous.end: lo])[1:-1]  # the clauses after the mention's own
+    at = previous.end
+    for part in parts:
+        at = s.find(part, at)
+        if has_word("other_measures", part) or not any(at <= f.start < at + len(part) for f in ctx.figures):
+            return False
+        at += len(part)
+    return True
 
 
 _HEAD_NOISE = re.compile(r"^(?:其中|另外|此外|而)|(?:同比|累计|分别)$|\s")
@@ -215,7 +250,7 @@ def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
 
 def _run_after(s: str, m: re.Match[str], figures: list[Figure]) -> list[int]:
     """The figures right after 分别, joined by 、 和 及 与 , only."""
-    group = [i for i, f in enumerate(figures) if f.start >= m.start() and not f.listed and
+    group = [i for i, f in enumerate(figures) if f.end > m.end() and not f.listed and
              not re.search(r"[。;；]", s[m.end(): f.start])]
     run: list[int] = []
     for i in group:
@@ -248,6 +283,13 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
             return {i: (after[0], sub) for i, sub in zip(run, subjects, strict=True)}
     if not mentions:  # "…三大支柱产业集群分别增长4.1%、4.1%和7.0%": no catalog wording, no rows
         return dict.fromkeys(run, (None, None))
+    owners = _owners_of_figures_before(mentions, figures, start, m.start(), len(run)) if all(
+        figures[i].measure == "vs_benchmark_pp" for i in run) else None
+    if owners:
+        # N gaps after N figures pair with them in order (制造业投资增长29.7%,技改投资增长34.4%,分别高于
+        # 全国20.6个、25.3个百分点; …产业增加值增长26.6%,…产值增长16.1%,比全部规上工业分别高22.5和15.2百分点)
+        return {i: (x, mention_subject(ctx, x, resolve_code(ctx, x) or x.code))
+                for i, x in zip(run, owners, strict=True)}
     codes = [x for x in mentions if x.alias not in _MEASURE_ONLY]
     if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
                                          for a, b in itertools.pairwise(codes[-len(run):])):
@@ -255,6 +297,25 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     if len(codes) == len(run):
         return {i: (mention, None) for i, mention in zip(run, codes, strict=True)}
     return _share_out_subjects(ctx, mentions[-1], m, run, start)
+
+
+def _owners_of_figures_before(mentions: list[Mention], figures: list[Figure], start: int, end: int,
+                              k: int) -> list[Mention] | None:
+    """The mentions of the last k figures (not gaps or ranks) in s[start:end], one each and in
+    order, when each figure has a mention of its own after the figure before it (N gaps after N
+    figures pair with them)."""
+    stated = [f for f in figures if start <= f.start and f.end <= end and f.measure not in ("vs_benchmark_pp", "rank")]
+    if len(stated) < k:
+        return None
+    stated = stated[-k:]
+    owners, lo = [], start
+    for f in stated:
+        own = [x for x in mentions if lo <= x.start and x.end <= f.start]
+        if not own:
+            return None
+        owners.append(own[-1])
+        lo = f.end
+    return owners
 
 
 def _listed_values(text: str, k: int) -> tuple[str, list] | None:

@@ -20,7 +20,7 @@ from tasks.extract.lexicon import has_word, named_place
 from tasks.extract.mentions import Mention, SentenceContext, subject_from_prefix
 
 # what ends the text before an item: a separator, or a word that introduces the list
-_ITEM_OPENER = re.compile(r"[、,，;；:：和及与)）]|分别为|分别是|依次为|的是|是|为|有")
+_ITEM_OPENER = re.compile(r"[、,，;；:：和及与)）]|其中|分别为|分别是|依次为|的是|是|为|有")
 _GROUP_END = re.compile(r"(?:业|产业|行业|集群|企业|领域)$")
 
 Attached = dict[int, tuple[Mention | None, str | None]]
@@ -45,7 +45,8 @@ def enumerated_values(ctx: SentenceContext, figures: list[Figure]) -> Attached:
     if "(" not in s and "（" not in s:
         return {}
     measure = _measure(s)
-    mentions = [m for m in ctx.mentions if m.alias]
+    # (a follow-on sentence's only mention is the last indicator read: 其中深圳(5.3%)回升…;广州(4.4%)…)
+    mentions = [m for m in ctx.mentions if m.alias] or ctx.mentions[:1]
     if measure is None or not mentions:
         return {}
     items = [(f.start - 17, f.end) for f in figures if f.start and s[f.start - 1] in "(（"]

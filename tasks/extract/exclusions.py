@@ -7,8 +7,10 @@ subjects, other measures, the word lists `not_a_row` and `not_a_row_figure`), an
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import cache
 
+from schemas import SCHEMAS_DIR
 from tasks.extract.boundaries import clause_start, clause_start_or_list
 from tasks.extract.figures import DIGIT, Figure
 from tasks.extract.lexicon import alternation, has_word, load_catalog, place_name_regex, words
@@ -17,9 +19,13 @@ from tasks.extract.mentions import Mention, SentenceContext
 
 def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     s = ctx.sentence
-    if fig.measure == "level" and fig.unit_class == "money" and s[:mention.start].endswith(
-            tuple(words()["increment_words"])):
-        return True
+    if fig.measure == "share_pct" and not _share_base_named(s, mention.code, fig):
+        return True  # 新增车辆中新能源汽车占比57.2%: a share of registrations, not of output
+    if fig.measure == "level" and fig.unit_class == "money" and (s[:mention.start].endswith(
+            tuple(words()["increment_words"])) or s[:fig.start].endswith(tuple(words()["increment_verbs"]))):
+        return True  # 新增产值245亿元; 净增长产值XX亿元; 退库…减少4000万元: an increment, not a level
+    if mention.alias in words()["scope_aliases"] and _names_a_product(ctx, mention):
+        return True  # 规模以上工业原煤产量…增长7.7%; 规模以上工业机器人同比增长30.8%: a product's figure
     if fig.measure == "vs_benchmark_pp":
         bench = fig.benchmark or ""
         if has_word("gap_not_benchmark", bench) or DIGIT.search(bench):
@@ -29,7 +35,7 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     if fig.measure == "share_pct" and mention.alias == "制造业增加值" and fig.share_of_start >= 0 and (
             _OF_GDP.search(s, fig.share_of_start, fig.end)):
         return True  # 制造业增加值占GDP比重: manufacturing in the whole economy, not a catalog figure
-    if fig.measure == "rank" and not (_RANK_BENCHMARK.match(fig.benchmark or "") or (
+    if fig.measure == "rank" and not (rank_benchmark_regex().match(fig.benchmark or "") or (
             place_name_regex().match(fig.benchmark or "") and not _AMONG_KINDS.search(fig.benchmark or ""))):
         return True  # (居宁波各区县(市)第2位, 居湖州市第1位: a parent place is a benchmark too)
     clause_lo = clause_start(s, fig.start)
@@ -60,6 +66,30 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     return has_word("foreign_subjects", prefix)
 
 
+def _share_base_named(sentence: str, code: str, fig: Figure) -> bool:
+    """A share of an indicator whose base must be named in its sentence (extract_words.toml
+    `share_bases`: NEV's share is of car output, 汽车产量) names it before the figure."""
+    bases = words()["share_bases"].get(code)
+    return bases is None or any(b in sentence[: fig.end] for b in bases)
+
+
+# What may stand between a bare scope alias (规上工业) and its first figure when the figure is the
+# scope's value added: grammar and periods only (规上工业1-9月同比增长…, 规模以上工业增速为…).
+_SCOPE_STOP = re.compile(r"[,，;；:：。]|增长|增速|增幅|下降|回落|提高")
+_SCOPE_GRAMMAR = re.compile(r"(?:同比|累计|比上年|较上年|为|达到|达|实现|完成|共|的|了|分别|均|中|今年|全年|"
+                            r"[上下]半年|前三季度|[一二三四]季度|\d{1,2}(?:\s*[-—–~～至到]\s*\d{1,2})?月份?|[,，\s])*")
+
+
+def _names_a_product(ctx: SentenceContext, mention: Mention) -> bool:
+    """A bare scope alias followed by a product's name (规模以上工业原煤产量12166.85万吨, 规模以上工业机器人
+    同比增长…): the figures after it are the product's, not value added. Only the words between the alias
+    and its first figure, growth word or clause mark count (规上工业增长的贡献…: no product)."""
+    s = ctx.sentence
+    first = min((f.start for f in ctx.figures if f.start >= mention.end), default=len(s))
+    stop = _SCOPE_STOP.search(s, mention.end, first)
+    return not _SCOPE_GRAMMAR.fullmatch(s, mention.end, stop.start() if stop else first)
+
+
 _SINCE_YEAR = re.compile(r"(?:比|较|与)((?:19|20)\d\d)年(?:同期|末|底)?(?:相比)?")
 
 
@@ -73,7 +103,13 @@ _OF_GDP = re.compile(r"GDP|生产总值")
 
 _AMONG_KINDS = re.compile(r"行业|产业|企业|门类|领域")  # 居云南省各行业第一: a rank among industries
 
-_RANK_BENCHMARK = re.compile(r"全|西部|中部|东部|东北|副省级|省会|同类|经济大省|工业大省|长三角|珠三角|粤港澳|京津冀|长江经济带|黄河流域")
+@cache
+def rank_benchmark_regex() -> re.Pattern[str]:
+    """What a rank may be within (extract_words.toml rank_benchmarks, the regional names of
+    regional_names.toml, or a counted peer set: 三区一县, 五县市)."""
+    regional = tomllib.loads((SCHEMAS_DIR / "regional_names.toml").read_text(encoding="utf-8"))["provinces"]
+    return re.compile(f"{alternation(words()['rank_benchmarks'] + list(regional))}"
+                      r"|(?:[一二三四五六七八九十两\d]+[区县市州旗])+$")
 
 _BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)")
 

@@ -218,6 +218,7 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
     code = _breakdown_scope(state, code, subject)
     _place_figure(r, mention, fig)
     estimate, target = _flags(r.ctx.sentence, fig.end, state)
+    target = target or fig.target  # (a task amount: 占任务数16900万元)
     period = _figure_period(state, r, fig, code, estimate, target)
     evidence_at = _evidence_start(r, code, subject, fig, mention, period)
     year, year_from = _figure_year(state, fig, period)
