@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 from tests.test_flow import file_digests, run, scan
 from tests.test_publish import ZJ, indicator_rows, tables_of
 
-CORPUS = ROOT / "tests" / "corpus" / "facts"  # report.txt and two short pieces restating it
+CORPUS = ROOT / "tests" / "data" / "facts"  # report.txt and two short pieces restating it (composed, not real)
 
 
 def test_values_agree_when_equal_or_within_the_rounding_of_the_less_precise():
