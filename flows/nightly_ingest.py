@@ -54,7 +54,8 @@ class RunSummary:
     rows_published: int = 0
     rows_quarantined: int = 0
     failure_counts: dict[str, int] = field(default_factory=dict)
-    docs_index: str | None = None
+    quality_page: str | None = None
+    quality_status: str = "nothing new to check"
     run_failed: bool = False
     failed_share: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -118,7 +119,7 @@ def nightly_ingest(
     if summary.run_failed:
         raise RuntimeError(
             f"{summary.failed_share:.0%} of this run's rows failed data-quality checks "
-            f"(limit {fail_share:.0%}); they are in the quarantine table. Data Docs: {summary.docs_index}"
+            f"(limit {fail_share:.0%}); they are in the quarantine table. Data quality: {summary.quality_page}"
         )
     return summary
 
@@ -187,7 +188,8 @@ def summarise(run_id: str, unchanged: int, docs: list, gate: GateSummary, result
         rows_published=gate.published_rows,
         rows_quarantined=gate.quarantined_rows,
         failure_counts=dict(sorted((gate.failure_counts or {}).items())),
-        docs_index=str(gate.docs_index) if gate.docs_index else None,
+        quality_page=str(gate.quality_page) if gate.quality_page else None,
+        quality_status=gate.quality_status,
         run_failed=gate.run_failed,
         failed_share=gate.failed_share,
         stage_seconds={k: round(v, 3) for k, v in seconds.items()},
@@ -195,7 +197,7 @@ def summarise(run_id: str, unchanged: int, docs: list, gate: GateSummary, result
 
 
 def publish_run_artifacts(summary: RunSummary, gate: GateSummary) -> None:
-    """A table artifact (files, rows, failures) and a markdown artifact linking the Data Docs."""
+    """A table artifact (files, rows, failures) and a markdown artifact naming the data-quality page."""
     table = [{"what": "files", "key": k, "count": v} for k, v in summary.statuses.items()]
     for by, what in ((gate.published_by or {}, "published"), (gate.quarantined_by or {}, "quarantined")):
         table += [{"what": f"rows {what}", "key": f"{region or '(unknown)'} / {indicator}", "count": n}
@@ -203,8 +205,8 @@ def publish_run_artifacts(summary: RunSummary, gate: GateSummary) -> None:
     table += [{"what": "expectation failed", "key": k, "count": v} for k, v in summary.failure_counts.items()]
     create_table_artifact(table=table, key="run-summary", description="Files by status, rows, failed checks")
     create_markdown_artifact(
-        key="data-docs",
-        markdown=(f"# Data Docs\n\nValidation results of this run: `{summary.docs_index}`\n\n"
+        key="data-quality",
+        markdown=(f"# Data quality: {summary.quality_status}\n\nThis run's page: `{summary.quality_page}`\n\n"
                   f"Rows published: {summary.rows_published}; quarantined: {summary.rows_quarantined}.\n\n"
                   f"Facts: {summary.facts.changed} written by this run ({summary.facts.changed_conflicts} conflicts); "
                   f"{summary.facts.conflicts} conflicts of {summary.facts.total} facts in all. "

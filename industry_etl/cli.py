@@ -7,6 +7,7 @@ command that needs them, so `--help` and argument errors answer at once.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -86,26 +87,60 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         return _fail("--workers must be at least 1")
     apply_runtime_environment(args.verbose)  # before anything imports Prefect
+    from industry_etl.api_server import LocalApiServer
+
+    # Started first, so that importing Prefect and the pipeline overlaps the server's own start.
+    server = None if os.environ.get("PREFECT_API_URL") else LocalApiServer().start()
+    from industry_etl.progress import ProgressDisplay, report
     from tasks.publish import WarehouseBusy, warehouse_lock
 
-    try:  # fail fast, before Prefect starts; the flow itself holds the lock while it writes
+    try:  # fail fast; the flow itself holds the lock while it writes
         with warehouse_lock(warehouse):
             pass
+    except (WarehouseBusy, OSError) as exc:
+        if server is not None:
+            server.stop()
+        return _fail(str(exc), EXIT_BUSY) if isinstance(exc, WarehouseBusy) else _fail(describe_failure(exc, warehouse))
+    try:
+        with ProgressDisplay(verbose=args.verbose):
+            report("starting Prefect's local API and loading the pipeline" if server else "loading the pipeline")
+            from industry_etl.runner import run_flow
+
+            summary = run_flow(inbox, warehouse, force=args.force, since=args.since, dask=args.dask,
+                               workers=args.workers, batch_size=args.batch_size, server=server)
     except WarehouseBusy as busy:
         return _fail(str(busy), EXIT_BUSY)
-    from industry_etl.progress import ProgressDisplay
-    from industry_etl.runner import run_flow
+    except Exception as exc:  # one line; the traceback is in the Prefect run's logs, and with --verbose here
+        if args.verbose:
+            import traceback
 
-    with ProgressDisplay(verbose=args.verbose):
-        try:
-            summary = run_flow(inbox, warehouse, force=args.force, since=args.since, dask=args.dask,
-                               workers=args.workers, batch_size=args.batch_size)
-        except WarehouseBusy as busy:
-            return _fail(str(busy), EXIT_BUSY)
-        except Exception as exc:  # the one-line reason; the traceback is in Prefect's logs
-            return _fail(f"run failed: {exc}".splitlines()[0])
+            traceback.print_exc()
+        return _fail(describe_failure(exc, warehouse))
+    finally:
+        if server is not None:
+            server.stop()
     print_summary(summary, warehouse)
     return 0
+
+
+def describe_failure(exc: BaseException, warehouse: Path) -> str:
+    """What failed, where, and what to do about it, in one line."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno is not None:
+        path = exc.filename or warehouse
+        advice = {
+            errno.ENOSPC: f"no space left on the file system of {path}: free space there and run again",
+            errno.EDQUOT: f"disk quota exceeded writing {path}: free space or raise the quota and run again",
+            errno.EACCES: f"permission denied on {path}: let this user read the inbox and write the "
+                          "warehouse, then run again",
+            errno.EPERM: f"operation not permitted on {path}: check its owner and permissions, then run again",
+            errno.EROFS: f"{path} is on a read-only file system: use a writable --warehouse",
+        }.get(exc.errno)
+        if advice:
+            return f"run failed: {advice}"
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return f"run failed: {first} (details: --verbose, or the Prefect run's logs)"
 
 
 def print_summary(summary, warehouse: Path) -> None:
@@ -117,8 +152,8 @@ def print_summary(summary, warehouse: Path) -> None:
     if summary.failure_counts:
         print("failed checks: " + ", ".join(f"{k}={v}" for k, v in summary.failure_counts.items()))
     print(f"tables: {warehouse}/{{indicators,documents,quarantine,facts}}/region_code=*/year=*/part-0.parquet")
-    if summary.docs_index:
-        print(f"data docs: {summary.docs_index}")
+    page = f": {summary.quality_page}" if summary.quality_page else " (no new files)"
+    print(f"data quality: {summary.quality_status}{page}")
     facts = summary.facts
     print(f"facts: {facts.changed} written by this run ({facts.changed_conflicts} conflicts); "
           f"{facts.total} in all, {facts.conflicts} conflicts")

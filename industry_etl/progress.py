@@ -44,7 +44,7 @@ class ProgressDisplay:
         if sys.stdout.isatty():
             from rich.console import Console
 
-            self.status = Console().status("[bold]industry-etl[/bold] starting")
+            self.status = Console(log_path=False).status("[bold]industry-etl[/bold] starting")
             self.status.start()
         logger = logging.getLogger(PROGRESS_LOGGER)
         logger.setLevel(logging.INFO)

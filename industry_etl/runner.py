@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from flows.nightly_ingest import RunSummary, nightly_ingest
+from industry_etl.api_server import LocalApiServer
+from industry_etl.progress import report
 
 
 def task_runner_for(dask: str | None, workers: int | None):
@@ -25,7 +27,7 @@ def task_runner_for(dask: str | None, workers: int | None):
 
 
 @contextlib.contextmanager
-def shared_api() -> Iterator[str]:
+def shared_api(server: LocalApiServer | None = None) -> Iterator[str]:
     """Make sure worker processes talk to one Prefect API: this process's.
 
     Without it every worker process (of the local pool or of Dask) would start its own temporary
@@ -35,18 +37,22 @@ def shared_api() -> Iterator[str]:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     url = PREFECT_API_URL.value()
-    if not url:  # Prefect's local mode: start its temporary server now (it stops itself at exit)
-        from prefect.server.api.server import SubprocessASGIServer
-
-        server = SubprocessASGIServer()
-        server.start()
-        url = server.api_url
+    own = None  # a server this function started, and so stops
+    if url and server is not None:  # a profile names a server: the one started early is not needed
+        server.stop()
+    elif not url:  # Prefect's local mode: its temporary server, started early by the caller or now
+        if server is None:
+            server = own = LocalApiServer().start()
+        url = server.wait_ready()
+        report("Prefect's local API is up")
     previous = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = url
     try:
         with temporary_settings(updates={PREFECT_API_URL: url}):
             yield url
     finally:
+        if own is not None:
+            own.stop()
         if previous is None:
             os.environ.pop("PREFECT_API_URL", None)
         else:
@@ -55,7 +61,8 @@ def shared_api() -> Iterator[str]:
 
 
 def run_flow(inbox: Path, warehouse: Path, *, force: bool = False, since: datetime | None = None,
-             dask: str | None = None, workers: int | None = None, batch_size: int = 250) -> RunSummary:
+             dask: str | None = None, workers: int | None = None, batch_size: int = 250,
+             server: LocalApiServer | None = None) -> RunSummary:
     """One run of `nightly_ingest` now, in this process (Prefect's local mode: no server to install)."""
     # Prefect logs "Error flushing events" at shutdown of the temporary server even when the run
     # succeeded; that is noise for the user.
@@ -64,7 +71,7 @@ def run_flow(inbox: Path, warehouse: Path, *, force: bool = False, since: dateti
               "batch_size": batch_size}
     runner = task_runner_for(dask, workers)
     # Worker processes (the local pool's or Dask's) must use this process's API, not start their own.
-    with shared_api():
+    with shared_api(server):
         if runner is None:
             return nightly_ingest(**params)
         return nightly_ingest.with_options(task_runner=runner)(**params, local_workers=-1)

@@ -292,7 +292,8 @@ def read_partition(name: str, path: Path) -> pa.Table:
         if version != SCHEMA_VERSION:
             raise RuntimeError(f"{path} has schema version {version}, this code writes {SCHEMA_VERSION}; "
                                "rebuild the warehouse instead of mixing versions")
-        return parquet.read().cast(file_schema(name)).replace_schema_metadata(stored)
+        schema = file_schema(name)  # (the empty table's file also holds the partition columns)
+        return parquet.read(columns=schema.names).cast(schema).replace_schema_metadata(stored)
 
 
 def replaced_rows_mask(rows: pa.Table, doc_ids: pa.Array, source_files: pa.Array,
@@ -533,6 +534,31 @@ def with_partition(rows: pa.Table, partition: Partition) -> pa.Table:
                .append_column("year", pa.array([year] * rows.num_rows, pa.int32()))
 
 
+NULL_PARTITION: Partition = (None, None)
+
+
+def readable_when_empty(plan: TablePlan, changes: TableChanges, swaps: list[Swap], warehouse: Path,
+                        staging: Path) -> tuple[TableChanges, list[Swap]]:
+    """Keep a table without rows readable: a zero-row file with the table's schema in the null partition.
+
+    `read_parquet('<table>/**/*.parquet')` (DuckDB), Polars and Spark fail on a folder with no file;
+    with this one they read 0 rows and every column. It is the table's only file while the table
+    is empty and is removed by the publish that gives the table rows in any other partition.
+    """
+    target = partition_dir(warehouse / plan.name, NULL_PARTITION) / PART_FILE
+    live = (plan.files.keys() - set(changes.deleted)) | set(changes.written)
+    if not live:  # (a deletion of the null partition's last rows becomes the placeholder's write)
+        # The partition columns are in the file too: typed there, they keep Polars and Spark from
+        # reading them as text from the all-null path (DuckDB and pyarrow read them either way).
+        empty = TABLE_SCHEMAS[plan.name].empty_table().replace_schema_metadata(FILE_METADATA)
+        return changes, [s for s in swaps if s.target != target] + [Swap(target, stage_partition(empty, staging))]
+    placeholder = plan.files.get(NULL_PARTITION)
+    if (live != {NULL_PARTITION} and placeholder and NULL_PARTITION not in changes.written + changes.deleted
+            and pq.read_metadata(placeholder).num_rows == 0):
+        return changes, [*swaps, Swap(placeholder, None)]
+    return changes, swaps
+
+
 def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows], replace_doc_ids: Collection[str],
                    replace_source_files: Collection[str] = (), *,
                    previous_partitions: Collection[tuple[str | None, int | None]] | None = None,
@@ -572,7 +598,8 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows],
     # Record where this run writes before writing, so a rerun after a crash looks there too.
     write_journal(staging, {plan.name: plan.touched for plan in plans} | {FACTS: facts})
     try:
-        staged = {plan.name: stage_table(plan, warehouse, staging) for plan in plans}
+        staged = {plan.name: readable_when_empty(plan, *stage_table(plan, warehouse, staging), warehouse, staging)
+                  for plan in plans}
         staged[FACTS] = stage_facts(warehouse, staging, facts, staged["indicators"][1], run_id)
         writes = [swap for _, swaps in staged.values() for swap in swaps if swap.staged]
         deletions = [swap for _, swaps in staged.values() for swap in swaps if not swap.staged]

@@ -15,13 +15,11 @@ import (the CLI's `--help` must not pay for it).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import threading
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -33,6 +31,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from schemas.models import INDICATOR_SCHEMA, QUARANTINE_SCHEMA
+from tasks.quality import CheckResult, check_results, merge_checks, run_status, write_quality_page
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -50,7 +49,6 @@ OUTPUT_MATCH_KEY = [
     "doc_id", "segment", "region_code", "city", "county",
     "year", "period_start_month", "period_end_month", "unit",
 ]
-DOCS_RESULTS_LIMIT = 100  # validation results listed on the Data Docs index page
 
 
 class ExpectationRunError(RuntimeError):
@@ -76,7 +74,8 @@ class ValidationOutcome:
     warn_counts: dict[str, int]  # the warn-tier subset of failure_counts
     failed_share: float  # quarantined rows / indicator rows
     run_failed: bool  # failed_share > fail_share
-    docs_index: Path | None  # Data Docs index.html, when docs_dir was given
+    checks: list[CheckResult]  # every expectation of both suites: counts and a few failing rows
+    quality_page: Path | None  # the data-quality page, when docs_dir was given
 
 
 @cache
@@ -226,8 +225,7 @@ def gx_context() -> EphemeralDataContext:
 @cache
 def _build_gx_context() -> EphemeralDataContext:
     """The process's one GE context: ephemeral, telemetry and progress bars off, one pandas
-    dataframe asset per table, the suites added (so Data Docs render them), no Data Docs site
-    until `_docs_site` adds one per docs_dir."""
+    dataframe asset per table, the suites added, no Data Docs site (tasks.quality writes the page)."""
     os.environ["GX_ANALYTICS_ENABLED"] = "false"  # GE's fallback when the config leaves it unset
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
@@ -238,7 +236,7 @@ def _build_gx_context() -> EphemeralDataContext:
     )
 
     config = DataContextConfig(
-        # GE's default ephemeral config adds a Data Docs site in a temporary folder; we add our own.
+        # GE's default ephemeral config adds a Data Docs site in a temporary folder; we need none.
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
@@ -323,120 +321,6 @@ def failed_names_per_row(
     return [names[int(row)] for row in rows]
 
 
-def _docs_site(context: EphemeralDataContext, docs_dir: Path) -> tuple[str, str]:
-    """The Data Docs site and validation-results store for `docs_dir`, added on first use.
-
-    Results are kept as JSON under `docs_dir/validation_results/` so the index lists earlier
-    runs too (an in-memory store would make GE drop their pages on the next build).
-    """
-    key = hashlib.sha256(str(docs_dir.resolve()).encode()).hexdigest()[:12]
-    # The site name heads the index page; the folder keeps it unique within the process's context.
-    site_name, store_name = f"industry-etl data quality: {docs_dir.resolve()}", f"results_{key}"
-    if store_name not in context.stores:
-        context.add_store(
-            store_name,
-            {
-                "class_name": "ValidationResultsStore",
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir.resolve() / "validation_results"),
-                },
-            },
-        )
-        context.add_data_docs_site(
-            site_name,
-            {
-                "class_name": "SiteBuilder",
-                "show_how_to_buttons": False,
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir.resolve()),
-                },
-                "site_index_builder": {
-                    "class_name": "DefaultSiteIndexBuilder",
-                    "validation_results_limit": DOCS_RESULTS_LIMIT,
-                },
-                "site_section_builders": {
-                    "validations": {"source_store_name": store_name},
-                    "profiling": "None",
-                },
-            },
-        )
-    return site_name, store_name
-
-
-def build_data_docs(
-    results: list[ExpectationSuiteValidationResult], docs_dir: Path, run_name: str
-) -> Path:
-    """Store the results (row lists trimmed to GE's 20-row samples) and build the HTML site."""
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
-
-    context = gx_context()
-    site_name, store_name = _docs_site(context, docs_dir)
-    run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
-    identifiers: list[Any] = []
-    for result in results:
-        for expectation_result in result.results:
-            # Full row lists can hold millions of entries; the docs show the partial ones.
-            for key in ("unexpected_list", "unexpected_index_list", "unexpected_index_query"):
-                expectation_result.result.pop(key, None)
-        result.meta["run_id"] = run_id
-        result.meta["batch_kwargs"] = {"data_asset_name": result.suite_name}  # "Data asset:" in the page
-        suite_id = ExpectationSuiteIdentifier(name=result.suite_name)
-        result_id = ValidationResultIdentifier(
-            expectation_suite_identifier=suite_id,
-            run_id=run_id,
-            batch_identifier=result.suite_name,
-        )
-        context.stores[store_name].set(result_id, result)
-        identifiers += [suite_id, result_id]
-    context.build_data_docs(site_names=[site_name], resource_identifiers=identifiers)
-    add_static_results_list(docs_dir)
-    return docs_dir / "index.html"
-
-
-STATIC_LIST_START, STATIC_LIST_END = "<!-- industry-etl static results -->", "<!-- /industry-etl static results -->"
-
-
-def add_static_results_list(docs_dir: Path) -> None:
-    """Put a plain-HTML list of the validation results at the top of the Data Docs index.
-
-    GE draws its index table with JavaScript libraries loaded from public CDNs; on a machine
-    without network (this pipeline's normal case) that table stays empty. This list needs none.
-    """
-    import html
-
-    rows = []
-    for page in sorted((docs_dir / "validations").glob("*/*/*/*.html"), key=lambda p: p.parent.name,
-                       reverse=True)[:DOCS_RESULTS_LIMIT]:
-        suite, run, when = page.parent.parent.parent.name, page.parent.parent.name, page.parent.name
-        stored = docs_dir / "validation_results" / suite / run / when / f"{suite}.json"
-        try:
-            result = json.loads(stored.read_text(encoding="utf-8"))
-            stats = result.get("statistics", {})
-            status = "passed" if result.get("success") else "failed"
-            detail = f"{stats.get('successful_expectations', '?')}/{stats.get('evaluated_expectations', '?')}"
-        except (OSError, ValueError):
-            status, detail = "unknown", ""
-        link = html.escape(str(page.relative_to(docs_dir)))
-        rows.append(f"<tr><td>{html.escape(when)}</td><td>{html.escape(run)}</td>"
-                    f"<td><a href=\"{link}\">{html.escape(suite)}</a></td><td>{status}</td><td>{detail}</td></tr>")
-    block = (f"{STATIC_LIST_START}<section style=\"margin:1em\"><h3>Validation results</h3>"
-             "<table border=\"1\" cellpadding=\"4\"><tr><th>run time</th><th>run</th><th>suite</th>"
-             "<th>status</th><th>expectations met</th></tr>" + "".join(rows) + f"</table></section>{STATIC_LIST_END}")
-    index = docs_dir / "index.html"
-    text = index.read_text(encoding="utf-8")
-    if STATIC_LIST_START in text:
-        head, rest = text.split(STATIC_LIST_START, 1)
-        text = head + rest.split(STATIC_LIST_END, 1)[1]
-    text = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + block, text, count=1)
-    index.write_text(text, encoding="utf-8")
-
-
 def validate_tables(
     indicators: pd.DataFrame,
     documents: pd.DataFrame,
@@ -448,10 +332,10 @@ def validate_tables(
     run_name: str | None = None,
 ) -> ValidationOutcome:
     """Split a run's indicator rows into published and quarantined ones, count every failure,
-    and build Data Docs under `docs_dir`.
+    and write the data-quality page under `docs_dir` (when given).
 
     `run_year` bounds `year` when a document's report year is unknown (default: this year, UTC);
-    `run_name` labels the run in Data Docs (default: the rows' run_id).
+    `run_name` names the run's page (default: the rows' run_id).
     """
     missing = [name for name in INDICATOR_COLUMNS if name not in indicators.columns]
     if missing:
@@ -486,11 +370,15 @@ def validate_tables(
     )
     failed_share = float(quarantined.mean()) if len(frame) else 0.0
 
-    docs_index = None
+    rows_checked = indicators.reset_index(drop=True)
+    checks = (check_results("indicators", load_suite_file("indicators")["expectations"], indicator_failures,
+                            rows_checked)
+              + check_results("documents", load_suite_file("documents")["expectations"], document_failures, ledger))
+    quality_page = None
     if docs_dir is not None:
         run_ids = pd.concat([indicators["run_id"], documents["run_id"]]).dropna()
         label = run_name or (str(run_ids.iloc[0]) if len(run_ids) else "validate")
-        docs_index = build_data_docs([indicator_result, document_result], docs_dir, label)
+        quality_page = write_quality_page(docs_dir, label, checks, len(published), len(quarantine))
 
     return ValidationOutcome(
         published=published,
@@ -499,7 +387,8 @@ def validate_tables(
         warn_counts=warn_counts,
         failed_share=failed_share,
         run_failed=failed_share > fail_share,
-        docs_index=docs_index,
+        checks=checks,
+        quality_page=quality_page,
     )
 
 
@@ -524,9 +413,15 @@ class GateSummary:
     failure_counts: dict[str, int] | None = None
     published_by: dict[tuple[str | None, str], int] | None = None  # (region, indicator) -> rows
     quarantined_by: dict[tuple[str | None, str], int] | None = None
-    docs_index: Path | None = None
+    checks: list[CheckResult] = field(default_factory=list)  # empty: nothing was checked
+    quality_page: Path | None = None
     failed_share: float = 0.0
     run_failed: bool = False
+
+    @property
+    def quality_status(self) -> str:
+        """"passed", "passed with warnings", "failed", or "nothing new to check"."""
+        return run_status(self.checks) if self.checks else "nothing new to check"
 
 
 def validate_staged_rows(row_files: list[Path], documents: pd.DataFrame, run_id: str, out_dir: Path,
@@ -537,7 +432,8 @@ def validate_staged_rows(row_files: list[Path], documents: pd.DataFrame, run_id:
 
     Rows of `skip` (doc_id, source_file) pairs (duplicates found after extraction) are dropped.
     Each chunk's published and quarantined rows are written under `out_dir/indicators` and
-    `out_dir/quarantine`, partitioned like the warehouse.
+    `out_dir/quarantine`, partitioned like the warehouse. With no rows and no documents (nothing
+    new) GE is not even imported: nothing is checked and no page is written.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -545,34 +441,34 @@ def validate_staged_rows(row_files: list[Path], documents: pd.DataFrame, run_id:
 
     summary = GateSummary(out_dir / "indicators", out_dir / "quarantine", failure_counts={},
                           published_by={}, quarantined_by={})
+    if not row_files and documents.empty:
+        return summary
     skipped = {f"{d}\x00{s}" for d, s in skip}
-    chunks = list(_chunks(row_files, chunk_rows))
+    chunks = list(_chunks(row_files, chunk_rows)) or [[]]  # no rows: still check the documents
     for k, chunk in enumerate(chunks):
-        table = pa.concat_tables([pq.read_table(f) for f in chunk])
+        table = pa.concat_tables([pq.read_table(f) for f in chunk]) if chunk else INDICATOR_SCHEMA.empty_table()
         if skipped:
             keys = pc.binary_join_element_wise(table["doc_id"], table["source_file"], "\x00")
             table = table.filter(pc.invert(pc.is_in(keys, pa.array(sorted(skipped)))))
         table = table.set_column(table.schema.get_field_index("run_id"), "run_id",
                                  pa.array([run_id] * len(table), pa.string()))
-        last = k == len(chunks) - 1  # Data Docs (1-2 s to build) show the last chunk and the documents
+        last = k == len(chunks) - 1
         frame = table.to_pandas()
         # Every chunk needs its documents (report years); the documents suite counts once, at the end.
         chunk_documents = documents if last else documents[documents["doc_id"].isin(frame["doc_id"].unique())]
-        outcome = validate_tables(frame, chunk_documents, docs_dir if last else None, catalog_codes,
-                                  fail_share=fail_share, run_name=run_id)
+        outcome = validate_tables(frame, chunk_documents, None, catalog_codes, fail_share=fail_share, run_name=run_id)
         del frame
         del table
         if not last:  # the documents suite runs with every chunk; count its failures once
             outcome.failure_counts = {n: c for n, c in outcome.failure_counts.items() if not n.startswith("documents_")}
+            outcome.checks = [c for c in outcome.checks if c.table != "documents"]
         _add_chunk(summary, outcome, out_dir, k)
     total = summary.published_rows + summary.quarantined_rows
     summary.failed_share = summary.quarantined_rows / total if total else 0.0
     summary.run_failed = summary.failed_share > fail_share
-    if not row_files and docs_dir is not None:  # no rows at all: still check documents, still show the run
-        outcome = validate_tables(INDICATOR_SCHEMA.empty_table().to_pandas(), documents, docs_dir, catalog_codes,
-                                  fail_share=fail_share, run_name=run_id)
-        summary.failure_counts = {k: v for k, v in outcome.failure_counts.items() if v}
-        summary.docs_index = outcome.docs_index
+    if docs_dir is not None:
+        summary.quality_page = write_quality_page(docs_dir, run_id, summary.checks, summary.published_rows,
+                                                  summary.quarantined_rows)
     return summary
 
 
@@ -616,7 +512,7 @@ def _add_chunk(summary: GateSummary, outcome: ValidationOutcome, out_dir: Path, 
             for (region, indicator), n in frame.groupby(["region", "indicator"], dropna=False).size().items():
                 key = (None if pd.isna(region) else region, indicator)
                 by[key] = by.get(key, 0) + int(n)
-    summary.docs_index = outcome.docs_index or summary.docs_index
+    summary.checks = merge_checks(summary.checks, outcome.checks)
 
 
 validate_task = task(validate_tables, name="validate", persist_result=False)

@@ -209,3 +209,47 @@ def test_publish_waits_to_swap_files_while_a_reader_holds_the_snapshot(warehouse
     publisher.join(10)
 
     assert run_sql(warehouse, "SELECT count(*) AS n FROM indicators").column("n")[0].as_py() == before - 3
+
+
+def empty_table_readers(warehouse: Path, name: str) -> dict[str, tuple[int, set[str]]]:
+    """(rows, columns) as each engine reads the table the way the README does."""
+    glob = f"{warehouse}/{name}/**/*.parquet"
+    duck = duckdb.sql(f"SELECT * FROM read_parquet('{glob}', hive_partitioning=true, "
+                      "hive_types={'region_code': 'VARCHAR'}) WHERE year = 2024 OR year IS NULL")
+    # (plain partitioning="hive" cannot type an all-null partition key: README, pandas note)
+    arrow = ds.dataset(warehouse / name, partitioning=warehouse_partitioning()).to_table()
+    polars = pl.read_parquet(glob, hive_partitioning=True).filter((pl.col("year") == 2024) | pl.col("year").is_null())
+    pandas = pd.read_parquet(warehouse / name, partitioning=warehouse_partitioning()).query("year == 2024 or year != year")
+    return {"duckdb": (len(duck.fetchall()), set(duck.columns)), "pyarrow": (arrow.num_rows, set(arrow.column_names)),
+            "polars": (polars.height, set(polars.columns)), "pandas": (len(pandas), set(pandas.columns))}
+
+
+def test_a_table_without_rows_reads_as_zero_rows_with_every_contract_column(tmp_path):
+    with warehouse_lock(tmp_path):
+        publish_tables(tmp_path, {}, [])  # a first run with nothing in the inbox
+    for name, schema in TABLE_SCHEMAS.items():
+        assert empty_table_readers(tmp_path, name) == dict.fromkeys(("duckdb", "pyarrow", "polars", "pandas"),
+                                                                    (0, set(schema.names))), name
+
+
+def test_the_empty_tables_file_goes_when_rows_come_and_comes_back_when_they_go(warehouse):
+    quarantine = warehouse / "quarantine"
+    assert all(pq_rows(f) for f in quarantine.rglob("*.parquet"))  # no zero-row file beside real ones
+    with warehouse_lock(warehouse):
+        publish_tables(warehouse, {}, [f"doc{i}" for i in range(len(PARTITIONS))])
+    files = list(quarantine.rglob("*.parquet"))
+    assert [f.relative_to(quarantine).parts[:2] for f in files] == [
+        ("region_code=__HIVE_DEFAULT_PARTITION__", "year=__HIVE_DEFAULT_PARTITION__")]
+    assert empty_table_readers(warehouse, "quarantine")["duckdb"] == (0, set(TABLE_SCHEMAS["quarantine"].names))
+    rows = sample_rows()
+    with warehouse_lock(warehouse):
+        publish_tables(warehouse, {"quarantine": pa.Table.from_pylist(rows["quarantine"][:3],
+                                                                      schema=TABLE_SCHEMAS["quarantine"])}, [])
+    assert all(pq_rows(f) for f in quarantine.rglob("*.parquet"))
+    assert empty_table_readers(warehouse, "quarantine")["duckdb"][0] == 3
+
+
+def pq_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.read_metadata(path).num_rows

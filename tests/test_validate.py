@@ -229,12 +229,22 @@ def test_documents_are_counted_but_never_quarantined(outcome: ValidationOutcome)
     assert not outcome.quarantine["doc_id"].isin(["weird", "silent"]).any()
 
 
-def test_data_docs_index_exists_after_a_run(outcome: ValidationOutcome, docs_dir: Path) -> None:
-    assert outcome.docs_index == docs_dir / "index.html"
-    assert outcome.docs_index.is_file()
-    index = outcome.docs_index.read_text(encoding="utf-8")
-    assert "indicators" in index and "documents" in index
-    assert list((docs_dir / "validations" / "indicators").rglob("*.html"))
+def test_quality_page_shows_every_failing_expectation_by_tier_with_example_rows(
+    outcome: ValidationOutcome, docs_dir: Path
+) -> None:
+    page = outcome.quality_page
+    assert page is not None and page.parent == docs_dir / "runs"
+    text = page.read_text(encoding="utf-8")
+    assert "http://" not in text and "https://" not in text and "<script" not in text
+    assert 'Data quality: <span class="badge failed">failed</span>' in text
+    failed = [c for c in outcome.checks if c.status == "failed"]
+    warned = [c for c in outcome.checks if c.status == "warning"]
+    assert failed and warned  # this fixture breaks both tiers on purpose
+    for check in failed + warned:
+        assert check.failed == outcome.failure_counts[check.name] and check.examples
+        assert f"<b>{check.name}</b>" in text
+    assert "documents_status_in_set" in {c.name for c in warned}
+    assert f'href="runs/{page.stem}.html"' in (docs_dir / "index.html").read_text(encoding="utf-8")
 
 
 def small_run(n_rows: int, n_bad: int) -> pd.DataFrame:
@@ -249,7 +259,7 @@ def test_run_fails_only_above_the_share_of_failing_rows(fail_share: float, run_f
                               fail_share=fail_share, run_year=RUN_YEAR)
     assert outcome.failed_share == pytest.approx(0.2)
     assert outcome.run_failed is run_failed
-    assert len(outcome.quarantine) == 2 and outcome.docs_index is None
+    assert len(outcome.quarantine) == 2 and outcome.quality_page is None
 
 
 def test_validating_document_chunks_quarantines_the_same_rows(outcome: ValidationOutcome, rows: pd.DataFrame) -> None:
@@ -349,7 +359,8 @@ def test_staged_rows_validated_in_chunks_equal_one_call(tmp_path):
     small, one = outcomes
     assert (small.published_rows, small.quarantined_rows) == (one.published_rows, one.quarantined_rows) == (5, 1)
     assert small.failure_counts == one.failure_counts
-    assert small.docs_index is not None and small.docs_index.exists()
+    assert small.quality_page is not None and small.quality_page.exists()
+    assert [(c.name, c.failed) for c in small.checks] == [(c.name, c.failed) for c in one.checks]
 
     def rows(root):
         staged = StagedRows(root)
