@@ -51,6 +51,7 @@ def shared_api(server: LocalApiServer | None = None) -> Iterator[str]:
         with temporary_settings(updates={PREFECT_API_URL: url}):
             yield url
     finally:
+        drain_prefect_workers()  # the run's last logs and events reach the API before it stops
         if own is not None:
             own.stop()
         if previous is None:
@@ -58,6 +59,14 @@ def shared_api(server: LocalApiServer | None = None) -> Iterator[str]:
         else:
             os.environ["PREFECT_API_URL"] = previous
 
+
+
+def drain_prefect_workers() -> None:
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=5)
 
 
 def run_flow(inbox: Path, warehouse: Path, *, force: bool = False, since: datetime | None = None,

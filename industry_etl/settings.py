@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 DEFAULT_INBOX = Path("data/inbox")
-QUIET_LEVEL = 100  # above CRITICAL: a log handler at this level prints nothing
+QUIET_LEVEL = "CRITICAL"  # a name: Prefect's dictConfig rejects numbers (and then drops its whole config)
 DEFAULT_WAREHOUSE = Path("data/warehouse")
 
 _QUIET_ENV = {
@@ -33,7 +33,7 @@ def apply_runtime_environment(verbose: bool = False) -> None:
         # Nothing of Prefect's on the terminal (its tracebacks included): the API handler still
         # sends every record to the run's logs, and the CLI prints one line of its own.
         for handler in ("CONSOLE", "DEBUG"):
-            os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", str(QUIET_LEVEL))
+            os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", QUIET_LEVEL)
 
 
 def inbox_from_env(value: str | None) -> Path:

@@ -615,5 +615,19 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows],
                           bool(interrupted))
 
 
+def worth_retrying(task, task_run, state) -> bool:
+    """A full disk, a permission or a read-only file system will not heal in seconds: fail at once."""
+    import errno
+
+    try:
+        state.result()
+    except OSError as exc:
+        return exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS)
+    except Exception:
+        return True
+    return True
+
+
 # Never cached: publishing is a side effect, and hashing whole tables as cache keys is wasted work.
-publish_task = task(publish_tables, name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+publish_task = task(publish_tables, name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE,
+                    retry_condition_fn=worth_retrying)

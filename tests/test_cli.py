@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -112,3 +113,61 @@ def test_explain_of_a_missing_file_is_one_plain_line(tmp_path):
     done = subprocess.run([sys.executable, "-m", "industry_etl.cli", "explain", str(tmp_path / "none.txt")],
                           capture_output=True, text=True)
     assert done.returncode == 1 and done.stderr.strip().count("\n") == 0 and "no such file" in done.stderr
+
+
+@pytest.fixture
+def small_file_system(tmp_path):
+    """A 6 MB tmpfs (root only; skipped where mounting is not allowed)."""
+    mount = tmp_path / "fs"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(mount: Path, leave_kb: int) -> Path:
+    filler = mount / "filler"
+    free_kb = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize // 1024
+    with open(filler, "wb") as out:
+        out.write(b"\0" * max(0, free_kb - leave_kb) * 1024)
+    return filler
+
+
+@pytest.mark.slow
+def test_a_full_disk_fails_in_one_line_and_the_next_run_catches_up(small_file_system, tmp_path, prefect_harness):
+    """Only the failing run goes through the CLI (its output is the point); the others run the flow."""
+    import duckdb
+
+    from flows.nightly_ingest import nightly_ingest
+    from tests.conftest import EXAMPLES, SAMPLES, needs_samples
+
+    if needs_samples.args[0]:
+        pytest.skip("../shared/samples not present")
+    inbox, warehouse = tmp_path / "inbox", small_file_system / "warehouse"
+    shutil.copytree(EXAMPLES, inbox)
+    nightly_ingest(inbox=str(inbox), warehouse=str(warehouse))
+
+    def tables(w: Path) -> dict[str, list[tuple]]:
+        return {t: duckdb.sql(f"SELECT * EXCLUDE (run_id{', first_seen_at' if t == 'documents' else ''}) "
+                              f"FROM read_parquet('{w}/{t}/**/*.parquet', hive_partitioning=true) ORDER BY ALL"
+                              ).fetchall() for t in ("indicators", "documents", "quarantine")}
+
+    before = tables(warehouse)
+    for sample in SAMPLES.glob("*.txt"):
+        shutil.copy(sample, inbox)
+    filler = fill(small_file_system, leave_kb=16)
+    out = cli("run", "--inbox", str(inbox), "--warehouse", str(warehouse))
+    assert out.returncode == 1
+    assert "Traceback" not in out.stdout + out.stderr
+    assert out.stderr.strip().splitlines()[-1] == (
+        f"industry-etl: run failed: no space left on the file system of {warehouse}: free space there and run again")
+    assert tables(warehouse) == before
+
+    filler.unlink()
+    nightly_ingest(inbox=str(inbox), warehouse=str(warehouse))
+    nightly_ingest(inbox=str(inbox), warehouse=str(tmp_path / "clean"))
+    assert tables(warehouse) == tables(tmp_path / "clean")
