@@ -88,6 +88,12 @@ def test_serve_registers_the_nightly_deployment_and_runs_it(prefect_server, tmp_
             flow_run = run_deployment("nightly_ingest/nightly", timeout=240)
             assert flow_run.state.is_completed(), flow_run.state
         assert list(warehouse.glob("indicators/region_code=*/year=*/part-0.parquet"))
+        # Prefect's own CLI against the same server (fastapi 0.151+ answered these with 422: pyproject).
+        for command, expected in ((["deployment", "ls"], "nightly_ingest/nightly"), (["flow-run", "ls"], flow_run.name)):
+            out = subprocess.run([str(BIN / "prefect"), *command], env={**env, "COLUMNS": "200"},
+                                 capture_output=True, text=True, timeout=120)
+            assert out.returncode == 0, out.stdout + out.stderr
+            assert expected in out.stdout, out.stdout
     finally:
         os.killpg(serve.pid, signal.SIGTERM)
         serve.wait(timeout=30)
