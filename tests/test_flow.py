@@ -67,14 +67,37 @@ def test_samples_documents_have_status_and_place(samples_run):
     assert statuses == {"ok"}
 
 
-def test_data_docs_index_lists_the_results_without_javascript(samples_run):
+def test_quality_page_is_self_contained_and_reads_passed_with_warnings(samples_run):
     warehouse, summary = samples_run
-    index = Path(summary.docs_index)
-    assert index == warehouse.resolve() / "_docs" / "index.html"
-    text = index.read_text(encoding="utf-8")
-    assert "Validation results" in text and summary.run_id in text
-    pages = list((warehouse / "_docs" / "validations").glob(f"*/{summary.run_id}/*/*.html"))
-    assert {p.parent.parent.parent.name for p in pages} == {"indicators", "documents"}
+    page = Path(summary.quality_page)
+    assert page == warehouse.resolve() / "_docs" / "runs" / f"{summary.run_id}.html"
+    text = page.read_text(encoding="utf-8")
+    assert summary.quality_status == "passed with warnings"  # year_not_null is a warn-tier check
+    assert 'Data quality: <span class="badge warning">passed with warnings</span>' in text
+    assert "<b>year_not_null</b>" in text and summary.failure_counts["year_not_null"] > 0
+    for page_text in (text, (warehouse / "_docs" / "index.html").read_text(encoding="utf-8")):
+        assert "http://" not in page_text and "https://" not in page_text and "<script" not in page_text
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install chromium)")
+def test_quality_page_renders_styled_in_a_headless_browser_with_no_network(samples_run, tmp_path):
+    from PIL import Image
+
+    _, summary = samples_run
+    png = tmp_path / "page.png"
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND",
+         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,900", f"--screenshot={png}",
+         Path(summary.quality_page).as_uri()],
+        check=True, capture_output=True, timeout=120)
+    colours = Image.open(png).convert("RGB").getcolors(maxcolors=1 << 20)
+    count = {colour: n for n, colour in colours}
+    assert count.get((0x24, 0x29, 0x2F), 0) > 10_000  # the dark header band: the stylesheet applied
+    assert count.get((0x9A, 0x67, 0x00), 0) > 100  # the amber "passed with warnings" badges
 
 
 def test_every_row_is_grounded_in_its_evidence(samples_run):
