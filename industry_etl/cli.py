@@ -91,17 +91,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     # Started first, so that importing Prefect and the pipeline overlaps the server's own start.
     server = None if os.environ.get("PREFECT_API_URL") else LocalApiServer().start()
+    try:
+        return run_now(args, inbox, warehouse, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def run_now(args: argparse.Namespace, inbox: Path, warehouse: Path, server) -> int:
     from industry_etl.progress import ProgressDisplay, report
     from tasks.publish import WarehouseBusy, warehouse_lock
 
-    try:  # fail fast; the flow itself holds the lock while it writes
-        with warehouse_lock(warehouse):
-            pass
-    except (WarehouseBusy, OSError) as exc:
-        if server is not None:
-            server.stop()
-        return _fail(str(exc), EXIT_BUSY) if isinstance(exc, WarehouseBusy) else _fail(describe_failure(exc, warehouse))
     try:
+        with warehouse_lock(warehouse):  # fail fast; the flow itself holds the lock while it writes
+            pass
         with ProgressDisplay(verbose=args.verbose):
             report("starting Prefect's local API and loading the pipeline" if server else "loading the pipeline")
             from industry_etl.runner import run_flow
@@ -116,9 +119,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             traceback.print_exc()
         return _fail(describe_failure(exc, warehouse))
-    finally:
-        if server is not None:
-            server.stop()
     print_summary(summary, warehouse)
     return 0
 
