@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -48,23 +49,28 @@ def bare():
 bare()
 """
 START, END = "<!-- BEGIN fixed cost -->", "<!-- END fixed cost -->"
+LOAD_BEFORE = [0.0]
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system of the process and every descendant it reaped, such as
+    Prefect's API server): CPU time barely moves with the machine's load, wall time does."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     out = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
         raise RuntimeError(f"{command[:2]} failed ({out.returncode}):\n{out.stderr[-2000:]}")
-    return wall
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def measure(runs: int, inbox: Path, workdir: Path) -> dict[str, list[float]]:
+def measure(runs: int, inbox: Path, workdir: Path) -> dict[str, list[tuple[float, float]]]:
     apply_runtime_environment(verbose=False)
     env = dict(os.environ)
     empty = workdir / "empty-inbox"
     empty.mkdir(parents=True, exist_ok=True)
-    walls: dict[str, list[float]] = {"bare": [], "empty": [], "first": [], "noop": []}
+    walls: dict[str, list[tuple[float, float]]] = {"bare": [], "empty": [], "first": [], "noop": []}
     for i in range(runs):
         small = workdir / f"small-{i}"
         walls["bare"].append(timed([str(PYTHON), "-c", BARE_FLOW], env))
@@ -72,7 +78,8 @@ def measure(runs: int, inbox: Path, workdir: Path) -> dict[str, list[float]]:
                                      str(workdir / f"empty-{i}")], env))
         walls["first"].append(timed([str(CLI), "run", "--inbox", str(inbox), "--warehouse", str(small)], env))
         walls["noop"].append(timed([str(CLI), "run", "--inbox", str(inbox), "--warehouse", str(small)], env))
-        print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in walls.items()), file=sys.stderr)
+        print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1][0]:.1f} s (CPU {v[-1][1]:.1f})" for k, v in walls.items()),
+              file=sys.stderr)
     return walls
 
 
@@ -81,24 +88,28 @@ def code_version() -> str:
     return out.stdout.strip() or "unknown"
 
 
-def markdown(label: str, walls: dict[str, list[float]], inbox: Path) -> str:
+def markdown(label: str, runs: dict[str, list[tuple[float, float]]], inbox: Path) -> str:
+    walls = {k: [wall for wall, _ in v] for k, v in runs.items()}
     med = {k: statistics.median(v) for k, v in walls.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in runs.items()}
     files = len(list(inbox.glob("*.txt")))
     load = os.getloadavg()[0]
-    rows = [f"| {what} | {med[k]:.1f} | {' / '.join(f'{x:.1f}' for x in walls[k])} |"
+    load_before = LOAD_BEFORE[0]
+    rows = [f"| {what} | {med[k]:.1f} | {cpu[k]:.1f} | {' / '.join(f'{x:.1f}' for x in walls[k])} |"
             for k, what in (("bare", "bare one-task Prefect flow"), ("empty", "`industry-etl run`, empty inbox"),
                             ("first", f"`industry-etl run`, first run over {files} files"),
                             ("noop", "`industry-etl run`, no-op rerun of those"))]
     return "\n".join([
         f"### Fixed cost: {label} (code {code_version()}, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, "
-        f"{len(walls['bare'])} alternating rounds, load after {load:.1f})",
+        f"{len(walls['bare'])} alternating rounds, load average {load_before:.1f} before, {load:.1f} after)",
         "",
-        "| run | median wall s | each round |",
-        "|---|---:|---|",
+        "| run | median wall s | median CPU s | wall s, each round |",
+        "|---|---:|---:|---|",
         *rows,
         "",
         f"- empty inbox ÷ bare flow: **{med['empty'] / med['bare']:.2f}**; no-op rerun ÷ empty inbox: "
-        f"**{med['noop'] / med['empty']:.2f}**; first small run ÷ bare flow: {med['first'] / med['bare']:.2f}",
+        f"**{med['noop'] / med['empty']:.2f}**; first small run ÷ bare flow: {med['first'] / med['bare']:.2f}; "
+        f"CPU, empty inbox ÷ bare flow: {cpu['empty'] / cpu['bare']:.2f}",
         "",
     ])
 
@@ -122,6 +133,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="put the figures into bench/RESULTS.md")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="industry-etl-fixed-"))
+    LOAD_BEFORE[0] = os.getloadavg()[0]
     try:
         block = markdown(args.label, measure(args.runs, args.inbox.resolve(), workdir), args.inbox)
     finally:

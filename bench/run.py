@@ -376,6 +376,9 @@ def acceptance(blocks: dict[int, dict]) -> list[str]:
         out.append(f"- [{'x' if ok else ' '}] {'holds' if ok else 'FAILS'}: {text}")
 
     ten, hundred = blocks.get(10_000), blocks.get(100_000)
+    if two := blocks.get(2_000):  # issue 15: the fixed cost no longer dominates a small first run
+        rate = two["n"] / two["full"]["wall"]
+        check(rate >= 150, f"2,000 reports, full first run ≥ 150 docs/s: {rate:.0f} docs/s")
     if ten:
         rate = ten["n"] / ten["full"]["wall"]
         check(rate >= 150, f"10,000 reports, full first run ≥ 150 docs/s: {rate:.0f} docs/s")
@@ -395,7 +398,7 @@ def acceptance(blocks: dict[int, dict]) -> list[str]:
         check(wall <= 12, f"100,000 time ≤ 12 × the 10,000 figure: {wall:.1f} ×")
     for n, f in sorted(blocks.items()):
         ratio = f["noop"]["wall"] / f["empty"]["wall"]
-        check(ratio <= 1.5, f"no-op rerun over {n:,} processed files ≤ 1.5 × an empty-inbox run: {ratio:.2f} ×")
+        check(ratio <= 1.1, f"no-op rerun over {n:,} processed files ≤ 1.1 × an empty-inbox run: {ratio:.2f} ×")
     return out
 
 
