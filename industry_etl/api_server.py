@@ -31,7 +31,8 @@ def free_port() -> int:
 class LocalApiServer:
     """One temporary Prefect API server process on 127.0.0.1 (its database: Prefect's, as usual)."""
 
-    def __init__(self) -> None:
+    def __init__(self, verbose: bool = False) -> None:
+        self.verbose = verbose  # show the server's own errors (e.g. why it would not start)
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -51,7 +52,7 @@ class LocalApiServer:
              "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
             env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                  "PREFECT__SERVER_FINAL": "1"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=None if self.verbose else subprocess.DEVNULL, stdin=subprocess.DEVNULL,
         )
         return self
 
@@ -64,7 +65,8 @@ class LocalApiServer:
             if code == ADDRESS_IN_USE_EXIT:  # another program took the port meanwhile: try another
                 self.start()
             elif code is not None:
-                raise RuntimeError(f"Prefect's local API server exited with code {code} while starting")
+                raise RuntimeError(f"Prefect's local API server exited with code {code} while starting "
+                                   "(--verbose shows its errors)")
             try:
                 with _DIRECT.open(f"{self.api_url}/health", timeout=2) as response:
                     if response.status == 200:

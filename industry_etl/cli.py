@@ -90,7 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from industry_etl.api_server import LocalApiServer
 
     # Started first, so that importing Prefect and the pipeline overlaps the server's own start.
-    server = None if os.environ.get("PREFECT_API_URL") else LocalApiServer().start()
+    server = None if os.environ.get("PREFECT_API_URL") else LocalApiServer(args.verbose).start()
     try:
         return run_now(args, inbox, warehouse, server)
     finally:
