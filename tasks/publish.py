@@ -537,22 +537,22 @@ def with_partition(rows: pa.Table, partition: Partition) -> pa.Table:
 NULL_PARTITION: Partition = (None, None)
 
 
-def readable_when_empty(plan: TablePlan, changes: TableChanges, swaps: list[Swap], warehouse: Path,
-                        staging: Path) -> tuple[TableChanges, list[Swap]]:
+def readable_when_empty(name: str, files: Mapping[Partition, Path], changes: TableChanges, swaps: list[Swap],
+                        warehouse: Path, staging: Path) -> tuple[TableChanges, list[Swap]]:
     """Keep a table without rows readable: a zero-row file with the table's schema in the null partition.
 
     `read_parquet('<table>/**/*.parquet')` (DuckDB), Polars and Spark fail on a folder with no file;
     with this one they read 0 rows and every column. It is the table's only file while the table
     is empty and is removed by the publish that gives the table rows in any other partition.
     """
-    target = partition_dir(warehouse / plan.name, NULL_PARTITION) / PART_FILE
-    live = (plan.files.keys() - set(changes.deleted)) | set(changes.written)
+    target = partition_dir(warehouse / name, NULL_PARTITION) / PART_FILE
+    live = (files.keys() - set(changes.deleted)) | set(changes.written)
     if not live:  # (a deletion of the null partition's last rows becomes the placeholder's write)
         # The partition columns are in the file too: typed there, they keep Polars and Spark from
         # reading them as text from the all-null path (DuckDB and pyarrow read them either way).
-        empty = TABLE_SCHEMAS[plan.name].empty_table().replace_schema_metadata(FILE_METADATA)
+        empty = TABLE_SCHEMAS[name].empty_table().replace_schema_metadata(FILE_METADATA)
         return changes, [s for s in swaps if s.target != target] + [Swap(target, stage_partition(empty, staging))]
-    placeholder = plan.files.get(NULL_PARTITION)
+    placeholder = files.get(NULL_PARTITION)
     if (live != {NULL_PARTITION} and placeholder and NULL_PARTITION not in changes.written + changes.deleted
             and pq.read_metadata(placeholder).num_rows == 0):
         return changes, [*swaps, Swap(placeholder, None)]
@@ -598,9 +598,11 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows],
     # Record where this run writes before writing, so a rerun after a crash looks there too.
     write_journal(staging, {plan.name: plan.touched for plan in plans} | {FACTS: facts})
     try:
-        staged = {plan.name: readable_when_empty(plan, *stage_table(plan, warehouse, staging), warehouse, staging)
-                  for plan in plans}
-        staged[FACTS] = stage_facts(warehouse, staging, facts, staged["indicators"][1], run_id)
+        staged = {plan.name: readable_when_empty(plan.name, plan.files, *stage_table(plan, warehouse, staging),
+                                                 warehouse, staging) for plan in plans}
+        staged[FACTS] = readable_when_empty(FACTS, existing_partitions(warehouse / FACTS),
+                                            *stage_facts(warehouse, staging, facts, staged["indicators"][1], run_id),
+                                            warehouse, staging)
         writes = [swap for _, swaps in staged.values() for swap in swaps if swap.staged]
         deletions = [swap for _, swaps in staged.values() for swap in swaps if not swap.staged]
         with snapshot_lock(warehouse, exclusive=True):
