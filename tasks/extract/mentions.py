@@ -45,7 +45,12 @@ class SentenceContext:
     mentions: list[Mention]
     place_names: re.Pattern[str] | None
     paragraph_before: str = ""  # the paragraph's text before this sentence (for scope words)
-    section_before: str = ""  # up to 2,000 characters of the section before this sentence (its topic)
+    section_text: str = ""  # the section before this sentence (its topic), as the whole text…
+    section_span: tuple[int, int] = (0, 0)  # …and the span of it to read (sliced only when asked)
+
+    @property
+    def section_before(self) -> str:
+        return self.section_text[self.section_span[0]: self.section_span[1]]
     figures: list[Figure] = field(default_factory=list)
     may_exclude: bool = True  # the sentence holds a word of `exclusion_words`
 
@@ -198,8 +203,7 @@ def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     code = mention.code
     entry = load_catalog().entries[code]
     head = ctx.sentence[: mention.start]
-    scope_text = _scope_text(ctx, mention)
-    if entry.scope_sensitive and _ABOVE_SCALE.search(scope_text) and "规下" not in head[-6:]:
+    if entry.scope_sensitive and _ABOVE_SCALE.search(_scope_text(ctx, mention)) and "规下" not in head[-6:]:
         return "industrial_value_added"
     if mention.alias in words()["scoped_bare_aliases"] and not re.search(
             r"规上|规模以上|工业", (ctx.paragraph_before + head)[-40:]):
@@ -210,7 +214,7 @@ def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     if mention.alias in words()["bare_aliases"]:
         if not has_word("group_words", (ctx.paragraph_before + head)[-40:] + mention.alias):
             return None
-    if mention.alias == "增加值" and _ALL_INDUSTRY.search(head) and not _ABOVE_SCALE.search(scope_text):
+    if mention.alias == "增加值" and _ALL_INDUSTRY.search(head) and not _ABOVE_SCALE.search(_scope_text(ctx, mention)):
         return "industrial_value_added_all"  # 全市工业实现增加值…: industry as a whole
     return code
 
@@ -303,6 +307,7 @@ def names_a_whole(ctx: SentenceContext, mention: Mention) -> bool:
     return has_word("whole_words", head)
 
 
+@lru_cache(maxsize=1024)
 def special_whole(group: str | None, code: str) -> str | None:
     """The special code whose whole a listed group is (装备制造业 in a value-added list ->
     equipment_mfg_value_added), else None."""

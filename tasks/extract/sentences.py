@@ -114,7 +114,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     mentions = [m for m in mentions if not any(
         f.measure == "vs_benchmark_pp" and f.start < m.start < f.end for f in figures)]
     ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start],
-                          text[max(segment.start, start - 2000):start], figures,
+                          text, (max(segment.start, start - 2000), start), figures,
                           exclusion_words().search(sentence) is not None)
     reading = _Reading(ctx, follow_on, after_opener, years, periods, all_periods, comparison_ends)
     if state.topic is not None and sentence.lstrip().startswith(tuple(words()["topic_openers"])):
@@ -239,8 +239,8 @@ def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, est
     period = fig.period or state.period
     if is_count(code) and not (period is not None and period.asof):
         return count_period(r.ctx.sentence, r.all_periods, r.comparison_ends, fig.start)
-    own_clause = r.ctx.sentence[clause_start(r.ctx.sentence, fig.start): fig.start]
-    if target and has_word("target_words", own_clause):  # 全年目标为增长12%: the period it names, else the year
+    if target and has_word("target_words", r.ctx.sentence[clause_start(r.ctx.sentence, fig.start): fig.start]):
+        # 全年目标为增长12%: the period it names, else the year
         return fig.period or _named_by_target(r, fig)
     if period is None and not state.carry_closed and not estimate and not target:
         return state.report_period
