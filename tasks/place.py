@@ -55,7 +55,7 @@ from schemas import SCHEMAS_DIR
 from schemas.models import NATIONAL_CODE
 from schemas.stages import Document, Segment
 from tasks.clean import remove_inline_damage
-from tasks.parse import find_periods
+from tasks.parse import Period, find_periods
 
 NATIONAL_NAME = "全国"
 LEVELS = ("province", "city", "county")
@@ -713,6 +713,12 @@ def _lead(text: str, start: int, end: int) -> str:
 _EVENT_AFTER = re.compile(r"[^,，。;；]{0,4}?(?:新闻通气会|新闻发布会|发布会|通气会|座谈会|分析会|推进会|会议|例会)")
 
 
+def _released_through(source: str, end: int, period: Period) -> Period:
+    """A quarter naming a release (第三季度新闻通气会, 一季度经济运行分析会) means the figures it
+    released: the year to date through that quarter."""
+    return Period(1, period.end, period.label) if _EVENT_AFTER.match(source, end) else period
+
+
 def report_period(text: str, start: int, end: int, title: str | None) -> tuple[int, int, str] | None:
     """(first month, last month, as written) of the period the section as a whole is about.
 
@@ -723,11 +729,11 @@ def report_period(text: str, start: int, end: int, title: str | None) -> tuple[i
     """
     not_before = tuple(gazetteer().words["year"]["not_report_before"])
     for source in (_lead(text, start, end), title or ""):
-        found = [period for found_start, found_end, period in find_periods(source)
+        found = [_released_through(source, found_end, period) for found_start, found_end, period
+                 in find_periods(source)
                  if not (period.asof or period.start == period.end or (period.start, period.end) == (1, 12)
-                         or source.endswith(not_before, 0, found_start)
-                         or _EVENT_AFTER.match(source, found_end))]  # 第三季度新闻通气会 names a meeting
-        # a year-to-date range outranks a single quarter (第三季度新闻发布会…今年前三季度,全省…)
+                         or source.endswith(not_before, 0, found_start))]
+        # a year-to-date range outranks a single quarter (二季度…,上半年全市…)
         best = next((p for p in found if p.start == 1), found[0] if found else None)
         if best is not None:
             return best.start, best.end, best.label
@@ -876,6 +882,19 @@ def _source_subject(text: str, g: _Gazetteer) -> Place | None:
     return None
 
 
+_STORY_SENTENCES = 2  # full sentences before a lone section that make a story of their own
+
+
+def _story_before(text: str, start: int, section: Place, g: _Gazetteer) -> Place | None:
+    """The place of a story that runs before the only section a page opens (a national report with
+    an unrelated county story pasted after it), when that story places itself elsewhere."""
+    before = text[:start]
+    if len(_SENTENCE_END.findall(before)) < _STORY_SENTENCES:
+        return None
+    place = _national_subject(before, g) or _national_anywhere(before, g)
+    return place if place is not None and place.region_code != section.region_code else None
+
+
 def segment_document(cleaned_text: str, publication_date: str | None = None,
                      source_text: str | None = None, title: str | None = None) -> list[Segment]:
     """Cut a report into region sections that tile the text, each with its place and report year.
@@ -903,10 +922,11 @@ def segment_document(cleaned_text: str, publication_date: str | None = None,
         return [segment]
 
     bounds = [start for start, _, _ in sections]
-    if len(sections) == 1 or not text[: bounds[0]].strip():
+    lead_place = _story_before(text, bounds[0], sections[0][1].place, g) if len(sections) == 1 else None
+    if (len(sections) == 1 and lead_place is None) or not text[: bounds[0]].strip():
         bounds[0] = 0
     else:
-        sections.insert(0, (0, _Subject(Place(None, None)), []))
+        sections.insert(0, (0, _Subject(lead_place or Place(None, None)), []))
         bounds.insert(0, 0)
     bounds.append(len(text))
 
