@@ -357,6 +357,10 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
     found = _list_items(s[lo: mention.start] if mention.start > lo else s[lo: m.start()], len(run))
     if not found:
         return {}
+    # …、专用设备制造业增加值分别…: the alias took the last item's own last word
+    joined = load_catalog().group_words.get(mention.alias, "")
+    if joined and mention.start > lo and not found[-1].endswith(joined):
+        found[-1] += joined
     return {i: (mention, sub) for i, sub in zip(run, found, strict=True)}
 
 

@@ -107,12 +107,12 @@ PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|\d
 # A unit of the Xinjiang Production and Construction Corps is named whole (十师北屯市, 第一师阿拉尔市).
 _CORPS_UNIT = re.compile(r"第?[一二三四五六七八九十]{1,3}师(?:[\u4e00-\u9fff]{2,5}?市)?$")
 _QUOTES = re.compile(r"[\"“”'‘’「」『』]")
-# A subject never holds a space, a dash or a colon: those are a heading's separators.
-_SEPARATOR = re.compile(r"[\s\-—–:：|｜]")
+# A subject never holds a space, a colon or a bar: those are a heading's separators.
+_SEPARATOR = re.compile(r"[\s:：|｜]")  # (a dash inside a name stays: 建材—家居产业链群)
 
 _SCOPE_WORDS = re.compile(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?")
 
-_TRAILING_VERB = re.compile(r"(?:累计|共|已)?(?:实现|完成|达到|达)$")
+_TRAILING_VERB = re.compile(r"(?:累计|共|已)?(?:实现|完成|达到|(?<!下)达)$")  # (市下达: who set a target)
 
 _TRAILING_FILLER = re.compile(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计|全年目标|目标|任务)$")
 
