@@ -38,6 +38,7 @@ from tasks.manifest import (
     describe_file,
     live_table_files,
     read_manifest,
+    repairing_files,
     sha256_of,
     write_manifest,
 )
@@ -334,7 +335,8 @@ def move_aside(warehouse: Path, relatives: Iterable[str]) -> Path:
     return target
 
 
-def repair_files(warehouse: Path, checksum: bool, run_id: str | None) -> tuple[FileReport, list[str]]:
+def repair_files(warehouse: Path, checksum: bool) -> tuple[FileReport, list[str]]:
+    """Compare the files with the manifest and move damaged ones aside; the manifest is written later."""
     report = compare_files(warehouse, checksum)
     messages = []
     if report.manifest_problem and report.good:
@@ -345,8 +347,6 @@ def repair_files(warehouse: Path, checksum: bool, run_id: str | None) -> tuple[F
                      for relative, problem in sorted(report.damaged.items())]
     messages += [f"{relative}: missing; its rows are restored from the inbox" for relative in report.missing]
     messages += [f"{relative}: was not in the manifest; recorded" for relative in report.adopted]
-    if messages or (report.manifest_problem and not report.good):
-        write_manifest(warehouse, report.good, run_id)
     return report, messages
 
 
@@ -361,13 +361,17 @@ def repair_ledger(warehouse: Path, current: pa.Table) -> tuple[str | None, bool]
 
 
 def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: str | None = None) -> Repair:
-    """Repair what can be repaired before a run reads its inbox; the caller holds `warehouse_lock`."""
-    report, messages = repair_files(warehouse, checksum=full, run_id=run_id)
+    """Repair what can be repaired before a run reads its inbox; the caller holds `warehouse_lock`.
+
+    Killed at any point, it leaves a state the next run repairs again: damaged files are moved aside
+    before the manifest forgets them (until then they count as missing), and the files to read again
+    are recorded in the manifest (`repairing`) until a publish has restored them."""
+    pending = repairing_files(warehouse)
+    report, messages = repair_files(warehouse, checksum=full)
     with connect(warehouse, report.good) as connection:
         ledger_message, rebuilt = repair_ledger(warehouse, current_documents(connection))
-        if ledger_message:
-            messages.append(ledger_message)
-        if not (full or messages):
+        messages += [ledger_message] if ledger_message else []
+        if not (full or messages or pending):
             return Repair()
         accounts = row_accounts(connection)
         current = current_documents(connection)
@@ -375,7 +379,11 @@ def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: s
     if full and ledger is not None and not rebuilt:
         accounts.update({k: v for k, v in ledger_problems(ledger, current).items()
                          if "not recorded" not in v and k not in accounts})
-    return reread_or_report(inbox, accounts, messages)
+    accounts.update({k: f"{k}: left to restore by an interrupted repair" for k in pending if k not in accounts})
+    repair = reread_or_report(inbox, accounts, messages)
+    if messages or pending:
+        write_manifest(warehouse, report.good, run_id, repair.reread)
+    return repair
 
 
 def reread_or_report(inbox: Path, accounts: Mapping[str, str], messages: list[str]) -> Repair:

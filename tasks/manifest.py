@@ -10,6 +10,10 @@ bytes, sha256, and the run that wrote it (one line per file, sorted, so it reads
       …
      }}
 
+A repair adds `"repairing": [source files…]` to the header: the files whose rows it found missing
+and handed to the run to read again. The next publish writes the manifest without it, so a run
+killed in between leaves the list for the next run, which reads those files again.
+
 A publish stages the new manifest beside its partition files and renames it into place in the same
 step, under the same exclusive snapshot lock, after them: a reader holding the shared lock sees a
 manifest that describes exactly the files it sees. A crash inside that step leaves the journal,
@@ -89,21 +93,32 @@ def read_manifest(warehouse: Path) -> dict[str, FileEntry] | None:
         raise ManifestError(f"{MANIFEST_FILE} is not a manifest ({type(error).__name__}: {error})") from None
 
 
-def manifest_text(files: Mapping[str, FileEntry], run_id: str | None) -> str:
+def repairing_files(warehouse: Path) -> frozenset[str]:
+    """Source files a repair found short of rows and a run has not restored yet (none if unreadable)."""
+    try:
+        return frozenset(json.loads(manifest_path(warehouse).read_text(encoding="utf-8")).get("repairing", ()))
+    except (OSError, ValueError, AttributeError, TypeError):
+        return frozenset()
+
+
+def manifest_text(files: Mapping[str, FileEntry], run_id: str | None, repairing: Iterable[str] = ()) -> str:
     """The manifest as written: a header, then one line per file in path order."""
     header = {"format": MANIFEST_FORMAT, "schema_version": SCHEMA_VERSION,
               "updated_at": datetime.now(UTC).isoformat(timespec="seconds"), "run_id": run_id}
+    if repairing:
+        header["repairing"] = sorted(repairing)
     lines = [f"  {json.dumps(path)}: {json.dumps(asdict(files[path]))}" for path in sorted(files)]
     head = json.dumps(header)[:-1]
     return head + ', "files": {\n' + ",\n".join(lines) + "\n}}\n"
 
 
-def write_manifest(warehouse: Path, files: Mapping[str, FileEntry], run_id: str | None) -> None:
+def write_manifest(warehouse: Path, files: Mapping[str, FileEntry], run_id: str | None,
+                   repairing: Iterable[str] = ()) -> None:
     """Replace the manifest atomically (temp file, fsync, rename, fsync of the directory)."""
     path = manifest_path(warehouse)
     tmp = path.with_name(f".{MANIFEST_FILE}.{os.getpid()}.tmp")
     with tmp.open("wb") as file:
-        file.write(manifest_text(files, run_id).encode())
+        file.write(manifest_text(files, run_id, repairing).encode())
         file.flush()
         os.fsync(file.fileno())
     os.replace(tmp, path)

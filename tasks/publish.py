@@ -60,6 +60,7 @@ from tasks.manifest import (
     manifest_path,
     manifest_text,
     read_manifest,
+    repairing_files,
     updated_files,
 )
 from tasks.read import snapshot_lock
@@ -620,8 +621,8 @@ def stage_manifest(warehouse: Path, staging: Path, writes: list[Swap], deletions
             continue
         if resumed or entry is None or entry.bytes != path.stat().st_size:
             written[relative] = path
-    if not written and not deleted and manifest_path(warehouse).exists():
-        return []
+    if not written and not deleted and manifest_path(warehouse).exists() and not repairing_files(warehouse):
+        return []  # nothing to record (a repair's list of files to restore is cleared by writing it again)
     files = updated_files(recorded, written, deleted, run_id)
     text = manifest_text(files, run_id).encode()
     return [Swap(manifest_path(warehouse), stage_file(staging, lambda file: file.write(text)))]
