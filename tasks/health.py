@@ -368,14 +368,16 @@ def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: s
     are recorded in the manifest (`repairing`) until a publish has restored them."""
     pending = repairing_files(warehouse)
     report, messages = repair_files(warehouse, checksum=full)
+    ledger, _ = read_ledger(warehouse)
+    if not (full or messages or pending or ledger is None):
+        return Repair()  # the everyday case: files as recorded, ledger readable
     with connect(warehouse, report.good) as connection:
-        ledger_message, rebuilt = repair_ledger(warehouse, current_documents(connection))
+        current = current_documents(connection)
+        ledger_message, rebuilt = repair_ledger(warehouse, current)
         messages += [ledger_message] if ledger_message else []
         if not (full or messages or pending):
             return Repair()
         accounts = row_accounts(connection)
-        current = current_documents(connection)
-    ledger, _ = read_ledger(warehouse)
     if full and ledger is not None and not rebuilt:
         accounts.update({k: v for k, v in ledger_problems(ledger, current).items()
                          if "not recorded" not in v and k not in accounts})
@@ -386,15 +388,19 @@ def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: s
     return repair
 
 
+SHOWN = 20  # per kind: a damaged partition of a large warehouse can hold rows of thousands of files
+
+
 def reread_or_report(inbox: Path, accounts: Mapping[str, str], messages: list[str]) -> Repair:
     """Files whose rows do not add up are read again; those gone from the inbox keep what is left."""
-    reread = set()
-    for source_file, problem in sorted(accounts.items()):
-        if (inbox / source_file).exists():
-            reread.add(source_file)
-            messages.append(f"{problem}; reading it again")
-        else:
-            messages.append(f"{problem}; no longer in the inbox, its readable rows are kept")
+    reread = sorted(f for f in accounts if (inbox / f).exists())
+    gone = sorted(f for f in accounts if f not in set(reread))
+    messages += [f"{accounts[f]}; reading it again" for f in reread[:SHOWN]]
+    messages += [f"{accounts[f]}; no longer in the inbox, its readable rows are kept" for f in gone[:SHOWN]]
+    if len(gone) > SHOWN:
+        messages.append(f"… {len(gone) - SHOWN:,} more files no longer in the inbox (industry-etl check lists them)")
+    if reread:
+        messages.append(f"{len(reread):,} files read again to restore their rows")
     return Repair(messages, frozenset(reread))
 
 

@@ -124,7 +124,7 @@ def test_a_garbage_ledger_is_rebuilt_the_run_says_so_and_exits_0(copy):
     assert out.returncode == 0, out.stderr
     assert "ledger" in out.stdout and "rebuilt it from documents" in out.stdout
     assert digests(copy) == before
-    assert cli("check", "--warehouse", str(copy)).returncode == 0
+    assert check_warehouse(copy).problems == []
 
 
 # --- damaged partitions --------------------------------------------------------------------------
@@ -226,7 +226,6 @@ def test_runs_killed_during_repair_leave_no_process_and_the_next_run_completes(c
                 break
         time.sleep(rng.uniform(0, 0.3) if trial == 0 else rng.uniform(1.0, 3.0))
         assert left_after_kill(process, mark) == [], f"trial {trial}"
-    out = cli("run", "--inbox", str(SAMPLES), "--warehouse", str(copy))
-    assert out.returncode == 0, out.stderr
+    run(SAMPLES, copy)
     assert tables(copy) == tables(clean)
     assert check_warehouse(copy).problems == []
