@@ -285,7 +285,8 @@ def _resolve_link(path: str, root: str) -> str | None:
     return target if inside else None
 
 
-def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | None) -> _Scan:
+def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | None,
+                reread: frozenset[str] = frozenset()) -> _Scan:
     """Walk the inbox with os.scandir. A regular file whose stat key the ledger knows costs one lstat
     and one dict lookup: this loop is the whole cost of a no-op run, so it stays flat and local."""
     scan = _Scan()
@@ -331,7 +332,7 @@ def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | No
                 except OSError as error:  # vanished or became unreadable while we looked
                     scan.early.append(_unread_document(source_file, 0, 0, _describe_os_error(error)))
                     continue
-                if since_ns is not None and st.st_mtime_ns < since_ns:
+                if since_ns is not None and st.st_mtime_ns < since_ns and source_file not in reread:
                     scan.skipped_by_since += 1
                 elif settled_detail is not None:
                     scan.early.append(_unread_document(source_file, st.st_size, st.st_mtime_ns, settled_detail))
@@ -464,7 +465,7 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
                 since: datetime | None = None, reread: frozenset[str] = frozenset()) -> IngestPlan:
     """Decide what this run reads. `force`: reprocess every file; `since`: leave alone files modified
     before it (a naive datetime is local time; combine both to reprocess one window in a backfill);
-    `reread`: files to read again whatever the ledger says (the repair step's)."""
+    `reread`: files to read again whatever the ledger or `since` says (the repair step's)."""
     root = os.path.realpath(inbox)
     if not os.path.isdir(root):
         raise FileNotFoundError(f"inbox {inbox} is not a directory")
@@ -473,7 +474,7 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
     known = {} if force else ledger.stat_keys
     if reread and known:
         known = {k: v for k, v in known.items() if k not in reread}
-    scan = _scan_inbox(root, known, since_ns)
+    scan = _scan_inbox(root, known, since_ns, reread)
     if not scan.candidates and not scan.early:
         return IngestPlan([], scan.unchanged, [], {}, ledger, skipped_by_since=scan.skipped_by_since,
                           seen=scan.seen)

@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -115,6 +116,17 @@ def test_a_stale_ledger_never_lets_a_files_rows_be_added_twice(clean, copy):
     assert summary.files_new == 5
     assert tables(copy) == tables(clean)
     assert check_warehouse(copy).problems == []
+
+
+def test_check_names_ledger_rows_that_disagree_with_documents(copy):
+    ledger = pq.read_table(ledger_path(copy))
+    doc_ids = ledger.column("doc_id").to_pylist()
+    doc_ids[0] = "0" * 16
+    pq.write_table(ledger.set_column(ledger.schema.get_field_index("doc_id"), "doc_id",
+                                     pa.array(doc_ids, pa.string())), ledger_path(copy))
+    first = ledger.column("source_file")[0].as_py()
+    assert check_warehouse(copy).problems == [
+        f"ledger: {first} is recorded as {'0' * 16}, documents says {ledger.column('doc_id')[0].as_py()}"]
 
 
 def test_a_garbage_ledger_is_rebuilt_the_run_says_so_and_exits_0(copy):
