@@ -378,7 +378,7 @@ def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: s
         if not (full or messages or pending):
             return Repair()
         accounts = row_accounts(connection)
-    if full and ledger is not None and not rebuilt:
+    if ledger is not None and not rebuilt:
         accounts.update({k: v for k, v in ledger_problems(ledger, current).items()
                          if "not recorded" not in v and k not in accounts})
     accounts.update({k: f"{k}: left to restore by an interrupted repair" for k in pending if k not in accounts})
