@@ -163,6 +163,14 @@ def test_the_next_run_restores_damaged_partitions_from_the_inbox(clean, copy):
     assert list((copy / "_damaged").rglob("part-0.parquet"))  # kept for whoever wants to look
 
 
+def test_a_lost_documents_partition_is_restored_from_the_inbox(clean, copy):
+    (copy / "documents/region_code=500000/year=2023/part-0.parquet").unlink()  # 003's documents row
+    summary = run(SAMPLES, copy)
+    assert any(m.startswith(f"{REMOVED}: 12 rows but no documents row") for m in summary.repairs)
+    assert tables(copy) == tables(clean)
+    assert check_warehouse(copy).problems == []
+
+
 def test_run_repair_finds_damage_of_the_same_size_by_checksum(clean, copy):
     path = copy / OTHER_PARTITION
     data = bytearray(path.read_bytes())
