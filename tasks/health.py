@@ -223,6 +223,15 @@ def read_ledger(warehouse: Path) -> tuple[pa.Table | None, str | None]:
         return None, f"ledger {ledger_path(warehouse)} is not readable ({short_error(error)})"
 
 
+def ledger_footer_readable(warehouse: Path) -> bool:
+    """The ledger is there and its footer names the ledger's columns: all a run checks every time
+    (a full read is `--repair`'s; a garbage or truncated file fails this)."""
+    try:
+        return set(LEDGER_SCHEMA.names) <= set(pq.ParquetFile(ledger_path(warehouse)).schema_arrow.names)
+    except Exception:
+        return False
+
+
 def ledger_from_documents(current: pa.Table) -> pa.Table:
     """A ledger that knows every documented file version by doc_id only (size -1: hash to confirm)."""
     n = current.num_rows
@@ -368,9 +377,8 @@ def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: s
     are recorded in the manifest (`repairing`) until a publish has restored them."""
     pending = repairing_files(warehouse)
     report, messages = repair_files(warehouse, checksum=full)
-    ledger, _ = read_ledger(warehouse)
-    if not (full or messages or pending or ledger is None):
-        return Repair()  # the everyday case: files as recorded, ledger readable
+    if not (full or messages or pending or not ledger_footer_readable(warehouse)):
+        return Repair()  # the everyday case: files as recorded, ledger in place
     with connect(warehouse, report.good) as connection:
         current = current_documents(connection)
         ledger_message, rebuilt = repair_ledger(warehouse, current)
@@ -378,6 +386,7 @@ def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: s
         if not (full or messages or pending):
             return Repair()
         accounts = row_accounts(connection)
+    ledger, _ = read_ledger(warehouse)
     if ledger is not None and not rebuilt:
         accounts.update({k: v for k, v in ledger_problems(ledger, current).items()
                          if "not recorded" not in v and k not in accounts})
