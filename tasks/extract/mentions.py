@@ -274,6 +274,8 @@ def is_bare_measure(ctx: SentenceContext, mention: Mention) -> bool:
 def carried_topic(topic: tuple[str, str | None], code: str) -> tuple[str, str | None]:
     """(code, subject) of a bare measure word under the group a clause before it named."""
     topic_code, topic_subject = topic
+    if not topic_code:  # a group the sentence opened on, with no indicator of its own
+        return code, topic_subject
     value_added = words()["value_added_codes"]
     if topic_code == code or (topic_code in value_added and code in value_added):
         return topic_code, topic_subject

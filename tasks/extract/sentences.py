@@ -42,6 +42,7 @@ from tasks.extract.mentions import (
     names_a_whole,
     resolve_code,
     special_code_and_subject,
+    subject_from_prefix,
 )
 from tasks.extract.rows import Draft, build_row
 from tasks.extract.state import (
@@ -119,6 +120,9 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     reading = _Reading(ctx, follow_on, after_opener, years, periods, all_periods, comparison_ends)
     if state.topic is not None and sentence.lstrip().startswith(tuple(words()["topic_openers"])):
         reading.topic = state.topic  # 产值增长…: the sentence goes on about the group before it
+    elif (opening := _GROUP_OPENING.match(sentence)) is not None:
+        # 其中,电子及通信设备制造业发展一枝独秀,实现产值771.03亿元: its measure words are the group's
+        reading.topic = ("", subject_from_prefix(opening.group("group"), place_names))
     rows = []
     for i, fig in enumerate(_figures_to_read(reading, figures)):
         if fig is None:
@@ -134,6 +138,11 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     _finish_sentence(state, sentence, years, periods)
     state.topic = reading.topic
     return rows
+
+
+# A sentence that opens on a group (an industry, a cluster) and goes on after a comma
+_GROUP_OPENING = re.compile(r"\s*(?:其中|另外|此外)?[,，]?(?P<group>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群))"
+                            r"(?=[^,，。;；]*[,，])")
 
 
 def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
