@@ -722,18 +722,20 @@ def _released_through(source: str, end: int, period: Period) -> Period:
 def report_period(text: str, start: int, end: int, title: str | None) -> tuple[int, int, str] | None:
     """(first month, last month, as written) of the period the section as a whole is about.
 
-    The lead's first period wins (a news story opening 今年1至2月, a briefing opening 1~9月份,
-    even under a title saying 三季度), then the title's (上半年工作总结); a comparison
-    (比1-9月份), a single month, an as-of date (截至9月底) and the full year (the default, and
-    `全年以来` in a half-year summary's lead says nothing of its period) are not the report's period.
+    The lead's first year-to-date period wins (a news story opening 今年1至2月, a briefing opening
+    1~9月份, even under a title saying 三季度), else its first period (a monthly release opening
+    8月份,…); then the title's (上半年工作总结). A quarter naming a release (第三季度新闻通气会) is the
+    year to date through it. A comparison (比1-9月份), an as-of date (截至9月底) and the full year
+    (the default; `全年以来` in a half-year summary's lead says nothing of its period) are not it.
     """
     not_before = tuple(gazetteer().words["year"]["not_report_before"])
     for source in (_lead(text, start, end), title or ""):
         found = [_released_through(source, found_end, period) for found_start, found_end, period
                  in find_periods(source)
-                 if not (period.asof or period.start == period.end or (period.start, period.end) == (1, 12)
+                 if not (period.asof or (period.start, period.end) == (1, 12)
                          or source.endswith(not_before, 0, found_start))]
-        # a year-to-date range outranks a single quarter (二季度…,上半年全市…)
+        # a year-to-date range outranks a single quarter or month (8月份…,1-8月…); a month alone
+        # is the period of a monthly release (8月份,全省规上工业增加值增长9.5%)
         best = next((p for p in found if p.start == 1), found[0] if found else None)
         if best is not None:
             return best.start, best.end, best.label
@@ -821,9 +823,10 @@ def _page_place(text: str, source_text: str | None, g: _Gazetteer) -> tuple[Plac
     """Where a page is when no line opens a section, in the order an analyst trusts the clues,
     and which clue said it (for `industry-etl explain`)."""
     source = source_text if source_text is not None else text
+    # (a national story a city paper reprints stays national: 我国 as a subject outranks the credit)
     for clue, find in (("title", lambda: _title_subject(text, g)), ("national opening", lambda: _national_subject(text, g)),
-                       ("source line", lambda: _source_subject(source, g)),
                        ("national subject", lambda: _national_anywhere(text, g)),
+                       ("source line", lambda: _source_subject(source, g)),
                        ("places named", lambda: _named_everywhere(text, g))):
         place = find()
         if place is not None:

@@ -739,3 +739,12 @@ def test_a_national_story_before_a_lone_local_section_keeps_its_own_place():
             "安吉县规上工业增加值增长8%。\n")
     first, second = cleaned_segments(text)
     assert first.region == "全国" and second.county == "安吉县"
+
+
+def test_a_monthly_release_is_about_its_month_and_a_reprinted_national_story_stays_national():
+    from tasks.place import report_period
+
+    text = "8月份,全省规模以上工业增加值同比增长9.5%。"
+    assert report_period(text, 0, len(text), None)[:2] == (8, 8)
+    (segment,) = cleaned_segments("来源:北京日报\n昨天,国新办举办新闻发布会。2022年我国规上工业增加值增长3.6%。")
+    assert segment.region == "全国"
