@@ -122,7 +122,7 @@ def profile_extraction(docs: list[Document], top: int) -> None:
         extract_indicators(doc)
     profiler.disable()
     print()
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(top)
 
 
 if __name__ == "__main__":

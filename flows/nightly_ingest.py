@@ -29,6 +29,7 @@ from prefect.utilities.annotations import quote
 from industry_etl.progress import report
 from tasks.extract import catalog_codes
 from tasks.facts import FactsReport
+from tasks.health import documented_source_files, repair_task
 from tasks.ingest import commit_ledger_task, is_retried, mark_duplicates, plan_ingest_task
 from tasks.process import BatchResult, local_pool, process_batch_task
 from tasks.publish import StagedRows, publish_task, warehouse_lock
@@ -62,6 +63,7 @@ class RunSummary:
     facts: FactsReport = field(default_factory=FactsReport)
     run_page: str | None = None  # facts this run wrote, conflicts, review pages
     review_pages: list[str] = field(default_factory=list)  # documents with quarantined rows
+    repairs: list[str] = field(default_factory=list)  # what the repair step found and did
 
 
 @flow(name="nightly_ingest", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
@@ -74,16 +76,21 @@ def nightly_ingest(
     max_bytes: int = 20_000_000,
     fail_share: float = 0.20,
     local_workers: int = 0,
+    repair_all: bool = False,
 ) -> RunSummary:
     """One run over the inbox: only new or changed files are read; every file ends with a status.
 
     `local_workers`: processes of the local pool that runs the batches (0: one per core; -1: no
-    pool, the flow's task runner places the batches, e.g. on Dask workers).
+    pool, the flow's task runner places the batches, e.g. on Dask workers). `repair_all`: check
+    every file's checksum and every document's rows first, not only file sizes (`run --repair`).
     """
     inbox_dir, warehouse_dir = Path(inbox).resolve(), Path(warehouse).resolve()
     run_id = str(flow_run.get_id() or uuid.uuid4())
     with warehouse_lock(warehouse_dir), run_staging(warehouse_dir, run_id) as staging:
-        plan = plan_ingest_task(inbox_dir, warehouse_dir, force=force, since=since)
+        repair = repair_task(warehouse_dir, inbox_dir, full=repair_all, run_id=run_id)
+        for message in repair.messages:
+            report(f"repair: {message}")
+        plan = plan_ingest_task(inbox_dir, warehouse_dir, force=force, since=since, reread=repair.reread)
         report(f"ingest: {len(plan.to_read)} new or changed files, {plan.unchanged} unchanged")
         use_pool = local_workers >= 0 and len(plan.to_read) > batch_size
         with local_pool(local_workers) if use_pool else nullcontext():
@@ -103,7 +110,7 @@ def nightly_ingest(
             {"indicators": StagedRows(gate.published_dir), "quarantine": StagedRows(gate.quarantine_dir),
              "documents": documents},
             replace_doc_ids=(),
-            replace_source_files=quote(reprocessed_files(docs, plan)),
+            replace_source_files=quote(reprocessed_files(docs, plan, warehouse_dir, repair.reread)),
             replace_document_versions=quote([(d.doc_id, d.source_file) for d in docs if not is_retried(d)]),
             run_id=run_id,
         )
@@ -115,6 +122,7 @@ def nightly_ingest(
     summary = summarise(run_id, plan.unchanged, docs, gate, results)
     summary.facts, summary.run_page = facts, str(pages.index)
     summary.review_pages = [str(p) for p in pages.reviews]
+    summary.repairs = repair.messages
     publish_run_artifacts(summary, gate)
     if summary.run_failed:
         raise RuntimeError(
@@ -165,11 +173,15 @@ def duplicate_versions(docs: list) -> list[tuple[str, str]]:
     return [(d.doc_id, d.source_file) for d in docs if d.status == "duplicate"]
 
 
-def reprocessed_files(docs: list, plan) -> list[str]:
-    """Files read before whose earlier rows this run replaces (new files have none to replace)."""
+def reprocessed_files(docs: list, plan, warehouse: Path, reread: frozenset[str]) -> list[str]:
+    """Files read before whose earlier rows this run replaces (new files have none to replace).
+
+    Known from the ledger, and from the warehouse's own `documents` table: a lost or stale ledger
+    must never let a file's rows be added a second time."""
+    names = {d.source_file for d in docs if not is_retried(d)}
     known = plan.ledger.stat_keys
-    return sorted({d.source_file for d in docs if d.source_file in known and not is_retried(d)}
-                  | set(plan.previous_doc_ids))
+    return sorted({n for n in names if n in known} | set(plan.previous_doc_ids) | (names & reread)
+                  | documented_source_files(warehouse, {n for n in names if n not in known}))
 
 
 def summarise(run_id: str, unchanged: int, docs: list, gate: GateSummary, results: list[BatchResult]) -> RunSummary:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from industry_etl import PIPELINE_VERSION
 from industry_etl.settings import apply_runtime_environment, inbox_from_env, warehouse_from_env
+from industry_etl.watchdog import guard_run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dask", metavar="ADDRESS", help="run the per-file stages on this Dask scheduler")
     run.add_argument("--workers", type=int, help="run the per-file stages on a local Dask cluster of N workers")
     run.add_argument("--batch-size", type=int, default=250, help="files per task (default 250)")
+    run.add_argument("--repair", action="store_true",
+                     help="check every file's checksum and every document's rows first, and repair (see check)")
     run.add_argument("--verbose", action="store_true", help="show Prefect's own logs")
 
     serve = sub.add_parser("serve", help="serve the flow on a nightly schedule (Prefect serve)")
@@ -44,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser("sql", help="query the warehouse with DuckDB (views: indicators, documents, quarantine)")
     sql.add_argument("query")
     sql.add_argument("--warehouse")
+
+    check = sub.add_parser("check", help="verify the warehouse against its manifest, documents and ledger")
+    check.add_argument("--warehouse")
 
     ev = sub.add_parser("evaluate", help="precision/recall/F1 of extraction against a gold JSONL file")
     ev.add_argument("--gold", required=True, type=Path)
@@ -64,8 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "serve": cmd_serve, "sql": cmd_sql, "evaluate": cmd_evaluate,
-                "explain": cmd_explain, "review": cmd_review}[args.command](args)
+        commands = {"run": cmd_run, "serve": cmd_serve, "sql": cmd_sql, "check": cmd_check, "evaluate": cmd_evaluate,
+                    "explain": cmd_explain, "review": cmd_review}
+        return commands[args.command](args)
     except KeyboardInterrupt:
         print("industry-etl: interrupted", file=sys.stderr)
         return 130
@@ -87,6 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         return _fail("--workers must be at least 1")
     apply_runtime_environment(args.verbose)  # before anything imports Prefect
+    guard_run()  # the run's helper processes (Prefect's server among them) end with it, even on kill -9
     from industry_etl.api_server import LocalApiServer
 
     # Started first, so that importing Prefect and the pipeline overlaps the server's own start.
@@ -110,7 +118,8 @@ def run_now(args: argparse.Namespace, inbox: Path, warehouse: Path, server) -> i
             from industry_etl.runner import run_flow
 
             summary = run_flow(inbox, warehouse, force=args.force, since=args.since, dask=args.dask,
-                               workers=args.workers, batch_size=args.batch_size, server=server)
+                               workers=args.workers, batch_size=args.batch_size, server=server,
+                               repair=args.repair)
     except WarehouseBusy as busy:
         return _fail(str(busy), EXIT_BUSY)
     except Exception as exc:  # one line; the traceback is in the Prefect run's logs, and with --verbose here
@@ -165,6 +174,7 @@ def print_summary(summary, warehouse: Path) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     apply_runtime_environment(args.verbose)
+    guard_run()
     from industry_etl.runner import serve_flow
 
     serve_flow(inbox_from_env(args.inbox), warehouse_from_env(args.warehouse), args.cron, args.timezone)
@@ -184,6 +194,39 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    import time
+
+    warehouse = warehouse_from_env(args.warehouse)
+    if not warehouse.is_dir():
+        return _fail(f"warehouse {warehouse} is not a folder")
+    started = time.perf_counter()
+    from tasks.health import check_warehouse
+    from tasks.publish import WarehouseBusy, warehouse_lock
+
+    try:  # only a probe: check must never keep a run from starting
+        with warehouse_lock(warehouse):
+            busy = False
+    except WarehouseBusy:
+        busy = True
+    try:
+        result = check_warehouse(warehouse, writer_running=busy)
+    except Exception as exc:
+        return _fail(f"check failed: {exc}".splitlines()[0])
+    for line in result.problems:
+        print(line)
+    for line in result.notes:
+        print(f"note: {line}")
+    seconds = time.perf_counter() - started
+    if result.ok:
+        print(f"ok: {result.files:,} files as recorded, {result.rows:,} rows of {result.documents:,} documents "
+              f"accounted for ({seconds:.1f} s)")
+        return 0
+    print(f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in {warehouse} "
+          f"({seconds:.1f} s); the next run repairs what it can (industry-etl run --repair to check all)")
+    return EXIT_FAILED
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from tasks.evaluate import evaluate_warehouse
 
@@ -192,6 +235,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         import tempfile
 
         apply_runtime_environment(verbose=False)
+        guard_run()
         from industry_etl.runner import run_flow
 
         warehouse = Path(tempfile.mkdtemp(prefix="industry-etl-eval-")) / "warehouse"

@@ -71,13 +71,13 @@ def drain_prefect_workers() -> None:
 
 def run_flow(inbox: Path, warehouse: Path, *, force: bool = False, since: datetime | None = None,
              dask: str | None = None, workers: int | None = None, batch_size: int = 250,
-             server: LocalApiServer | None = None) -> RunSummary:
+             server: LocalApiServer | None = None, repair: bool = False) -> RunSummary:
     """One run of `nightly_ingest` now, in this process (Prefect's local mode: no server to install)."""
     # Prefect logs "Error flushing events" at shutdown of the temporary server even when the run
     # succeeded; that is noise for the user.
     logging.getLogger("prefect.events.clients").setLevel(logging.CRITICAL)
     params = {"inbox": str(inbox), "warehouse": str(warehouse), "force": force, "since": since,
-              "batch_size": batch_size}
+              "batch_size": batch_size, "repair_all": repair}
     runner = task_runner_for(dask, workers)
     # Worker processes (the local pool's or Dask's) must use this process's API, not start their own.
     with shared_api(server):

@@ -134,6 +134,7 @@ class Ledger:
         # Files whose ledger rows this run replaces: their old content no longer counts as seen.
         self.reprocessing: frozenset[str] = frozenset()
         self.touched: dict[str, tuple[int, int]] = {}  # same bytes, new (size, mtime_ns)
+        self.confirmed: dict[str, str] = {}  # sha256 of entries rebuilt from documents, once hashed
 
     @classmethod
     def load(cls, warehouse: Path) -> Ledger:
@@ -284,7 +285,8 @@ def _resolve_link(path: str, root: str) -> str | None:
     return target if inside else None
 
 
-def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | None) -> _Scan:
+def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | None,
+                reread: frozenset[str] = frozenset()) -> _Scan:
     """Walk the inbox with os.scandir. A regular file whose stat key the ledger knows costs one lstat
     and one dict lookup: this loop is the whole cost of a no-op run, so it stays flat and local."""
     scan = _Scan()
@@ -330,7 +332,7 @@ def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | No
                 except OSError as error:  # vanished or became unreadable while we looked
                     scan.early.append(_unread_document(source_file, 0, 0, _describe_os_error(error)))
                     continue
-                if since_ns is not None and st.st_mtime_ns < since_ns:
+                if since_ns is not None and st.st_mtime_ns < since_ns and source_file not in reread:
                     scan.skipped_by_since += 1
                 elif settled_detail is not None:
                     scan.early.append(_unread_document(source_file, st.st_size, st.st_mtime_ns, settled_detail))
@@ -418,8 +420,16 @@ def _promoted_duplicates(ledger: Ledger, root: Path, superseded: set[str],
     return promoted
 
 
-def _hash_candidates(candidates: list[SourceFile], ledger: Ledger, force: bool,
-                     early: list[Document]) -> tuple[list[tuple[SourceFile, str]], int]:
+def _same_content(entry: LedgerEntry | None, sha256: str) -> bool:
+    """The ledger's version of the file has these bytes. An entry rebuilt from `documents` (size -1)
+    knows only the doc_id, the first 16 hex digits of the sha256."""
+    if entry is None:
+        return False
+    return entry.sha256 == sha256 or (entry.size < 0 and not entry.sha256 and entry.doc_id == doc_id_of(sha256))
+
+
+def _hash_candidates(candidates: list[SourceFile], ledger: Ledger, force: bool, early: list[Document],
+                     reread: frozenset[str] = frozenset()) -> tuple[list[tuple[SourceFile, str]], int]:
     """(files with new content and their sha256, how many were only touched); unreadable ones go to `early`."""
     hashed = []
     touched = 0
@@ -431,9 +441,11 @@ def _hash_candidates(candidates: list[SourceFile], ledger: Ledger, force: bool,
                                           _describe_os_error(error)))
             continue
         entry = ledger.entry(source.source_file)
-        if not force and entry is not None and entry.sha256 == sha256:
+        if not force and source.source_file not in reread and _same_content(entry, sha256):
             touched += 1
             ledger.touched[source.source_file] = (source.size, source.mtime_ns)
+            if entry.sha256 != sha256:
+                ledger.confirmed[source.source_file] = sha256
         else:
             hashed.append((source, sha256))
     return hashed, touched
@@ -450,21 +462,25 @@ def _superseded_doc_ids(ledger: Ledger, new_sha256: dict[str, str]) -> set[str]:
 
 
 def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
-                since: datetime | None = None) -> IngestPlan:
+                since: datetime | None = None, reread: frozenset[str] = frozenset()) -> IngestPlan:
     """Decide what this run reads. `force`: reprocess every file; `since`: leave alone files modified
-    before it (a naive datetime is local time; combine both to reprocess one window in a backfill)."""
+    before it (a naive datetime is local time; combine both to reprocess one window in a backfill);
+    `reread`: files to read again whatever the ledger or `since` says (the repair step's)."""
     root = os.path.realpath(inbox)
     if not os.path.isdir(root):
         raise FileNotFoundError(f"inbox {inbox} is not a directory")
     ledger = Ledger.load(warehouse)
     since_ns = None if since is None else int(since.timestamp() * 1_000_000) * 1000
-    scan = _scan_inbox(root, {} if force else ledger.stat_keys, since_ns)
+    known = {} if force else ledger.stat_keys
+    if reread and known:
+        known = {k: v for k, v in known.items() if k not in reread}
+    scan = _scan_inbox(root, known, since_ns, reread)
     if not scan.candidates and not scan.early:
         return IngestPlan([], scan.unchanged, [], {}, ledger, skipped_by_since=scan.skipped_by_since,
                           seen=scan.seen)
 
     early = scan.early
-    hashed, touched = _hash_candidates(scan.candidates, ledger, force, early)
+    hashed, touched = _hash_candidates(scan.candidates, ledger, force, early, reread)
     unchanged, skipped_by_since = scan.unchanged + touched, scan.skipped_by_since
     # A file unreadable for now keeps its published rows and ledger row, like a file that left the inbox.
     new_sha256 = {source.source_file: sha256 for source, sha256 in hashed}
@@ -782,6 +798,7 @@ def _touched_rows(ledger: Ledger, skip: set[str]) -> pa.Table:
     rows = old.to_pylist()
     for row in rows:
         row["size"], row["mtime_ns"] = touched[row["source_file"]]
+        row["sha256"] = ledger.confirmed.get(row["source_file"], row["sha256"])
     return pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)
 
 

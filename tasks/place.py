@@ -55,7 +55,7 @@ from schemas import SCHEMAS_DIR
 from schemas.models import NATIONAL_CODE
 from schemas.stages import Document, Segment
 from tasks.clean import remove_inline_damage
-from tasks.parse import find_periods
+from tasks.parse import Period, find_periods
 
 NATIONAL_NAME = "全国"
 LEVELS = ("province", "city", "county")
@@ -713,21 +713,29 @@ def _lead(text: str, start: int, end: int) -> str:
 _EVENT_AFTER = re.compile(r"[^,，。;；]{0,4}?(?:新闻通气会|新闻发布会|发布会|通气会|座谈会|分析会|推进会|会议|例会)")
 
 
+def _released_through(source: str, end: int, period: Period) -> Period:
+    """A quarter naming a release (第三季度新闻通气会, 一季度经济运行分析会) means the figures it
+    released: the year to date through that quarter."""
+    return Period(1, period.end, period.label) if _EVENT_AFTER.match(source, end) else period
+
+
 def report_period(text: str, start: int, end: int, title: str | None) -> tuple[int, int, str] | None:
     """(first month, last month, as written) of the period the section as a whole is about.
 
-    The lead's first period wins (a news story opening 今年1至2月, a briefing opening 1~9月份,
-    even under a title saying 三季度), then the title's (上半年工作总结); a comparison
-    (比1-9月份), a single month, an as-of date (截至9月底) and the full year (the default, and
-    `全年以来` in a half-year summary's lead says nothing of its period) are not the report's period.
+    The lead's first year-to-date period wins (a news story opening 今年1至2月, a briefing opening
+    1~9月份, even under a title saying 三季度), else its first period (a monthly release opening
+    8月份,…); then the title's (上半年工作总结). A quarter naming a release (第三季度新闻通气会) is the
+    year to date through it. A comparison (比1-9月份), an as-of date (截至9月底) and the full year
+    (the default; `全年以来` in a half-year summary's lead says nothing of its period) are not it.
     """
     not_before = tuple(gazetteer().words["year"]["not_report_before"])
     for source in (_lead(text, start, end), title or ""):
-        found = [period for found_start, found_end, period in find_periods(source)
-                 if not (period.asof or period.start == period.end or (period.start, period.end) == (1, 12)
-                         or source.endswith(not_before, 0, found_start)
-                         or _EVENT_AFTER.match(source, found_end))]  # 第三季度新闻通气会 names a meeting
-        # a year-to-date range outranks a single quarter (第三季度新闻发布会…今年前三季度,全省…)
+        found = [_released_through(source, found_end, period) for found_start, found_end, period
+                 in find_periods(source)
+                 if not (period.asof or (period.start, period.end) == (1, 12)
+                         or source.endswith(not_before, 0, found_start))]
+        # a year-to-date range outranks a single quarter or month (8月份…,1-8月…); a month alone
+        # is the period of a monthly release (8月份,全省规上工业增加值增长9.5%)
         best = next((p for p in found if p.start == 1), found[0] if found else None)
         if best is not None:
             return best.start, best.end, best.label
@@ -815,9 +823,10 @@ def _page_place(text: str, source_text: str | None, g: _Gazetteer) -> tuple[Plac
     """Where a page is when no line opens a section, in the order an analyst trusts the clues,
     and which clue said it (for `industry-etl explain`)."""
     source = source_text if source_text is not None else text
+    # (a national story a city paper reprints stays national: 我国 as a subject outranks the credit)
     for clue, find in (("title", lambda: _title_subject(text, g)), ("national opening", lambda: _national_subject(text, g)),
-                       ("source line", lambda: _source_subject(source, g)),
                        ("national subject", lambda: _national_anywhere(text, g)),
+                       ("source line", lambda: _source_subject(source, g)),
                        ("places named", lambda: _named_everywhere(text, g))):
         place = find()
         if place is not None:
@@ -876,6 +885,19 @@ def _source_subject(text: str, g: _Gazetteer) -> Place | None:
     return None
 
 
+_STORY_SENTENCES = 2  # full sentences before a lone section that make a story of their own
+
+
+def _story_before(text: str, start: int, section: Place, g: _Gazetteer) -> Place | None:
+    """The place of a story that runs before the only section a page opens (a national report with
+    an unrelated county story pasted after it), when that story places itself elsewhere."""
+    before = text[:start]
+    if len(_SENTENCE_END.findall(before)) < _STORY_SENTENCES:
+        return None
+    place = _national_subject(before, g) or _national_anywhere(before, g)
+    return place if place is not None and place.region_code != section.region_code else None
+
+
 def segment_document(cleaned_text: str, publication_date: str | None = None,
                      source_text: str | None = None, title: str | None = None) -> list[Segment]:
     """Cut a report into region sections that tile the text, each with its place and report year.
@@ -903,10 +925,11 @@ def segment_document(cleaned_text: str, publication_date: str | None = None,
         return [segment]
 
     bounds = [start for start, _, _ in sections]
-    if len(sections) == 1 or not text[: bounds[0]].strip():
+    lead_place = _story_before(text, bounds[0], sections[0][1].place, g) if len(sections) == 1 else None
+    if (len(sections) == 1 and lead_place is None) or not text[: bounds[0]].strip():
         bounds[0] = 0
     else:
-        sections.insert(0, (0, _Subject(Place(None, None)), []))
+        sections.insert(0, (0, _Subject(lead_place or Place(None, None)), []))
         bounds.insert(0, 0)
     bounds.append(len(text))
 

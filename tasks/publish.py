@@ -54,6 +54,15 @@ from prefect.cache_policies import NO_CACHE
 from industry_etl import PIPELINE_VERSION
 from schemas.models import PARTITION_COLUMNS, SCHEMA_VERSION, TABLE_SCHEMAS
 from tasks.facts import build_facts
+from tasks.manifest import (
+    ManifestError,
+    live_table_files,
+    manifest_path,
+    manifest_text,
+    read_manifest,
+    repairing_files,
+    updated_files,
+)
 from tasks.read import snapshot_lock
 
 Partition = tuple[str | None, int | None]
@@ -575,7 +584,8 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows],
     pairs whose `documents` rows this run writes again (identical bytes share a doc_id across
     files, so a documents row is replaced by its pair, never by doc_id alone).
     `facts` is rebuilt in the same step for the partitions whose indicators change; `run_id` marks
-    the facts that change. The caller must hold `warehouse_lock`.
+    the facts that change. The manifest (`tasks/manifest.py`) is renewed in the same step, its new
+    entries marked `run_id`. The caller must hold `warehouse_lock`.
     """
     unknown = set(tables) - set(PUBLISH_ORDER)
     if unknown:
@@ -605,8 +615,11 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows],
                                             warehouse, staging)
         writes = [swap for _, swaps in staged.values() for swap in swaps if swap.staged]
         deletions = [swap for _, swaps in staged.values() for swap in swaps if not swap.staged]
-        with snapshot_lock(warehouse, exclusive=True):
-            changed_dirs = apply_swaps(writes + deletions)
+        kept = [partition_dir(warehouse / name, partition) / PART_FILE
+                for name, (changes, _) in staged.items() for partition in changes.unchanged]
+        manifest = stage_manifest(warehouse, staging, writes, deletions, kept, bool(interrupted), run_id or None)
+        with snapshot_lock(warehouse, exclusive=True):  # the manifest last: it describes the files swapped in
+            changed_dirs = apply_swaps([*writes, *deletions, *manifest])
     finally:
         clean_staging(staging)  # staged files of a failed run; the journal stays for the next run
     for directory in sorted(changed_dirs):
@@ -628,6 +641,33 @@ def worth_retrying(task, task_run, state) -> bool:
     except Exception:
         return True
     return True
+
+
+def stage_manifest(warehouse: Path, staging: Path, writes: list[Swap], deletions: list[Swap], kept: list[Path],
+                   resumed: bool, run_id: str | None) -> list[Swap]:
+    """The manifest's swap (none when nothing changes): renewed for the files written and deleted, and
+    for kept files it does not describe yet (a first publish, or one a crash left half recorded)."""
+    try:
+        recorded = read_manifest(warehouse)
+    except ManifestError:
+        recorded = None  # the run's repair step reports a damaged manifest; here it is simply renewed
+    if recorded is None:
+        recorded = {}
+        kept = [warehouse / relative for relative in live_table_files(warehouse)]
+    written = {str(swap.target.relative_to(warehouse)): swap.staged for swap in writes if swap.staged}
+    deleted = {str(swap.target.relative_to(warehouse)) for swap in deletions}
+    for path in kept:
+        relative = str(path.relative_to(warehouse))
+        entry = recorded.get(relative)
+        if relative in written or relative in deleted:
+            continue
+        if resumed or entry is None or entry.bytes != path.stat().st_size:
+            written[relative] = path
+    if not written and not deleted and manifest_path(warehouse).exists() and not repairing_files(warehouse):
+        return []  # nothing to record (a repair's list of files to restore is cleared by writing it again)
+    files = updated_files(recorded, written, deleted, run_id)
+    text = manifest_text(files, run_id).encode()
+    return [Swap(manifest_path(warehouse), stage_file(staging, lambda file: file.write(text)))]
 
 
 # Never cached: publishing is a side effect, and hashing whole tables as cache keys is wasted work.

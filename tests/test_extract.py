@@ -1015,3 +1015,9 @@ def test_a_money_threshold_describing_firms_is_no_level():
 def test_a_citys_value_in_parentheses_after_其中_in_a_follow_on_sentence():
     rows = extract("全省规上工业增加值增长4.0%。其中武汉(4.6%)回升0.5个百分点;宜昌(5.1%)回升0.2个百分点。")
     assert sorted((r["city"] or "", r["value"]) for r in rows) == [("", 4.0), ("宜昌市", 5.1), ("武汉市", 4.6)]
+
+
+def test_measure_words_after_a_sentence_opening_on_a_group_are_the_groups():
+    rows = extract("其中,电子信息制造业发展较快,实现产值771.0亿元,同比增长12.3%。")
+    assert {(r["indicator"], r["subject"], r["measure"]) for r in rows} == {
+        ("industrial_output", "电子信息制造业", "level"), ("industrial_output", "电子信息制造业", "yoy_pct")}

@@ -723,3 +723,28 @@ def test_every_regional_name_resolves_to_a_real_province_code():
         assert name not in g.full and name not in g.short, f"{name} is also a division's name"
     for alias, code in g.words["aliases"].items():
         assert code in g.divisions, alias
+
+
+def test_a_quarter_naming_a_release_is_the_year_to_date_it_released():
+    from tasks.place import report_period
+
+    text = "昨日,省统计局举办第三季度新闻发布会,全省规上工业增加值增长4.5%。"
+    assert report_period(text, 0, len(text), None)[:2] == (1, 9)
+    text = "二季度,全市规上工业增加值增长5%,上半年全市规上工业增加值增长6%。"
+    assert report_period(text, 0, len(text), None)[:2] == (1, 6)  # a year-to-date range outranks a quarter
+
+
+def test_a_national_story_before_a_lone_local_section_keeps_its_own_place():
+    text = ("记者从全国工业和信息化工作会议上获悉:2022年我国规上工业增加值增长3.6%。制造业增加值增长3.1%。\n"
+            "安吉县规上工业增加值增长8%。\n")
+    first, second = cleaned_segments(text)
+    assert first.region == "全国" and second.county == "安吉县"
+
+
+def test_a_monthly_release_is_about_its_month_and_a_reprinted_national_story_stays_national():
+    from tasks.place import report_period
+
+    text = "8月份,全省规模以上工业增加值同比增长9.5%。"
+    assert report_period(text, 0, len(text), None)[:2] == (8, 8)
+    (segment,) = cleaned_segments("来源:北京日报\n昨天,国新办举办新闻发布会。2022年我国规上工业增加值增长3.6%。")
+    assert segment.region == "全国"

@@ -21,6 +21,7 @@ import pytest
 
 from industry_etl import PIPELINE_VERSION
 from schemas.models import SCHEMA_VERSION, TABLE_SCHEMAS
+from tasks.health import compare_files
 from tasks.publish import (
     HIVE_NULL,
     JOURNAL_FILE,
@@ -457,6 +458,8 @@ def test_killed_publishes_leave_whole_partitions_and_a_rerun_matches_an_uninterr
             publish(warehouse, old if label == "old" else new, CRASH_DOCS)
 
             assert warehouse_files(warehouse) == reference[label], f"trial {trial}"
+            files = compare_files(warehouse, checksum=True)  # the manifest was renewed in the same step
+            assert (files.damaged, files.missing, files.adopted) == ({}, [], []), f"trial {trial}"
     finally:
         stop.touch()
         reader.wait(30)

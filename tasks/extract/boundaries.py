@@ -30,7 +30,7 @@ def _industry_names() -> re.Pattern[str]:
 @lru_cache(maxsize=256)
 def industry_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where `text` names an industry whose name holds 、 和 or 及 (纺织服装、服饰业): one group."""
-    if "业" not in text:
+    if "业" not in text or not ("、" in text or "和" in text or "及" in text):
         return ()
     return tuple(m.span() for m in _industry_names().finditer(text))
 

@@ -357,9 +357,14 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
     found = _list_items(s[lo: mention.start] if mention.start > lo else s[lo: m.start()], len(run))
     if not found:
         return {}
+    # …、专用设备制造业增加值分别…: the alias took the last item's own last word
+    joined = load_catalog().group_words.get(mention.alias, "")
+    if joined and joined not in _GENERIC_GROUP and mention.start > lo and not found[-1].endswith(joined):
+        found[-1] += joined
     return {i: (mention, sub) for i, sub in zip(run, found, strict=True)}
 
 
+_GENERIC_GROUP = ("产业集群", "产业", "行业", "集群")  # the words `_list_items` drops from every item
 _LIST_HEAD_END = re.compile(r"增速|增幅|分别|均|等|增长|的|位居|居|排")
 
 _YEAR_LIST = re.compile(r"(?:19|20)\d\d年(?:[、和及与](?:19|20)\d\d年)+")

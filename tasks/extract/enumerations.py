@@ -82,6 +82,8 @@ _SHARED = re.compile(r"(?:均|都)(?:在|达|达到|超过|超|高于|保持)?\s
 def figures_per_listed_place(sentence: str, figures: list[Figure]) -> list[Figure]:
     """A figure all the places listed at its clause's start share (`…6市工业投资增速均在30%以上`): one
     figure per place, each with its evidence from its place on."""
+    if "均" not in sentence and "都" not in sentence:
+        return figures
     out: list[Figure] = []
     for fig in figures:
         lo = clause_start(sentence, fig.start)

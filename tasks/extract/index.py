@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tasks.extract.lexicon import follow_on_regex, group_growth_regex
+from tasks.extract.lexicon import follow_on_first_chars, follow_on_regex, group_growth_regex
 from tasks.extract.mentions import Mention, find_mentions
 from tasks.extract.state import YEAR, YearMention, year_mention
 from tasks.parse import Period, find_periods
@@ -17,6 +17,8 @@ from tasks.parse import Period, find_periods
 # Every figure has one of these: a digit, a redaction mark, or a Chinese-numeral rank or level
 # (第三位, 首位, 突破万亿元, 万余家). Most narrative paragraphs have none.
 _FIGURE_HINT = re.compile(r"[0-9*Xx]|第|首位|万亿|千亿|万[余多]")
+
+_SENTENCE_END = re.compile(r"[。!！?？]")
 
 _FIGURE_CHAR = re.compile(r"[0-9*Xx第首万千]")  # a quicker first test (a character class)
 
@@ -38,8 +40,9 @@ class TextIndex:
         if not (_FIGURE_CHAR.search(paragraph) and _FIGURE_HINT.search(paragraph)):
             return cls(offset, [], [], years)  # no figure can be here: only its years matter (they carry)
         mentions = find_mentions(paragraph)
-        follow_ons = [m.start() for m in follow_on_regex().finditer(paragraph)
-                      if m.start() == 0 or paragraph[m.start() - 1] in "。!！?？"]  # sentence openings only
+        opener, first = follow_on_regex(), follow_on_first_chars()  # tried at sentence openings only
+        follow_ons = [i for i in [0, *(m.end() for m in _SENTENCE_END.finditer(paragraph))]
+                      if i < len(paragraph) and paragraph[i] in first and opener.match(paragraph, i)]
         if not mentions:  # 制造业增长3.4%: a group's growth may go on about the section's indicator
             follow_ons += [m.start() for m in group_growth_regex().finditer(paragraph)]
         # periods matter only where a figure can be: a paragraph without catalog wording has none

@@ -155,3 +155,11 @@ def regional_words() -> frozenset[str]:
 def group_growth_regex() -> re.Pattern[str]:
     """A named industry's or place's growth with no indicator word (schemas/extract_words.toml)."""
     return re.compile(words()["group_growth_pattern"])
+
+
+@cache
+def follow_on_first_chars() -> frozenset[str]:
+    """Characters a follow-on opener can start with (the list's words, the pattern's leading group)."""
+    lead = re.match(r"\(\?:([^)]*)\)", words()["follow_on_pattern"])
+    return frozenset(w[0] for w in words()["follow_on_openers"]) | frozenset(
+        w[0] for w in (lead.group(1).split("|") if lead else []))

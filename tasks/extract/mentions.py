@@ -45,7 +45,12 @@ class SentenceContext:
     mentions: list[Mention]
     place_names: re.Pattern[str] | None
     paragraph_before: str = ""  # the paragraph's text before this sentence (for scope words)
-    section_before: str = ""  # up to 2,000 characters of the section before this sentence (its topic)
+    section_text: str = ""  # the section before this sentence (its topic), as the whole text…
+    section_span: tuple[int, int] = (0, 0)  # …and the span of it to read (sliced only when asked)
+
+    @property
+    def section_before(self) -> str:
+        return self.section_text[self.section_span[0]: self.section_span[1]]
     figures: list[Figure] = field(default_factory=list)
     may_exclude: bool = True  # the sentence holds a word of `exclusion_words`
 
@@ -102,12 +107,12 @@ PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|\d
 # A unit of the Xinjiang Production and Construction Corps is named whole (十师北屯市, 第一师阿拉尔市).
 _CORPS_UNIT = re.compile(r"第?[一二三四五六七八九十]{1,3}师(?:[\u4e00-\u9fff]{2,5}?市)?$")
 _QUOTES = re.compile(r"[\"“”'‘’「」『』]")
-# A subject never holds a space, a dash or a colon: those are a heading's separators.
-_SEPARATOR = re.compile(r"[\s\-—–:：|｜]")
+# A subject never holds a space, a colon or a bar: those are a heading's separators.
+_SEPARATOR = re.compile(r"[\s:：|｜]")  # (a dash inside a name stays: 建材—家居产业链群)
 
 _SCOPE_WORDS = re.compile(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?")
 
-_TRAILING_VERB = re.compile(r"(?:累计|共|已)?(?:实现|完成|达到|达)$")
+_TRAILING_VERB = re.compile(r"(?:累计|共|已)?(?:实现|完成|达到|(?<!下)达)$")  # (市下达: who set a target)
 
 _TRAILING_FILLER = re.compile(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计|全年目标|目标|任务)$")
 
@@ -198,8 +203,7 @@ def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     code = mention.code
     entry = load_catalog().entries[code]
     head = ctx.sentence[: mention.start]
-    scope_text = _scope_text(ctx, mention)
-    if entry.scope_sensitive and _ABOVE_SCALE.search(scope_text) and "规下" not in head[-6:]:
+    if entry.scope_sensitive and _ABOVE_SCALE.search(_scope_text(ctx, mention)) and "规下" not in head[-6:]:
         return "industrial_value_added"
     if mention.alias in words()["scoped_bare_aliases"] and not re.search(
             r"规上|规模以上|工业", (ctx.paragraph_before + head)[-40:]):
@@ -210,7 +214,7 @@ def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     if mention.alias in words()["bare_aliases"]:
         if not has_word("group_words", (ctx.paragraph_before + head)[-40:] + mention.alias):
             return None
-    if mention.alias == "增加值" and _ALL_INDUSTRY.search(head) and not _ABOVE_SCALE.search(scope_text):
+    if mention.alias == "增加值" and _ALL_INDUSTRY.search(head) and not _ABOVE_SCALE.search(_scope_text(ctx, mention)):
         return "industrial_value_added_all"  # 全市工业实现增加值…: industry as a whole
     return code
 
@@ -270,6 +274,8 @@ def is_bare_measure(ctx: SentenceContext, mention: Mention) -> bool:
 def carried_topic(topic: tuple[str, str | None], code: str) -> tuple[str, str | None]:
     """(code, subject) of a bare measure word under the group a clause before it named."""
     topic_code, topic_subject = topic
+    if not topic_code:  # a group the sentence opened on, with no indicator of its own
+        return code, topic_subject
     value_added = words()["value_added_codes"]
     if topic_code == code or (topic_code in value_added and code in value_added):
         return topic_code, topic_subject
@@ -303,6 +309,7 @@ def names_a_whole(ctx: SentenceContext, mention: Mention) -> bool:
     return has_word("whole_words", head)
 
 
+@lru_cache(maxsize=1024)
 def special_whole(group: str | None, code: str) -> str | None:
     """The special code whose whole a listed group is (装备制造业 in a value-added list ->
     equipment_mfg_value_added), else None."""

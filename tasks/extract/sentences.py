@@ -42,6 +42,7 @@ from tasks.extract.mentions import (
     names_a_whole,
     resolve_code,
     special_code_and_subject,
+    subject_from_prefix,
 )
 from tasks.extract.rows import Draft, build_row
 from tasks.extract.state import (
@@ -114,11 +115,14 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     mentions = [m for m in mentions if not any(
         f.measure == "vs_benchmark_pp" and f.start < m.start < f.end for f in figures)]
     ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start],
-                          text[max(segment.start, start - 2000):start], figures,
+                          text, (max(segment.start, start - 2000), start), figures,
                           exclusion_words().search(sentence) is not None)
     reading = _Reading(ctx, follow_on, after_opener, years, periods, all_periods, comparison_ends)
     if state.topic is not None and sentence.lstrip().startswith(tuple(words()["topic_openers"])):
         reading.topic = state.topic  # 产值增长…: the sentence goes on about the group before it
+    elif (opening := _GROUP_OPENING.match(sentence)) is not None:
+        # 其中,电子及通信设备制造业发展一枝独秀,实现产值771.03亿元: its measure words are the group's
+        reading.topic = ("", subject_from_prefix(opening.group("group"), place_names))
     rows = []
     for i, fig in enumerate(_figures_to_read(reading, figures)):
         if fig is None:
@@ -134,6 +138,11 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     _finish_sentence(state, sentence, years, periods)
     state.topic = reading.topic
     return rows
+
+
+# A sentence that opens on a group (an industry, a cluster) and goes on after a comma
+_GROUP_OPENING = re.compile(r"\s*(?:其中|另外|此外)?[,，]?(?P<group>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群))"
+                            r"(?=[^,，。;；]*[,，])")
 
 
 def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
@@ -239,8 +248,8 @@ def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, est
     period = fig.period or state.period
     if is_count(code) and not (period is not None and period.asof):
         return count_period(r.ctx.sentence, r.all_periods, r.comparison_ends, fig.start)
-    own_clause = r.ctx.sentence[clause_start(r.ctx.sentence, fig.start): fig.start]
-    if target and has_word("target_words", own_clause):  # 全年目标为增长12%: the period it names, else the year
+    if target and has_word("target_words", r.ctx.sentence[clause_start(r.ctx.sentence, fig.start): fig.start]):
+        # 全年目标为增长12%: the period it names, else the year
         return fig.period or _named_by_target(r, fig)
     if period is None and not state.carry_closed and not estimate and not target:
         return state.report_period
