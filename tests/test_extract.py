@@ -1021,3 +1021,9 @@ def test_measure_words_after_a_sentence_opening_on_a_group_are_the_groups():
     rows = extract("其中,电子信息制造业发展较快,实现产值771.0亿元,同比增长12.3%。")
     assert {(r["indicator"], r["subject"], r["measure"]) for r in rows} == {
         ("industrial_output", "电子信息制造业", "level"), ("industrial_output", "电子信息制造业", "yoy_pct")}
+
+
+def test_every_period_of_a_list_after_a_comparison_word_is_compared_with():
+    rows = extract("上半年,全县规上工业增加值同比增长1.3%,增速较一季度和1-5月分别提高15.5和2.2个百分点,增速居全市第6位。")
+    assert {(r["measure"], r["period_start_month"], r["period_end_month"]) for r in rows} == {
+        ("yoy_pct", 1, 6), ("rank", 1, 6)}

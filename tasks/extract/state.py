@@ -104,10 +104,15 @@ def mentions_in_force(sentence: str, periods: list[tuple[int, int, Period]], yea
     comparison years end (a period right after one, 比2023年1-9月, or after 较/比/与 is a comparison too)."""
     in_force = [m for m in years if is_figure_year(sentence, m)]
     comparison_ends = {m.end for m in years if m not in in_force}
-    periods = [p for p in periods if p[0] not in comparison_ends
-               and not _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])
-               and not _TARGET_OF_YEAR.match(sentence, p[1])]
-    return in_force, periods, comparison_ends
+    kept, compared_end = [], -1
+    for p in periods:
+        # 较一季度和1-5月分别提高…: every period of a list after a comparison word is compared with
+        listed = compared_end >= 0 and sentence[compared_end: p[0]] in ("和", "、", "及", "与")
+        if (p[0] in comparison_ends or listed or _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])):
+            compared_end = p[1]
+        elif not _TARGET_OF_YEAR.match(sentence, p[1]):
+            kept.append(p)
+    return in_force, kept, comparison_ends
 
 
 def mention_text(sentence: str, mention: YearMention) -> str:
