@@ -629,8 +629,9 @@ def _year_value(raw: str) -> int:
     return int(raw.translate(_HAN_DIGITS))
 
 
-def _opening(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span of a section's heading lines plus the first sentences of its first paragraph."""
+def _first_prose(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """(start, end) of the first sentences of a section's first prose paragraph, heading lines
+    skipped; None when none starts within LEAD_MAX_CHARS."""
     limit = min(end, start + LEAD_MAX_CHARS)
     pos = start
     while pos < limit:
@@ -638,9 +639,15 @@ def _opening(text: str, start: int, end: int) -> tuple[int, int]:
         if line_end == -1:
             line_end = end
         if _is_prose(text[pos:line_end]):
-            return start, _opening_end(text, pos, line_end)
+            return pos, _opening_end(text, pos, line_end)
         pos = line_end + 1
-    return start, limit
+    return None
+
+
+def _opening(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of a section's heading lines plus the first sentences of its first paragraph."""
+    prose = _first_prose(text, start, end)
+    return (start, prose[1]) if prose else (start, min(end, start + LEAD_MAX_CHARS))
 
 
 def _stated_year(window: str, words: dict[str, Any], clause_led: bool = False) -> int | None:
@@ -698,16 +705,8 @@ def report_year(text: str, start: int, end: int, publication_date: str | None = 
 
 def _lead(text: str, start: int, end: int) -> str:
     """The first sentences of a section's first prose paragraph (heading lines skipped)."""
-    limit = min(end, start + LEAD_MAX_CHARS)
-    pos = start
-    while pos < limit:
-        line_end = text.find("\n", pos, end)
-        if line_end == -1:
-            line_end = end
-        if _is_prose(text[pos:line_end]):
-            return text[pos:_opening_end(text, pos, line_end)]
-        pos = line_end + 1
-    return ""
+    prose = _first_prose(text, start, end)
+    return text[prose[0]:prose[1]] if prose else ""
 
 
 _EVENT_AFTER = re.compile(r"[^,，。;；]{0,4}?(?:新闻通气会|新闻发布会|发布会|通气会|座谈会|分析会|推进会|会议|例会)")
