@@ -36,7 +36,6 @@ from schemas.models import SCHEMA_VERSION, TABLE_SCHEMAS
 
 MANIFEST_FILE = "_manifest.json"
 MANIFEST_FORMAT = 1
-HASH_CHUNK = 1 << 20
 
 
 class ManifestError(ValueError):
