@@ -709,6 +709,23 @@ def _lead(text: str, start: int, end: int) -> str:
     return text[prose[0]:prose[1]] if prose else ""
 
 
+_A_FIGURE = re.compile(r"\d(?:\.\d+)?\s*(?:%|个百分点|亿|万|家|户|个)")
+
+
+def _figures_lead(text: str, start: int, end: int) -> str:
+    """The first sentences of the first prose paragraph that states a figure: a feature story's
+    opening paragraphs often set the scene without one, and its first figures then say the period
+    the story is about (…经济大省挑大梁。\n上半年,全省工业投资同比增长25.9%…)."""
+    pos, limit = start, min(end, start + LEAD_MAX_CHARS)
+    while pos < limit and (prose := _first_prose(text, pos, end)) is not None:
+        lead = text[prose[0]:prose[1]]
+        if _A_FIGURE.search(lead):
+            return lead
+        line_end = text.find("\n", prose[0], end)
+        pos = end if line_end == -1 else line_end + 1
+    return ""
+
+
 _EVENT_AFTER = re.compile(r"[^,，。;；]{0,4}?(?:新闻通气会|新闻发布会|发布会|通气会|座谈会|分析会|推进会|会议|例会)")
 
 
@@ -728,7 +745,7 @@ def report_period(text: str, start: int, end: int, title: str | None) -> tuple[i
     (the default; `全年以来` in a half-year summary's lead says nothing of its period) are not it.
     """
     not_before = tuple(gazetteer().words["year"]["not_report_before"])
-    for source in (_lead(text, start, end), title or ""):
+    for source in (_lead(text, start, end), title or "", _figures_lead(text, start, end)):
         found = [_released_through(source, found_end, period) for found_start, found_end, period
                  in find_periods(source)
                  if not (period.asof or (period.start, period.end) == (1, 12)

@@ -67,8 +67,10 @@ def _flags(sentence: str, upto: int, state: ReadingState) -> tuple[bool, bool]:
 _TOPIC_HEADING = re.compile(r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）.、．]?)?\s*[^,，;；:：。\d]{2,20}?"
                             r"(?:情况|方面|完成情况)?[。:：]?\s*")
 
+# (全国产量占比提升至16.6%: the region's share of the country's output, not the country's figure)
 _NATIONAL_CLAUSE = re.compile(r"\s*(?:(?:19|20)\d\d年)?(?:前三季度|[上下]半年|全年|[一二三四]季度|1\s*[-—–~～至到]\s*\d{1,2}月份?)?"
-                              r"[,，]?(?:全国|我国)(?!平均|水平)")
+                              r"[,，]?(?:全国|我国)(?!平均|水平|[^,，;；。]{0,4}(?:占比|比重|份额|占有率))")
+_PART_OF = re.compile(r"\s*其中")
 
 
 @dataclass(slots=True)
@@ -230,7 +232,7 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
     target = target or fig.target  # (a task amount: 占任务数16900万元)
     period = _figure_period(state, r, fig, code, estimate, target)
     evidence_at = _evidence_start(r, code, subject, fig, mention, period)
-    year, year_from = _figure_year(state, fig, period)
+    year, year_from = _figure_year(state, fig, period, target)
     if fig.measure == "yoy_pct" and over_several_years(r.ctx.sentence, fig, year):
         return None  # "比2020年增长43.6%": growth over several years is no yoy row
     period_from = ("its own" if fig.period else "the report's (title or lead)" if period is state.report_period
@@ -251,9 +253,39 @@ def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, est
     if target and has_word("target_words", r.ctx.sentence[clause_start(r.ctx.sentence, fig.start): fig.start]):
         # 全年目标为增长12%: the period it names, else the year
         return fig.period or _named_by_target(r, fig)
+    if period is None and not estimate and not target and _than_last_month(r.ctx.sentence, fig):
+        return _latest_month(state)
     if period is None and not state.carry_closed and not estimate and not target:
         return state.report_period
     return period
+
+
+_THAN_LAST_MONTH = re.compile(r"(?:比|较)上月")
+
+
+def _than_last_month(sentence: str, fig: Figure) -> bool:
+    """A growth rate compared with the month before in its clause or the next (增长10.2%,比上月加快
+    8.5个百分点), with no period stated or in force, is a month's figure."""
+    if fig.measure != "yoy_pct":
+        return False
+    clauses = _CLAUSE_MARK.split(sentence[fig.end:], maxsplit=2)
+    window = sentence[clause_start(sentence, fig.start): fig.end] + "".join(clauses[:2])
+    return _THAN_LAST_MONTH.search(window) is not None
+
+
+_CLAUSE_MARK = re.compile(r"[,，;；]")
+
+
+def _latest_month(state: ReadingState) -> Period:
+    """The month a month's figure is about: the last of the report's period, else the last month
+    ended by the page date, else December."""
+    if state.report_period is not None:
+        month = state.report_period.end
+    elif state.published is not None:
+        month = state.published[1] - 1 or 12
+    else:
+        month = 12
+    return Period(month, month, "上月")
 
 
 def _named_by_target(r: _Reading, fig: Figure) -> Period | None:
@@ -351,7 +383,7 @@ def _sub_unit(state: ReadingState, r: _Reading, mention: Mention, subject: str |
 def _place_figure(r: _Reading, mention: Mention, fig: Figure) -> None:
     """Set `fig.place` when the figure is another place's than the segment's."""
     sentence = r.ctx.sentence
-    if fig.place is None and _NATIONAL_CLAUSE.match(sentence, clause_start(sentence, fig.start)):
+    if fig.place is None and _national(sentence, mention, fig):
         fig.place = "全国"  # 全国规上工业增加值增长4.6%, …全国增长4.0%: the country's own figure
     if fig.place is None:
         fig.place = place_heading(sentence, mention, fig)
@@ -359,6 +391,24 @@ def _place_figure(r: _Reading, mention: Mention, fig: Figure) -> None:
         fig.place = r.last_place  # 郑州市增长1.5%,低于全省2.3个百分点: the gap is 郑州's
     if fig.place not in ("全国", "全省"):  # (not a benchmark's own figure: 高于全国(3.6%)2.3个百分点)
         r.last_place = fig.place
+
+
+def _national(sentence: str, mention: Mention, fig: Figure) -> bool:
+    """The figure is the country's: its clause opens with 全国/我国, or its indicator's clause opens
+    with 其中 under such a clause (全国汽车产量…;其中新能源汽车产量97.7万辆,同比增长18.1%)."""
+    if _NATIONAL_CLAUSE.match(sentence, clause_start(sentence, fig.start)):
+        return True
+    at = clause_start(sentence, min(mention.start, fig.start))
+    if not _PART_OF.match(sentence, at):
+        return False
+    while at > 0:  # back to the clause that names the whole (a place named between stops it)
+        at = clause_start(sentence, at - 1)
+        if _NATIONAL_CLAUSE.match(sentence, at):
+            return True
+        head = sentence[at: at + 8]
+        if has_word("whole_words", head) or named_place(head) is not None:
+            return False
+    return False
 
 
 def _evidence_start(r: _Reading, code: str, subject: str | None, fig: Figure, mention: Mention,
@@ -384,10 +434,11 @@ def _evidence_start(r: _Reading, code: str, subject: str | None, fig: Figure, me
     return at
 
 
-def _figure_year(state: ReadingState, fig: Figure, period: Period | None) -> tuple[int | None, str]:
+def _figure_year(state: ReadingState, fig: Figure, period: Period | None, target: bool
+                 ) -> tuple[int | None, str]:
     """The figure's own year (由2020年的…), the year before for 去年同期为…, else the year in force;
     with where it came from (for `industry-etl explain`)."""
-    year = state.figure_year(period)
+    year = state.figure_year(period, target)
     if fig.year is not None:
         return fig.year, "its clause"
     if fig.prior_year and year is not None:

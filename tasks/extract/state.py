@@ -34,7 +34,8 @@ class ReadingState:
     last_paragraph: int = -9  # ... and the paragraph it was in
     relative_base: int | None = None  # 今年/去年 count from the page's date when the body states no year
     topic_pending: bool = False  # the last sentence was a heading naming an indicator ("1.工业投资。")
-    before_month: Period | None = None  # the period in force before a 当月 month
+    before_month: Period | None = None  # the period in force before a month of one sentence (9月当月)
+    sentence_month: bool = False  # the period in force is such a month: it ends with the sentence
     opened_paragraph: int = -1  # the paragraph a follow-on opener (分行业看) was read in
     report_period: Period | None = None  # the period the section as a whole is about (title or lead)
     topic: tuple[str, str | None] | None = None  # (code, subject) the last sentence was about
@@ -43,13 +44,17 @@ class ReadingState:
     year_from: str = "the section's report year"  # where the year in force came from
     carry_closed: bool = False  # this paragraph stated 全年 or another year: the report's period stops
 
-    def figure_year(self, period: Period | None) -> int | None:
+    def figure_year(self, period: Period | None, target: bool = False) -> int | None:
         """The year in force; with none stated in the body, the latest one whose period had ended
-        by the publication date (published 2022-11 about 1—10月 -> 2022; 2024-01 about 全年 -> 2023)."""
+        by the publication date (published 2022-11 about 1—10月 -> 2022; 2024-01 about 全年 -> 2023);
+        for a target, whose period is still to come, the first one not yet ended (published 2018-03
+        about 3月 or 全年 -> 2018; 2018-12 about 1—6月 -> 2019)."""
         if self.year is not None or self.published is None:
             return self.year
         pub_year, pub_month = self.published
         end = period.end if period else 12
+        if target:
+            return pub_year if end >= pub_month else pub_year + 1
         return pub_year if end < pub_month else pub_year - 1
 
     def __post_init__(self) -> None:
@@ -96,6 +101,8 @@ _START_POINT = re.compile(r"(?:[上下]半年|[一二三四]季度|\d{1,2}月份
 # 完成全年指标X%, 全年目标: the year named by a target or task is not a period in force
 _TARGET_OF_YEAR = re.compile(r"(?:目标|任务|指标|计划)")
 _COMPARED_WITH = re.compile(r"(?:较|比|与|同|相比)$")
+# 是自4月份以来的单月最高增速: a period that starts a span is a start point, not a period in force
+_SINCE = re.compile(r"(?:以来|起|开始)")
 
 
 def mentions_in_force(sentence: str, periods: list[tuple[int, int, Period]], years: list[YearMention]
@@ -110,7 +117,7 @@ def mentions_in_force(sentence: str, periods: list[tuple[int, int, Period]], yea
         listed = compared_end >= 0 and sentence[compared_end: p[0]] in ("和", "、", "及", "与")
         if (p[0] in comparison_ends or listed or _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])):
             compared_end = p[1]
-        elif not _TARGET_OF_YEAR.match(sentence, p[1]):
+        elif not _TARGET_OF_YEAR.match(sentence, p[1]) and not _SINCE.match(sentence, p[1]):
             kept.append(p)
     return in_force, kept, comparison_ends
 
@@ -154,9 +161,11 @@ def advance_state(state: ReadingState, sentence: str, years: list[YearMention],
         state.carry_closed = state.carry_closed or y != state.report_year
         state.future = state.report_year is not None and y > state.report_year
     while periods and periods[0][0] < upto:
-        period = periods.pop(0)[2]
-        if "当月" in period.label and (state.period is None or "当月" not in state.period.label):
-            state.before_month = state.period  # 9月当月: for its own sentence only
+        at, _, period = periods.pop(0)
+        if not _month_of_sentence(state, sentence, at, period):
+            state.sentence_month = False  # (9月当月…,1-9月…: the range stays in force)
+        elif not state.sentence_month:
+            state.before_month, state.sentence_month = state.period, True
         full_year = period.start == 1 and period.end == 12
         period = _year_to_date(state, sentence, period)
         if period is None:
@@ -180,7 +189,18 @@ def _year_to_date(state: ReadingState, sentence: str, period: Period) -> Period 
     return period
 
 
+def _month_of_sentence(state: ReadingState, sentence: str, at: int, period: Period) -> bool:
+    """A month that holds for its own sentence only: 9月当月, or the last month of the year-to-date
+    range in force named inside a later clause (1~6月份,工业投资…,6月份出口增速由负转正。), a detail
+    of that month, not a new period for the paragraph."""
+    if "当月" in period.label:
+        return True
+    current = state.period
+    return (period.start == period.end and current is not None and current.start == 1
+            and current.end == period.end and clause_start(sentence, at) > 0)
+
+
 def end_sentence(state: ReadingState) -> None:
-    """A 当月 month applies within its sentence; the range in force before it comes back."""
-    if state.period is not None and "当月" in state.period.label:
-        state.period = state.before_month
+    """A sentence's own month (`_month_of_sentence`) ends with it; the range in force before it comes back."""
+    if state.sentence_month:
+        state.period, state.sentence_month = state.before_month, False
