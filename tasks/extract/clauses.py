@@ -202,7 +202,7 @@ def _continues_figures_of(ctx: SentenceContext, previous: Mention, fig: Figure) 
     return True
 
 
-_HEAD_NOISE = re.compile(r"^(?:其中|另外|此外|而)|(?:同比|累计|分别)$|\s")
+_HEAD_NOISE = re.compile(r"^(?:其中|另外|此外|而|预计|同时)|(?:同比|累计|分别)$|\s")
 
 
 def place_heading(sentence: str, mention: Mention | None, fig: Figure) -> str | None:
@@ -275,7 +275,10 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
     listed = _listed_values(s[start: m.start()], len(run))
     if listed:
-        return _share_out_listed(s, figures, run, listed, start, m.start(), mentions[-1] if mentions else None)
+        mention = mentions[-1] if mentions else None
+        subject = mention_subject(ctx, mention, resolve_code(ctx, mention) or mention.code) if (
+            mention is not None and listed[0] != "place") else None  # (a year's or month's: the wording's group)
+        return _share_out_listed(s, figures, run, listed, start, m.start(), mention, subject)
     after = [x for x in ctx.mentions if m.end() <= x.start < figures[run[0]].start]
     if not mentions and after:  # 新能源、新材料、绿色建材三大主导产业分别实现产值A、B和C
         subjects = _list_items(s[clause_start(s, m.start()): m.start()], len(run))
@@ -330,7 +333,7 @@ def _listed_values(text: str, k: int) -> tuple[str, list] | None:
 
 
 def _share_out_listed(s: str, figures: list[Figure], run: list[int], listed: tuple[str, list], start: int,
-                      end: int, mention: Mention | None) -> _Attached:
+                      end: int, mention: Mention | None, subject: str | None) -> _Attached:
     attr, values = listed
     out: _Attached = {}
     at = start
@@ -339,7 +342,7 @@ def _share_out_listed(s: str, figures: list[Figure], run: list[int], listed: tup
         if attr == "place":  # each place's row gets an identity of its own
             at = s.find(value, at, end)
             figures[i].evidence_start = at
-        out[i] = (mention, None)
+        out[i] = (mention, subject)
     return out
 
 
@@ -371,16 +374,43 @@ _YEAR_LIST = re.compile(r"(?:19|20)\d\d年(?:[、和及与](?:19|20)\d\d年)+")
 
 
 def _listed_years(text: str, k: int) -> list[int] | None:
-    """The k years listed in `text` (2021年、2022年、2023年), in order."""
+    """The k years listed in `text` (2021年、2022年、2023年), in order, or spanned by a series
+    (2013-2017年规上工业增速分别为…: one value a year)."""
     for found in reversed(list(_YEAR_LIST.finditer(text))):
         years = [int(y) for y in re.findall(r"((?:19|20)\d\d)年", found.group(0))]
         if len(years) == k:
             return years
-    return None
+    span = _series_span(text, _YEAR_SPAN, k)
+    return list(range(span[0], span[1] + 1)) if span else None
+
+
+# A series: a span of years or months, then one indicator and 分别 with one value per year or
+# month (2-7月,非烟工业增加值累计增幅分别为7.3%,10.0%,…). Three values at least, and no list of
+# items between the span and 分别 (1-2月,A、B分别增长…: two indicators of one period).
+_YEAR_SPAN = re.compile(r"((?:19|20)\d\d)\s*(?:-|—|–|~|～|至|到)\s*((?:19|20)\d\d)年")
+_MONTH_SPAN = re.compile(r"(?<!\d)([1-9]|1[0-2])\s*月?(?:-|—|–|~|～|至|到)\s*([1-9]|1[0-2])月份?")
+
+
+def _series_span(text: str, span: re.Pattern[str], k: int) -> tuple[int, int] | None:
+    found = list(span.finditer(text))
+    if k < 3 or not found:
+        return None
+    last = found[-1]
+    first, final = int(last.group(1)), int(last.group(2))
+    if final - first + 1 != k or re.search(r"[、和与及]", text[last.end():]):
+        return None
+    return first, final
 
 
 def _listed_periods(text: str, k: int) -> list[Period] | None:
-    """The k periods listed in a clause of `text` (一季度、上半年、前三季度), in order."""
+    """The k periods listed in a clause of `text` (一季度、上半年、前三季度), in order, or spanned
+    by a series of months: each month's own value, or with 累计 the year to date through it."""
+    span = _series_span(text, _MONTH_SPAN, k)
+    if span:
+        months = range(span[0], span[1] + 1)
+        if has_word("year_to_date_words", text):
+            return [Period(1, m, f"1-{m}月") for m in months]
+        return [Period(m, m, f"{m}月") for m in months]
     for clause in reversed(re.split(r"[,，;；:：]", text)):
         found = find_periods(clause)
         if len(found) == k and all(re.fullmatch(r"[、和及与\s]*", clause[a[1]: b[0]]) for a, b in itertools.pairwise(found)):

@@ -77,18 +77,22 @@ def enumerated_values(ctx: SentenceContext, figures: list[Figure]) -> Attached:
 _PLACE_LIST = re.compile(r"(?P<items>[^、,，;；:：。\d]{2,8}(?:、[^、,，;；:：。\d]{2,8})+)(?:等)?(?:\d+|[两三四五六七八九十]+)?个?"
                          r"(?:市|州|县|区|县区|县市|市州|盟市|地市|省|省份)?")
 _SHARED = re.compile(r"(?:均|都)(?:在|达|达到|超过|超|高于|保持)?\s*$")
+# …金塔县等9个县区预计增速20%以上: a counted list (等N个县区) shares the figure that follows it
+_COUNTED = re.compile(r"等(?:\d+|[两三四五六七八九十]+)个?(?:市|州|县|区|县区|县市|市州|盟市|地市|省|省份)$")
 
 
 def figures_per_listed_place(sentence: str, figures: list[Figure]) -> list[Figure]:
-    """A figure all the places listed at its clause's start share (`…6市工业投资增速均在30%以上`): one
-    figure per place, each with its evidence from its place on."""
-    if "均" not in sentence and "都" not in sentence:
+    """A figure all the places listed at its clause's start share (`…6市工业投资增速均在30%以上`,
+    `A、B、C等3个县区增速20%以上`): one figure per place, each with its evidence from its place on."""
+    if "均" not in sentence and "都" not in sentence and "等" not in sentence:
         return figures
     out: list[Figure] = []
     for fig in figures:
         lo = clause_start(sentence, fig.start)
-        listed = _PLACE_LIST.match(sentence, lo) if _SHARED.search(sentence, lo, fig.start) else None
-        places = [x for x in listed.group("items").split("、")] if listed else []
+        listed = _PLACE_LIST.match(sentence, lo)
+        if listed and not (_SHARED.search(sentence, lo, fig.start) or _COUNTED.search(listed.group(0))):
+            listed = None
+        places = [x.removesuffix("等") for x in listed.group("items").split("、")] if listed else []
         if len(places) < 2 or not all(named_place(x) is not None for x in places):
             out.append(fig)
             continue

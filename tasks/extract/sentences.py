@@ -89,6 +89,7 @@ class _Reading:
     subject_of: dict[str, str | None] = field(default_factory=dict)  # indicator -> subject of its last row
     topic: tuple[str, str | None] | None = None  # (code, subject) the last explicit wording named
     last_place: str | None = None  # the place of the last figure read
+    last_measure: str | None = None  # ... and its measure, when that place was named in its clause
     dropped_before: int = -2  # index of the last figure `not_a_row` dropped
     previous: Mention | None = None  # the mention the last figure was attached to
 
@@ -216,7 +217,8 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
 
 def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft | None:
     """Figure `i` of the sentence attached to its indicator, or None when it is no row."""
-    mention, subject = _attached_mention(r, i, fig)
+    parallel = _parallel_place(r, fig)
+    mention, subject = (r.previous, None) if parallel else _attached_mention(r, i, fig)
     if mention is None:
         return None
     r.previous = mention
@@ -391,6 +393,25 @@ def _place_figure(r: _Reading, mention: Mention, fig: Figure) -> None:
         fig.place = r.last_place  # 郑州市增长1.5%,低于全省2.3个百分点: the gap is 郑州's
     if fig.place not in ("全国", "全省"):  # (not a benchmark's own figure: 高于全国(3.6%)2.3个百分点)
         r.last_place = fig.place
+        r.last_measure = fig.measure if fig.place else None
+
+
+# 金昌市规上工业同比增长31.1%,白银市为19.1%,酒泉市12.6%: places in parallel after a place's figure
+_PLACE_IS = re.compile(r"\s*(?:而|其次|其中)?(?P<place>[^,，;；:：。\d]{2,10}?)(?:为|是|达|达到)?\s*")
+
+
+def _parallel_place(r: _Reading, fig: Figure) -> bool:
+    """A clause that is only a place and a bare percentage, right after a figure of another place
+    named in its clause, is that place's figure of the same indicator and measure."""
+    if fig.measure != "level_pct" or fig.place is not None or r.last_measure not in ("yoy_pct", "share_pct"):
+        return False
+    sentence = r.ctx.sentence
+    at = clause_start(sentence, fig.start)
+    m = _PLACE_IS.fullmatch(sentence, at, fig.start)
+    if m is None or named_place(m.group("place")) is None or r.previous is None:
+        return False
+    fig.place, fig.measure, fig.evidence_start = m.group("place"), r.last_measure, at
+    return True
 
 
 def _national(sentence: str, mention: Mention, fig: Figure) -> bool:
