@@ -277,7 +277,7 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if raw.endswith("倍"):
         if m.group("yoy_approx") in ("近", "约"):
             return None  # 增长近3倍: 3x or +300%? ambiguous, left out (gold README 13)
-        val: float | None = parse_number(raw[:-1].strip()) * 100
+        val: float | None = round(parse_number(raw[:-1].strip()) * 100, 6)  # (1.1倍 is 110, not 110.00000000000001)
     else:
         val = figure_value(raw.rstrip("%").strip())
     negative = m.group("yoy_verb") in words()["growth_down"] or m.string[max(0, s - 1): s] == "负"

@@ -43,8 +43,8 @@ class TextIndex:
         opener, first = follow_on_regex(), follow_on_first_chars()  # tried at sentence openings only
         follow_ons = [i for i in [0, *(m.end() for m in _SENTENCE_END.finditer(paragraph))]
                       if i < len(paragraph) and paragraph[i] in first and opener.match(paragraph, i)]
-        if not mentions:  # 制造业增长3.4%: a group's growth may go on about the section's indicator
-            follow_ons += [m.start() for m in group_growth_regex().finditer(paragraph)]
+        # 制造业增长3.4%: a group's growth may go on about the section's indicator
+        follow_ons += [m.start() for m in group_growth_regex().finditer(paragraph)]
         # periods matter only where a figure can be: a paragraph without catalog wording has none
         periods = find_periods(paragraph if follow_ons or all_periods else paragraph[: mentions[-1].end + 40]) if (
             mentions or follow_ons or all_periods) else []

@@ -121,6 +121,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PUNCTUATION = re.compile(r"[,，。;；]")
 
 
+_ASIDE = re.compile(r"[(（][^()（）\d]*[)）]")
+
+
 @lru_cache(maxsize=4096)
 def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str | None:
     """What is left of the words before an indicator once places, periods and fillers are removed."""
@@ -135,6 +138,7 @@ def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str
     s = _TRAILING_VERB.sub("", s)
     s = (place_names or place_name_regex()).sub("", s)
     s = _QUOTES.sub("", s)  # “主导+特色”产业: quotation marks around a group's name are typography
+    s = _ASIDE.sub("", s)  # 规模以上工业(简称"全省工业")增加值: an aside in brackets names no group
     prev = None
     while prev != s:
         prev = s
@@ -165,8 +169,16 @@ PARALLEL_GROUP = re.compile(r"[\u4e00-\u9fff()（）、]{2,16}?(?:企业|行业|
 
 def parallel_subject(sentence: str, fig: Figure) -> str | None:
     """The group a clause of its own names before its growth figure, in a run of parallel clauses
-    ("…,制造业增长8.2%"), or None when the clause does not start with such a group."""
-    head = sentence[clause_start(sentence, fig.start): fig.start]
+    ("…,制造业增长8.2%"; after a list comma, A增长2.5倍、B增长1.1倍, the item's own), or None when
+    the clause does not start with such a group."""
+    for at in (clause_start(sentence, fig.start), clause_start_or_list(sentence, fig.start)):
+        subject = _group_head(sentence[at: fig.start])
+        if subject:
+            return subject
+    return None
+
+
+def _group_head(head: str) -> str | None:
     head = re.sub(r"^(?:其中|另外|此外)", "", head)
     head = re.sub(r"(?:同比|比上年|比去年同期|较上年)?(?:累计)?$", "", head)
     head = re.sub(r"(?<=项目)(?:完成)?投资(?:额)?$", "", head)  # 新开工项目投资增长…: a breakdown of investment
@@ -250,15 +262,16 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
             return parallel
     if mention.alias in ("增加值", "产值", "总产值") and not prefix.strip():
         return None
-    if "规下" in prefix[-4:]:
+    if "规下" in prefix[-4:] or prefix.endswith(("规模以下", "规模以下工业")):
         return "规下"
     joined = _ALIAS_GROUP.match(mention.alias) if prefix.endswith(("及", "和", "与")) else None
     if joined:  # 互联网及软件信息服务业主营业务收入: the group is both, as written
         prefix += joined.group(1)
     subject = subject_from_prefix(prefix, ctx.place_names)
     cat = load_catalog()
-    if subject:  # 先进制造业增加值 -> 先进制造业
-        return subject + cat.group_words.get(mention.alias, "")
+    if subject:  # 先进制造业增加值 -> 先进制造业; 煤炭工业增加值 -> 煤炭工业 (not 轻工业实现工业增加值)
+        word = cat.group_words.get(mention.alias, "")
+        return subject + word if prefix.endswith(subject) and not subject.endswith(word) else subject
     # 制造业增加值 alone is manufacturing, a part of industry, not the total
     return cat.group_words.get(mention.alias) if mention.alias in cat.group_alone else None
 

@@ -166,8 +166,9 @@ def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
               and (opens or (state.opened_paragraph == state.paragraph and not mentions)))
     # 制造业拉动有力。上半年,制造业增长3.4%: a growth of a named industry or place with no indicator
     # word of its own is of the section's last indicator
-    opener = opener or (not topic and not mentions and state.last_code is not None
-                        and group_growth_regex().search(sentence) is not None)
+    # (…before any indicator word: 制造业增长4.3%,装备制造业(11.8%)…表现亮眼)
+    growth = None if topic or state.last_code is None else group_growth_regex().search(sentence)
+    opener = opener or (growth is not None and (not mentions or growth.end() <= mentions[0].start))
     # ("分市看,邯郸、唐山…分别增长…;石家庄市规上工业增加值…": with mentions of its own, the opening
     # still goes on, but the sentence is read as usual)
     follow_on = topic or (opener and not mentions)
@@ -476,7 +477,12 @@ def _follow_on_head_is_group(sentence: str, fig: Figure) -> bool:
     """In a follow-on sentence, a growth figure counts when its clause names only a period or a
     group of industries or enterprises (分行业看,汽车制造业增长…; 其中,11月当月增长…), not some
     other measure (其中,民间投资增长…)."""
-    head = sentence[clause_start(sentence, fig.start): fig.start]
+    # (其中,A同比增长2.5倍、B增长1.1倍: after a list comma, the item's own head)
+    return any(_names_only_group(sentence[at: fig.start], fig) for at in
+               {clause_start(sentence, fig.start), clause_start_or_list(sentence, fig.start)})
+
+
+def _names_only_group(head: str, fig: Figure) -> bool:
     head = follow_on_regex().sub("", head)
     head = _SINGLE_MONTH.sub("", PERIOD_OR_PLACE.sub("", head))
     return not head or PARALLEL_GROUP.fullmatch(head) is not None or fig.place is not None or (
