@@ -210,6 +210,16 @@ def _scope_text(ctx: SentenceContext, mention: Mention) -> str:
     return head[cut[-1]:] if cut else (ctx.paragraph_before + head)[-120:]
 
 
+def _bare_scope(ctx: SentenceContext, mention: Mention) -> str:
+    """Where a bare wording (利润总额, 营业收入) finds its scope: its sentence back to the clause that
+    names a whole (湖北省规模以上工业企业营业收入…;营业成本…;利润总额…), else its sentence (with the
+    paragraph's last 40 characters); a ministry's name (工业和信息化部) is no scope."""
+    head = ctx.sentence[: mention.start]
+    cut = [m.end() for m in _WHOLE_CLAUSE.finditer(head)]
+    scope = head[cut[-1]:] if cut else (ctx.paragraph_before + head)[-max(40, len(head)):]
+    return scope.replace("工业和信息化", "")
+
+
 def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     """Apply scope rules: 工业增加值 is 规上 when the sentence's subject is 规上 (gold README 7)."""
     code = mention.code
@@ -217,14 +227,14 @@ def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     head = ctx.sentence[: mention.start]
     if entry.scope_sensitive and _ABOVE_SCALE.search(_scope_text(ctx, mention)) and "规下" not in head[-6:]:
         return "industrial_value_added"
-    if mention.alias in words()["scoped_bare_aliases"] and not re.search(
-            r"规上|规模以上|工业", (ctx.paragraph_before + head)[-40:]):
+    scope = _bare_scope(ctx, mention)
+    if mention.alias in words()["scoped_bare_aliases"] and not re.search(r"规上|规模以上|工业", scope):
         return None
     if mention.alias in words()["software_segment_aliases"] and not has_word(
             "software_context_words", ctx.section_before + head):
         return None
     if mention.alias in words()["bare_aliases"]:
-        if not has_word("group_words", (ctx.paragraph_before + head)[-40:] + mention.alias):
+        if not has_word("group_words", scope + mention.alias):
             return None
     if mention.alias == "增加值" and _ALL_INDUSTRY.search(head) and not _ABOVE_SCALE.search(_scope_text(ctx, mention)):
         return "industrial_value_added_all"  # 全市工业实现增加值…: industry as a whole

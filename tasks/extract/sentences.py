@@ -91,6 +91,7 @@ class _Reading:
     last_place: str | None = None  # the place of the last figure read
     last_measure: str | None = None  # ... and its measure, when that place was named in its clause
     dropped_before: int = -2  # index of the last figure `not_a_row` dropped
+    level_dropped: int = -2  # index of the last level figure that gave no row
     previous: Mention | None = None  # the mention the last figure was attached to
 
 
@@ -133,6 +134,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         advance_state(state, sentence, years, periods, fig.start)
         draft = _read_figure(state, reading, i, fig)
         if draft is None:
+            reading.level_dropped = i if fig.measure == "level" else reading.level_dropped
             continue
         rows.append(build_row(doc, segment, draft, start, text))
         state.last_paragraph = state.paragraph
@@ -210,7 +212,7 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
     # that qualify them
     kept: list[Figure | None] = []
     for i, f in enumerate(figures):
-        keep = i in r.distributed or (f.measure == "yoy_pct" and _follow_on_head_is_group(r.ctx.sentence, f)) or (
+        keep = i in r.distributed or (f.measure == "yoy_pct" and _follow_on_head_is_group(r.ctx.sentence, f, figures)) or (
             f.measure in ("vs_benchmark_pp", "rank") and bool(kept) and kept[-1] is not None)
         kept.append(f if keep else None)
     return kept
@@ -218,6 +220,8 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
 
 def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft | None:
     """Figure `i` of the sentence attached to its indicator, or None when it is no row."""
+    if _grows_dropped_level(r, i, fig):
+        return None
     parallel = _parallel_place(r, fig)
     mention, subject = (r.previous, None) if parallel else _attached_mention(r, i, fig)
     if mention is None:
@@ -242,6 +246,18 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
                    and period is not None else "its paragraph's" if period is not None else "none stated: the full year")
     return Draft(code, fig, subject, year, period, evidence_at, estimate, target,
                  {"year_from": year_from, "period_from": period_from})
+
+
+def _grows_dropped_level(r: _Reading, i: int, fig: Figure) -> bool:
+    """A bare growth clause right after a level that gave no row is that level's growth (营业成本
+    9336.7亿元,增长13.8%: the cost's, not the revenue's named earlier)."""
+    if fig.measure != "yoy_pct" or r.level_dropped != i - 1:
+        return False
+    s = r.ctx.sentence
+    return _BARE_GROWTH.fullmatch(s, clause_start(s, fig.start), fig.start) is not None
+
+
+_BARE_GROWTH = re.compile(r"\s*(?:同比|比上年|比去年|较上年|较去年)?(?:增长|下降|增加|减少|提高|上升)?\s*")
 
 
 def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, estimate: bool,
@@ -473,13 +489,17 @@ def _figure_year(state: ReadingState, fig: Figure, period: Period | None, target
 _SINGLE_MONTH = re.compile(r"\d{1,2}月份?(?:当月)?|当月|单月|同比|累计|[,，:：\s]")
 
 
-def _follow_on_head_is_group(sentence: str, fig: Figure) -> bool:
+def _follow_on_head_is_group(sentence: str, fig: Figure, figures: list[Figure]) -> bool:
     """In a follow-on sentence, a growth figure counts when its clause names only a period or a
     group of industries or enterprises (分行业看,汽车制造业增长…; 其中,11月当月增长…), not some
     other measure (其中,民间投资增长…)."""
-    # (其中,A同比增长2.5倍、B增长1.1倍: after a list comma, the item's own head)
-    return any(_names_only_group(sentence[at: fig.start], fig) for at in
-               {clause_start(sentence, fig.start), clause_start_or_list(sentence, fig.start)})
+    if _names_only_group(sentence[clause_start(sentence, fig.start): fig.start], fig):
+        return True
+    # 其中,A同比增长2.5倍、B增长1.1倍: after a growth figure and a list comma, the item's own head
+    # (not 发电量达1581亿千瓦时、同比增长7.9%: that growth is of the level before it)
+    at = clause_start_or_list(sentence, fig.start)
+    after_growth = any(f.measure == "yoy_pct" and f.end == at - 1 for f in figures)
+    return after_growth and _names_only_group(sentence[at: fig.start], fig)
 
 
 def _names_only_group(head: str, fig: Figure) -> bool:
