@@ -94,9 +94,10 @@ def _splits_other(covered: list[Mention], code: str, end: int) -> bool:
 @cache
 def strip_regex() -> re.Pattern[str]:
     w = words()
+    # (工业软件产品 keeps its 工业: a word of subject_keep is never stripped)
     return re.compile(
-        rf"^(?:(?:19|20)\d{{2}}年|(?:\d+(?:\.\d+)?|XX|\*+)[个家户项条]?|"
-        rf"{alternation(w['subject_strip'] + w['estimate_words'] + w['target_words'])})+"
+        rf"^(?:(?!{alternation(w['subject_keep'])})(?:(?:19|20)\d{{2}}年|(?:\d+(?:\.\d+)?|XX|\*+)[个家户项条]?|"
+        rf"{alternation(w['subject_strip'] + w['estimate_words'] + w['target_words'])}))+"
     )
 
 
@@ -117,6 +118,8 @@ _TRAILING_VERB = re.compile(r"(?:累计|共|已)?(?:实现|完成|达到|(?<!下
 _TRAILING_FILLER = re.compile(r"(?:的|中|和|及|与|等|、|之|企业|实现|完成|累计|全年目标|目标|任务)$")
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+
+_JOINT = re.compile(r"、[^、,，;；]+(?:共|合计|共计)(?:实现|完成)?$")
 
 _PUNCTUATION = re.compile(r"[,，。;；]")
 
@@ -250,7 +253,8 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
     entry = load_catalog().entries[code]
     cstart = clause_start(ctx.sentence, mention.start)
     prefix = ctx.sentence[cstart: mention.start]
-    if "count" not in entry.level_units:
+    if "count" not in entry.level_units and not _JOINT.search(prefix):
+        # (A、B共实现收入X: the groups together, one subject as written)
         prefix = ctx.sentence[clause_start_or_list(ctx.sentence, mention.start): mention.start]
     if "count" in entry.level_units or "station" in entry.level_units:
         sub = _count_subject(prefix, mention)

@@ -92,6 +92,7 @@ class _Reading:
     last_measure: str | None = None  # ... and its measure, when that place was named in its clause
     dropped_before: int = -2  # index of the last figure `not_a_row` dropped
     level_dropped: int = -2  # index of the last level figure that gave no row
+    last_level: str | None = None  # the unit class of the last level that gave a row
     previous: Mention | None = None  # the mention the last figure was attached to
 
 
@@ -137,6 +138,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             reading.level_dropped = i if fig.measure == "level" else reading.level_dropped
             continue
         rows.append(build_row(doc, segment, draft, start, text))
+        if fig.measure == "level":
+            reading.last_level = fig.unit_class
         state.last_paragraph = state.paragraph
         if not follow_on:  # a follow-on's own period (10月当月) is not passed on to the next one
             state.last_code, state.last_period = draft.code, draft.period
@@ -414,18 +417,31 @@ def _place_figure(r: _Reading, mention: Mention, fig: Figure) -> None:
 
 
 # 金昌市规上工业同比增长31.1%,白银市为19.1%,酒泉市12.6%: places in parallel after a place's figure
-_PLACE_IS = re.compile(r"\s*(?:而|其次|其中)?(?P<place>[^,，;；:：。\d]{2,10}?)(?:为|是|达|达到)?\s*")
+_PLACE_IS = re.compile(r"\s*(?:而|其次|其中)?(?P<place>[^,，;；:：。、\d]{2,10}?)(?:为|是|达|达到|有)?\s*")
 
 
 def _parallel_place(r: _Reading, fig: Figure) -> bool:
     """A clause that is only a place and a bare percentage, right after a figure of another place
-    named in its clause, is that place's figure of the same indicator and measure."""
-    if fig.measure != "level_pct" or fig.place is not None or r.last_measure not in ("yoy_pct", "share_pct"):
+    named in its clause, is that place's figure of the same indicator and measure; a clause or
+    list item that is only a place and a level, after a level of that kind, is that place's level
+    (累计建成5G基站98613座,其中深圳30591座、广州23555座)."""
+    if fig.place is not None or r.previous is None:
         return False
     sentence = r.ctx.sentence
+    if fig.measure == "level" and fig.unit_class == r.last_level:
+        if sentence[fig.end: fig.end + 1] not in ("", "、", ",", "，", ";", "；", "。"):
+            return False  # (江苏省13个设区市: the number counts the word after it)
+        at = clause_start_or_list(sentence, fig.start)
+        m = _PLACE_IS.fullmatch(sentence, at, fig.start)
+        if m is None or named_place(m.group("place")) is None:
+            return False
+        fig.place, fig.evidence_start = m.group("place"), at
+        return True
+    if fig.measure != "level_pct" or r.last_measure not in ("yoy_pct", "share_pct"):
+        return False
     at = clause_start(sentence, fig.start)
     m = _PLACE_IS.fullmatch(sentence, at, fig.start)
-    if m is None or named_place(m.group("place")) is None or r.previous is None:
+    if m is None or named_place(m.group("place")) is None:
         return False
     fig.place, fig.measure, fig.evidence_start = m.group("place"), r.last_measure, at
     return True
