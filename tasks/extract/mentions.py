@@ -111,7 +111,8 @@ _QUOTES = re.compile(r"[\"“”'‘’「」『』]")
 # A subject never holds a space, a colon or a bar: those are a heading's separators.
 _SEPARATOR = re.compile(r"[\s:：|｜]")  # (a dash inside a name stays: 建材—家居产业链群)
 
-_SCOPE_WORDS = re.compile(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?")
+# (规模以上工业中高技术行业: "among", not 中小企业)
+_SCOPE_WORDS = re.compile(r"(?:规模以上|规上|规模)(?:工业)?(?:企业)?(?:中(?![小型]))?")
 
 _TRAILING_VERB = re.compile(r"(?:累计|共|已)?(?:实现|完成|达到|(?<!下)达)$")  # (市下达: who set a target)
 
@@ -257,7 +258,9 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
         # (A、B共实现收入X: the groups together, one subject as written)
         prefix = ctx.sentence[clause_start_or_list(ctx.sentence, mention.start): mention.start]
     if "count" in entry.level_units or "station" in entry.level_units:
-        sub = _count_subject(prefix, mention)
+        # (5G基站新增88.7万个: the addition word may follow the indicator in the figure's clause)
+        own = ctx.sentence[max(mention.end, clause_start(ctx.sentence, fig.start)): fig.start] if fig else ""
+        sub = _count_subject(prefix + own, mention)
         if fig is not None and continues_stock(ctx.sentence, fig):
             sub = None
         if "station" in entry.level_units:
@@ -342,7 +345,11 @@ def special_whole(group: str | None, code: str) -> str | None:
     equipment_mfg_value_added), else None."""
     if not group or code not in words()["value_added_codes"]:
         return None
-    for entry in load_catalog().entries.values():
+    cat = load_catalog()
+    aliased = cat.alias_to_code.get(group)  # (高技术行业实现增加值…: a short form, one of its aliases)
+    if aliased in words()["value_added_codes"] and not aliased.startswith("industrial_"):
+        return aliased
+    for entry in cat.entries.values():
         if entry.code in words()["value_added_codes"] and entry.name.removesuffix("增加值") == group:
             return entry.code
     return None
