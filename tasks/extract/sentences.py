@@ -204,8 +204,9 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
     """The sentence's figures, one per listed group, with the 分别 lists shared out (`r.distributed`);
     after an opener, the ones that do not count are None."""
     if not r.follow_on:
-        figures = figures_per_listed_place(r.ctx.sentence, figures_per_listed_group(r.ctx.sentence, figures))
-        r.ctx.figures = figures
+        figures = figures_per_listed_group(r.ctx.sentence, figures)
+    figures = figures_per_listed_place(r.ctx.sentence, figures)  # (a follow-on's places too: A、B等N个县区增速…)
+    r.ctx.figures = figures
     r.distributed = distribution(r.ctx, figures)
     for i, attached in enumerated_values(r.ctx, figures).items():
         r.distributed.setdefault(i, attached)
