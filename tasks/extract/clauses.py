@@ -248,6 +248,18 @@ def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
     return out
 
 
+def _share_last_unit(figures: list[Figure], run: list[int]) -> None:
+    """分别高于…15.1个、7.9个和4.8个百分点: the unit written once at the end is every item's."""
+    last = figures[run[-1]]
+    if last.measure != "vs_benchmark_pp" or not all(
+            figures[i].measure == "level" and figures[i].unit == "个" for i in run[:-1]):
+        return
+    for i in run[:-1]:
+        f = figures[i]
+        if f.measure == "level" and f.unit == "个":
+            f.measure, f.unit, f.unit_class = last.measure, last.unit, last.unit_class
+
+
 def _run_after(s: str, m: re.Match[str], figures: list[Figure]) -> list[int]:
     """The figures right after 分别, joined by 、 和 及 与 , only."""
     group = [i for i, f in enumerate(figures) if f.end > m.end() and not f.listed and
@@ -255,6 +267,7 @@ def _run_after(s: str, m: re.Match[str], figures: list[Figure]) -> list[int]:
     run: list[int] = []
     for i in group:
         if run:
+            _share_last_unit(figures, [*run, i])
             if (figures[i].measure in ("rank", "vs_benchmark_pp") or figures[i].place) and (
                     figures[i].measure != figures[run[0]].measure):
                 break  # a rank, a gap or another place's figure never continues a list of growths

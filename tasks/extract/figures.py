@@ -120,9 +120,13 @@ _LEVEL_PATTERN = (
     r"(?:突破|首破|超过|超)(?P<lv_big>万亿|千亿)元"
     # 超百万辆, 突破千万辆: a threshold written with a Chinese magnitude is a value (100 万辆)
     r"|(?:突破|首破|超过|超)(?P<lv_cn>百|千)万(?P<lv_unit3>辆|座|个|家|户)(?!级)"
+    # 首破千家, 超百家: a threshold of a hundred or a thousand written in Chinese
+    r"|(?:突破|首破|超过|超|破)(?P<lv_k>百|千)(?P<lv_unit4>家|户|个|座|辆)"
     r"|(?P<lv_wan>万)(?:余|多)(?P<lv_unit2>家|户|个)"
     rf"|(?P<lv_num>{_VAL})\s?(?:余|多)?(?P<lv_mult>万亿|千亿|亿|万)?(?:余|多)?"
     r"(?P<lv_unit>元|家|户|个|辆|座)(?!/|月|百分点|季度|工作日|小时|省|市|县|区)"
+    # (高于…15.1个、7.9个和4.8个百分点: 个 of a list of gaps whose unit is written once, at the end)
+    r"(?<!个(?=[、和与及]\s?-?\d[\d.]*个?(?:[、和与及]\s?-?\d[\d.]*个?)*百分点))"
     # 1.14亿, 迈上4.4万亿: 亿 and 万亿 without 元 are money when nothing names another unit after them
     rf"|(?P<lv_yi_num>{_VAL})\s?(?P<lv_yi>万亿|千亿|亿)(?![\u4e00-\u9fffA-Za-z元/])"
 )
@@ -295,6 +299,9 @@ def _level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if m.group("lv_cn"):
         unit = "万" + m.group("lv_unit3")
         return Figure("level", 100.0 if m.group("lv_cn") == "百" else 1000.0, unit, counter_class(m.group("lv_unit3")), s, e)
+    if m.group("lv_k"):
+        unit = m.group("lv_unit4")
+        return Figure("level", 100.0 if m.group("lv_k") == "百" else 1000.0, unit, counter_class(unit), s, e)
     if m.group("lv_wan"):
         unit = "万" + m.group("lv_unit2")
         return Figure("level", 1.0, unit, counter_class(m.group("lv_unit2")), s, e)
