@@ -143,9 +143,20 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         state.last_paragraph = state.paragraph
         if not follow_on:  # a follow-on's own period (10月当月) is not passed on to the next one
             state.last_code, state.last_period = draft.code, draft.period
+    if not rows and not follow_on:
+        _note_named_indicator(state, ctx)
     _finish_sentence(state, sentence, years, periods)
     state.topic = reading.topic
     return rows
+
+
+def _note_named_indicator(state: ReadingState, ctx: SentenceContext) -> None:
+    """A sentence that names an indicator but gives it no row (…23个行业增加值保持增长,增长面为67.6%。)
+    still sets what a follow-on after it goes on about (其中,计算机…制造业同比增长2.5倍)."""
+    named = [m for m in ctx.mentions if m.alias]
+    code = resolve_code(ctx, named[-1]) if named else None
+    if code is not None:
+        state.last_code, state.last_period, state.last_paragraph = code, state.period, state.paragraph
 
 
 # A sentence that opens on a group (an industry, a cluster) and goes on after a comma
@@ -216,7 +227,11 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
     # that qualify them
     kept: list[Figure | None] = []
     for i, f in enumerate(figures):
-        keep = i in r.distributed or (f.measure == "yoy_pct" and _follow_on_head_is_group(r.ctx.sentence, f, figures)) or (
+        # (存款余额328.63亿元,增长5.7%: a bare growth after a level not kept is that level's)
+        of_dropped_level = i > 0 and kept[-1] is None and figures[i - 1].measure == "level" and (
+            _BARE_GROWTH.fullmatch(r.ctx.sentence, clause_start(r.ctx.sentence, f.start), f.start) is not None)
+        keep = i in r.distributed or (f.measure == "yoy_pct" and not of_dropped_level
+                                      and _follow_on_head_is_group(r.ctx.sentence, f, figures)) or (
             f.measure in ("vs_benchmark_pp", "rank") and bool(kept) and kept[-1] is not None)
         kept.append(f if keep else None)
     return kept
