@@ -200,3 +200,16 @@ def test_the_summary_names_removed_files_up_to_ten_then_counts_them():
     many = {f"{i:02d}.txt": 1 for i in range(11)}
     assert removed_lines(many, 0) == ["removed: 11 files no longer in the inbox, 11 rows withdrawn"]
     assert removed_lines({}, 2) == ["removed: 2 files no longer in the inbox, rows kept (--removed keep)"]
+
+
+@pytest.mark.slow
+def test_removing_an_original_lets_its_verbatim_copy_state_the_figures(copied):
+    inbox, warehouse = copied
+    first = facts(warehouse)
+    (inbox / "report.txt").unlink()  # report_copy.txt, its duplicate, stays
+    summary = run(inbox, warehouse)
+    assert list(summary.withdrawn) == ["report.txt"] and summary.files_new == 1
+    assert facts(warehouse) == first
+    documented = documents_by_file(warehouse)
+    assert documented["report.txt"] == ("removed", 0) and documented["report_copy.txt"][0] == "ok"
+    assert check_warehouse(warehouse).problems == []
