@@ -392,13 +392,24 @@ def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: s
         accounts = row_accounts(connection)
     ledger, _ = read_ledger(warehouse)
     if ledger is not None and not rebuilt:
-        accounts.update({k: v for k, v in ledger_problems(ledger, current).items()
-                         if "not recorded" not in v and k not in accounts})
+        accounts.update({k: v for k, v in ledger_accounts(ledger, current, inbox).items() if k not in accounts})
     accounts.update({k: f"{k}: left to restore by an interrupted repair" for k in pending if k not in accounts})
     repair = reread_or_report(inbox, accounts, messages, withdraw)
     if messages or pending:
         write_manifest(warehouse, report.good, run_id, repair.reread)
     return repair
+
+
+def ledger_accounts(ledger: pa.Table, current: pa.Table, inbox: Path) -> dict[str, str]:
+    """The ledger's disagreements repair acts on: a documented file the ledger lacks is simply read
+    again as new, unless it left the inbox (then it is withdrawn, or kept, like any file gone)."""
+    found = {}
+    for source_file, problem in ledger_problems(ledger, current).items():
+        if "not recorded" not in problem:
+            found[source_file] = problem
+        elif not (inbox / source_file).exists():
+            found[source_file] = f"ledger: {source_file} is documented but not recorded"
+    return found
 
 
 SHOWN = 20  # per kind: a damaged partition of a large warehouse can hold rows of thousands of files

@@ -221,6 +221,20 @@ def test_a_file_gone_from_the_inbox_with_a_damaged_partition_is_withdrawn_by_def
     assert check_warehouse(copy).problems == []
 
 
+def test_run_repair_withdraws_a_file_gone_from_the_inbox_that_a_stale_ledger_forgot(clean, copy, tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    (inbox / REMOVED).unlink()
+    pq.write_table(LEDGER_SCHEMA.empty_table(), ledger_path(copy))  # valid, but knows no file
+    assert f"ledger: {REMOVED} is documented but not recorded (it will be read again)" in check_warehouse(copy).problems
+    summary = run(inbox, copy, repair_all=True)
+    assert any(m.startswith(f"ledger: {REMOVED} is documented but not recorded; no longer in the inbox") for m in summary.repairs)
+    assert summary.withdrawn == {REMOVED: its_rows(clean)}
+    others = f"source_file != '{REMOVED}'"
+    assert rows(copy, "indicators", others) == rows(clean, "indicators", others)
+    assert check_warehouse(copy).problems == []
+
+
 # --- nothing outlives a killed run ---------------------------------------------------------------
 
 
