@@ -35,7 +35,7 @@ from tasks.health import documented_source_files, repair_task
 from tasks.ingest import commit_ledger_task, is_retried, mark_duplicates, plan_ingest_task
 from tasks.process import BatchResult, local_pool, process_batch_task
 from tasks.publish import StagedRows, publish_task, warehouse_lock
-from tasks.removed import refuse_empty_inbox, withdrawal_task
+from tasks.removed import Withdrawal, refuse_empty_inbox, withdrawal_task
 from tasks.review import run_pages_task
 from tasks.tables import documents_table
 from tasks.validate import GateSummary, validate_staged_task, warm_up_in_background
@@ -106,7 +106,8 @@ def nightly_ingest(
                f"{len(plan.removed)} no longer in the inbox")
         if withdraw:
             refuse_empty_inbox(inbox_dir, plan.removed, plan.recorded, allow_empty_inbox)
-        withdrawn = withdrawal_task(warehouse_dir, plan.withdrawn, run_id, datetime.now(UTC))
+        withdrawn = withdrawal_task(warehouse_dir, plan.withdrawn, run_id, datetime.now(UTC)) if plan.withdrawn \
+            else Withdrawal()
         use_pool = local_workers >= 0 and len(plan.to_read) > batch_size
         with local_pool(local_workers) if use_pool else nullcontext():
             if use_pool:  # this process only waits while the pool works: load GE meanwhile
