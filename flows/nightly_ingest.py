@@ -19,7 +19,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 import pyarrow as pa
 from prefect import flow
@@ -35,7 +34,7 @@ from tasks.health import documented_source_files, repair_task
 from tasks.ingest import commit_ledger_task, is_retried, mark_duplicates, plan_ingest_task
 from tasks.process import BatchResult, local_pool, process_batch_task
 from tasks.publish import StagedRows, publish_task, warehouse_lock
-from tasks.removed import Withdrawal, refuse_empty_inbox, withdrawal_task
+from tasks.removed import POLICIES, Withdrawal, refuse_empty_inbox, withdrawal_task
 from tasks.review import run_pages_task
 from tasks.tables import documents_table
 from tasks.validate import GateSummary, validate_staged_task, warm_up_in_background
@@ -82,7 +81,7 @@ def nightly_ingest(
     fail_share: float = 0.20,
     local_workers: int = 0,
     repair_all: bool = False,
-    removed: Literal["withdraw", "keep"] = "withdraw",
+    removed: str = "withdraw",  # a str: a Literal here fails Prefect's parameter model in a served run
     allow_empty_inbox: bool = False,
 ) -> RunSummary:
     """One run over the inbox: only new or changed files are read; every file ends with a status.
@@ -93,6 +92,8 @@ def nightly_ingest(
     `removed`: what becomes of files that left the inbox, "withdraw" their rows or "keep" them
     (`tasks/removed.py`); `allow_empty_inbox`: withdraw even when none of the documented files is left.
     """
+    if removed not in POLICIES:
+        raise ValueError(f"removed must be one of {', '.join(POLICIES)}, not {removed!r}")
     withdraw = removed == "withdraw"
     inbox_dir, warehouse_dir = Path(inbox).resolve(), Path(warehouse).resolve()
     run_id = str(flow_run.get_id() or uuid.uuid4())
