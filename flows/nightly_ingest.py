@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
@@ -33,6 +34,7 @@ from tasks.health import documented_source_files, repair_task
 from tasks.ingest import commit_ledger_task, is_retried, mark_duplicates, plan_ingest_task
 from tasks.process import BatchResult, local_pool, process_batch_task
 from tasks.publish import StagedRows, publish_task, warehouse_lock
+from tasks.removed import POLICIES, Withdrawal, refuse_empty_inbox, withdrawal_task
 from tasks.review import run_pages_task
 from tasks.tables import documents_table
 from tasks.validate import GateSummary, validate_staged_task, warm_up_in_background
@@ -64,6 +66,8 @@ class RunSummary:
     run_page: str | None = None  # facts this run wrote, conflicts, review pages
     review_pages: list[str] = field(default_factory=list)  # documents with quarantined rows
     repairs: list[str] = field(default_factory=list)  # what the repair step found and did
+    withdrawn: dict[str, int] = field(default_factory=dict)  # files gone from the inbox -> rows withdrawn
+    removed_kept: int = 0  # files gone from the inbox whose rows stay (`removed="keep"`)
 
 
 @flow(name="nightly_ingest", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
@@ -77,21 +81,34 @@ def nightly_ingest(
     fail_share: float = 0.20,
     local_workers: int = 0,
     repair_all: bool = False,
+    removed: str = "withdraw",  # a str: a Literal here fails Prefect's parameter model in a served run
+    allow_empty_inbox: bool = False,
 ) -> RunSummary:
     """One run over the inbox: only new or changed files are read; every file ends with a status.
 
     `local_workers`: processes of the local pool that runs the batches (0: one per core; -1: no
     pool, the flow's task runner places the batches, e.g. on Dask workers). `repair_all`: check
     every file's checksum and every document's rows first, not only file sizes (`run --repair`).
+    `removed`: what becomes of files that left the inbox, "withdraw" their rows or "keep" them
+    (`tasks/removed.py`); `allow_empty_inbox`: withdraw even when none of the documented files is left.
     """
+    if removed not in POLICIES:
+        raise ValueError(f"removed must be one of {', '.join(POLICIES)}, not {removed!r}")
+    withdraw = removed == "withdraw"
     inbox_dir, warehouse_dir = Path(inbox).resolve(), Path(warehouse).resolve()
     run_id = str(flow_run.get_id() or uuid.uuid4())
     with warehouse_lock(warehouse_dir), run_staging(warehouse_dir, run_id) as staging:
-        repair = repair_task(warehouse_dir, inbox_dir, full=repair_all, run_id=run_id)
+        repair = repair_task(warehouse_dir, inbox_dir, full=repair_all, run_id=run_id, withdraw=withdraw)
         for message in repair.messages:
             report(f"repair: {message}")
-        plan = plan_ingest_task(inbox_dir, warehouse_dir, force=force, since=since, reread=repair.reread)
-        report(f"ingest: {len(plan.to_read)} new or changed files, {plan.unchanged} unchanged")
+        plan = plan_ingest_task(inbox_dir, warehouse_dir, force=force, since=since, reread=repair.reread,
+                                withdraw=withdraw, gone=repair.gone)
+        report(f"ingest: {len(plan.to_read)} new or changed files, {plan.unchanged} unchanged, "
+               f"{len(plan.removed)} no longer in the inbox")
+        if withdraw:
+            refuse_empty_inbox(inbox_dir, plan.removed, plan.recorded, allow_empty_inbox)
+        withdrawn = withdrawal_task(warehouse_dir, plan.withdrawn, run_id, datetime.now(UTC)) if plan.withdrawn \
+            else Withdrawal()
         use_pool = local_workers >= 0 and len(plan.to_read) > batch_size
         with local_pool(local_workers) if use_pool else nullcontext():
             if use_pool:  # this process only waits while the pool works: load GE meanwhile
@@ -100,7 +117,8 @@ def nightly_ingest(
         docs = plan.early + [d for r in results for d in r.documents]
         mark_duplicates(docs, plan.ledger)
 
-        documents = documents_table(docs, row_counts(results, docs), run_id, datetime.now(UTC))
+        documents = pa.concat_tables([documents_table(docs, row_counts(results, docs), run_id, datetime.now(UTC)),
+                                      withdrawn.documents])
         report(f"extract: {sum(r.rows for r in results)} indicator rows from {len(docs)} files; validating")
         gate = validate_staged_task([Path(r.rows_file) for r in results if r.rows_file], documents.to_pandas(), run_id,
                              staging, warehouse_dir / "_docs", catalog_codes(), fail_share=fail_share,
@@ -111,7 +129,8 @@ def nightly_ingest(
              "documents": documents},
             replace_doc_ids=(),
             replace_source_files=quote(reprocessed_files(docs, plan, warehouse_dir, repair.reread)),
-            replace_document_versions=quote([(d.doc_id, d.source_file) for d in docs if not is_retried(d)]),
+            replace_document_versions=quote([(d.doc_id, d.source_file) for d in docs if not is_retried(d)]
+                                            + withdrawn.versions),
             run_id=run_id,
         )
         # quote(): Prefect would otherwise walk every document twice looking for futures (~28 s at 100,000)
@@ -123,6 +142,7 @@ def nightly_ingest(
     summary.facts, summary.run_page = facts, str(pages.index)
     summary.review_pages = [str(p) for p in pages.reviews]
     summary.repairs = repair.messages
+    summary.withdrawn, summary.removed_kept = withdrawn.rows, 0 if withdraw else len(plan.removed)
     publish_run_artifacts(summary, gate)
     if summary.run_failed:
         raise RuntimeError(
@@ -177,11 +197,11 @@ def reprocessed_files(docs: list, plan, warehouse: Path, reread: frozenset[str])
     """Files read before whose earlier rows this run replaces (new files have none to replace).
 
     Known from the ledger, and from the warehouse's own `documents` table: a lost or stale ledger
-    must never let a file's rows be added a second time."""
+    must never let a file's rows be added a second time. Files withdrawn from the inbox lose theirs."""
     names = {d.source_file for d in docs if not is_retried(d)}
     known = plan.ledger.stat_keys
     return sorted({n for n in names if n in known} | set(plan.previous_doc_ids) | (names & reread)
-                  | documented_source_files(warehouse, {n for n in names if n not in known}))
+                  | documented_source_files(warehouse, {n for n in names if n not in known}) | set(plan.withdrawn))
 
 
 def summarise(run_id: str, unchanged: int, docs: list, gate: GateSummary, results: list[BatchResult]) -> RunSummary:

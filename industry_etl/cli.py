@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=int, default=250, help="files per task (default 250)")
     run.add_argument("--repair", action="store_true",
                      help="check every file's checksum and every document's rows first, and repair (see check)")
+    add_removed_options(run)
     run.add_argument("--verbose", action="store_true", help="show Prefect's own logs")
 
     serve = sub.add_parser("serve", help="serve the flow on a nightly schedule (Prefect serve)")
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--timezone", default="Asia/Shanghai", help="schedule time zone (default Asia/Shanghai)")
     serve.add_argument("--inbox")
     serve.add_argument("--warehouse")
+    add_removed_options(serve)
     serve.add_argument("--verbose", action="store_true")
 
     sql = sub.add_parser("sql", help="query the warehouse with DuckDB (views: indicators, documents, quarantine)")
@@ -65,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     rv.add_argument("--out", type=Path, help="page to write (default <warehouse>/_review/<file>.html)")
     rv.add_argument("--gold", type=Path, help="also mark the gold rows of this file that were not extracted")
     return parser
+
+
+def add_removed_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--removed", choices=("withdraw", "keep"), default="withdraw",
+                        help="files no longer in the inbox: withdraw their rows (default) or keep them "
+                             "(for inboxes emptied after ingest)")
+    parser.add_argument("--allow-empty-inbox", action="store_true",
+                        help="withdraw even when the inbox holds none of the documented files")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,6 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def run_now(args: argparse.Namespace, inbox: Path, warehouse: Path, server) -> int:
     from industry_etl.progress import ProgressDisplay, report
     from tasks.publish import WarehouseBusy, warehouse_lock
+    from tasks.removed import WithdrawalRefused
 
     try:
         with warehouse_lock(warehouse):  # fail fast; the flow itself holds the lock while it writes
@@ -119,9 +130,12 @@ def run_now(args: argparse.Namespace, inbox: Path, warehouse: Path, server) -> i
 
             summary = run_flow(inbox, warehouse, force=args.force, since=args.since, dask=args.dask,
                                workers=args.workers, batch_size=args.batch_size, server=server,
-                               repair=args.repair)
+                               repair=args.repair, removed=args.removed,
+                               allow_empty_inbox=args.allow_empty_inbox)
     except WarehouseBusy as busy:
         return _fail(str(busy), EXIT_BUSY)
+    except WithdrawalRefused as refused:
+        return _fail(str(refused))
     except Exception as exc:  # one line; the traceback is in the Prefect run's logs, and with --verbose here
         if args.verbose:
             import traceback
@@ -157,6 +171,10 @@ def print_summary(summary, warehouse: Path) -> None:
           f"{summary.files_failed} failed")
     for name, status, detail in summary.failed_files[:20]:
         print(f"  {status:12s} {name}: {detail}")
+    from tasks.removed import removed_lines
+
+    for line in removed_lines(summary.withdrawn, summary.removed_kept):
+        print(line)
     print(f"rows: {summary.rows_published} published, {summary.rows_quarantined} quarantined")
     if summary.failure_counts:
         print("failed checks: " + ", ".join(f"{k}={v}" for k, v in summary.failure_counts.items()))
@@ -177,7 +195,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     guard_run()
     from industry_etl.runner import serve_flow
 
-    serve_flow(inbox_from_env(args.inbox), warehouse_from_env(args.warehouse), args.cron, args.timezone)
+    serve_flow(inbox_from_env(args.inbox), warehouse_from_env(args.warehouse), args.cron, args.timezone,
+               removed=args.removed, allow_empty_inbox=args.allow_empty_inbox)
     return 0
 
 

@@ -71,13 +71,15 @@ def drain_prefect_workers() -> None:
 
 def run_flow(inbox: Path, warehouse: Path, *, force: bool = False, since: datetime | None = None,
              dask: str | None = None, workers: int | None = None, batch_size: int = 250,
-             server: LocalApiServer | None = None, repair: bool = False) -> RunSummary:
+             server: LocalApiServer | None = None, repair: bool = False, removed: str = "withdraw",
+             allow_empty_inbox: bool = False) -> RunSummary:
     """One run of `nightly_ingest` now, in this process (Prefect's local mode: no server to install)."""
     # Prefect logs "Error flushing events" at shutdown of the temporary server even when the run
     # succeeded; that is noise for the user.
     logging.getLogger("prefect.events.clients").setLevel(logging.CRITICAL)
     params = {"inbox": str(inbox), "warehouse": str(warehouse), "force": force, "since": since,
-              "batch_size": batch_size, "repair_all": repair}
+              "batch_size": batch_size, "repair_all": repair, "removed": removed,
+              "allow_empty_inbox": allow_empty_inbox}
     runner = task_runner_for(dask, workers)
     # Worker processes (the local pool's or Dask's) must use this process's API, not start their own.
     with shared_api(server):
@@ -86,13 +88,15 @@ def run_flow(inbox: Path, warehouse: Path, *, force: bool = False, since: dateti
         return nightly_ingest.with_options(task_runner=runner)(**params, local_workers=-1)
 
 
-def serve_flow(inbox: Path, warehouse: Path, cron: str, timezone: str) -> None:
+def serve_flow(inbox: Path, warehouse: Path, cron: str, timezone: str, removed: str = "withdraw",
+               allow_empty_inbox: bool = False) -> None:
     """Serve the flow with a nightly cron schedule; runs show up (and can be triggered) in the Prefect UI."""
     from prefect.schedules import Cron
 
     nightly_ingest.serve(
         name="nightly",
         schedule=Cron(cron, timezone=timezone),
-        parameters={"inbox": str(inbox.resolve()), "warehouse": str(warehouse.resolve())},
+        parameters={"inbox": str(inbox.resolve()), "warehouse": str(warehouse.resolve()), "removed": removed,
+                    "allow_empty_inbox": allow_empty_inbox},
         description="Nightly ingest of the report inbox into the indicator warehouse",
     )

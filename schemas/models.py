@@ -18,11 +18,11 @@ NATIONAL_CODE = "100000"
 
 Measure = Literal["level", "yoy_pct", "share_pct", "vs_benchmark_pp", "rank"]
 DocumentStatus = Literal[
-    "ok", "no_indicators", "duplicate", "empty", "undecodable", "too_large", "unreadable"
+    "ok", "no_indicators", "duplicate", "empty", "undecodable", "too_large", "unreadable", "removed"
 ]
 MEASURES: tuple[str, ...] = ("level", "yoy_pct", "share_pct", "vs_benchmark_pp", "rank")
 DOCUMENT_STATUSES: tuple[str, ...] = (
-    "ok", "no_indicators", "duplicate", "empty", "undecodable", "too_large", "unreadable",
+    "ok", "no_indicators", "duplicate", "empty", "undecodable", "too_large", "unreadable", "removed",
 )
 
 

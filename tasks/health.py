@@ -202,12 +202,13 @@ def row_accounts(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def current_documents(connection: duckdb.DuckDBPyConnection) -> pa.Table:
-    """The current documents row of every source file (what the ledger is rebuilt from)."""
+    """The current documents row of every source file in the inbox (what the ledger is rebuilt from):
+    a `removed` file is one the ledger has forgotten."""
     return connection.sql(f"""
         SELECT source_file, doc_id, status, duplicate_of, first_seen_at FROM (
             SELECT *, row_number() OVER (PARTITION BY source_file ORDER BY first_seen_at DESC, run_id DESC) AS k
             FROM documents WHERE NOT (status = 'unreadable' AND coalesce(status_detail, '') NOT IN {SETTLED}))
-        WHERE k = 1 ORDER BY source_file""").to_arrow_table()
+        WHERE k = 1 AND status != 'removed' ORDER BY source_file""").to_arrow_table()
 
 
 # --- the ledger ---------------------------------------------------------------------------------
@@ -326,6 +327,7 @@ def check_warehouse(warehouse: Path, writer_running: bool = False) -> CheckResul
 class Repair:
     messages: list[str] = field(default_factory=list)  # what was repaired or could not be, one line each
     reread: frozenset[str] = frozenset()  # source files the run must read again
+    gone: frozenset[str] = frozenset()  # source files whose rows do not add up and that left the inbox
 
 
 def move_aside(warehouse: Path, relatives: Iterable[str]) -> Path:
@@ -369,8 +371,10 @@ def repair_ledger(warehouse: Path, current: pa.Table) -> tuple[str | None, bool]
     return f"{what}: rebuilt it from documents ({current.num_rows:,} files; each is hashed once to confirm)", True
 
 
-def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: str | None = None) -> Repair:
+def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: str | None = None,
+                     withdraw: bool = True) -> Repair:
     """Repair what can be repaired before a run reads its inbox; the caller holds `warehouse_lock`.
+    `withdraw`: files gone from the inbox are withdrawn by the run (`--removed withdraw`), not kept.
 
     Killed at any point, it leaves a state the next run repairs again: damaged files are moved aside
     before the manifest forgets them (until then they count as missing), and the files to read again
@@ -388,29 +392,42 @@ def repair_warehouse(warehouse: Path, inbox: Path, full: bool = False, run_id: s
         accounts = row_accounts(connection)
     ledger, _ = read_ledger(warehouse)
     if ledger is not None and not rebuilt:
-        accounts.update({k: v for k, v in ledger_problems(ledger, current).items()
-                         if "not recorded" not in v and k not in accounts})
+        accounts.update({k: v for k, v in ledger_accounts(ledger, current, inbox).items() if k not in accounts})
     accounts.update({k: f"{k}: left to restore by an interrupted repair" for k in pending if k not in accounts})
-    repair = reread_or_report(inbox, accounts, messages)
+    repair = reread_or_report(inbox, accounts, messages, withdraw)
     if messages or pending:
         write_manifest(warehouse, report.good, run_id, repair.reread)
     return repair
 
 
+def ledger_accounts(ledger: pa.Table, current: pa.Table, inbox: Path) -> dict[str, str]:
+    """The ledger's disagreements repair acts on: a documented file the ledger lacks is simply read
+    again as new, unless it left the inbox (then it is withdrawn, or kept, like any file gone)."""
+    found = {}
+    for source_file, problem in ledger_problems(ledger, current).items():
+        if "not recorded" not in problem:
+            found[source_file] = problem
+        elif not (inbox / source_file).exists():
+            found[source_file] = f"ledger: {source_file} is documented but not recorded"
+    return found
+
+
 SHOWN = 20  # per kind: a damaged partition of a large warehouse can hold rows of thousands of files
 
 
-def reread_or_report(inbox: Path, accounts: Mapping[str, str], messages: list[str]) -> Repair:
-    """Files whose rows do not add up are read again; those gone from the inbox keep what is left."""
+def reread_or_report(inbox: Path, accounts: Mapping[str, str], messages: list[str], withdraw: bool) -> Repair:
+    """Files whose rows do not add up are read again; those gone from the inbox are withdrawn, or
+    keep what is left of their rows (`--removed keep`)."""
     reread = sorted(f for f in accounts if (inbox / f).exists())
     gone = sorted(f for f in accounts if f not in set(reread))
+    fate = "its rows are withdrawn (--removed withdraw)" if withdraw else "its readable rows are kept"
     messages += [f"{accounts[f]}; reading it again" for f in reread[:SHOWN]]
-    messages += [f"{accounts[f]}; no longer in the inbox, its readable rows are kept" for f in gone[:SHOWN]]
+    messages += [f"{accounts[f]}; no longer in the inbox, {fate}" for f in gone[:SHOWN]]
     if len(gone) > SHOWN:
         messages.append(f"… {len(gone) - SHOWN:,} more files no longer in the inbox (industry-etl check lists them)")
     if reread:
         messages.append(f"{len(reread):,} files read again to restore their rows")
-    return Repair(messages, frozenset(reread))
+    return Repair(messages, frozenset(reread), frozenset(gone) if withdraw else frozenset())
 
 
 # Never cached: it must look at the disk every run.

@@ -8,7 +8,9 @@ content was when it was last processed. A run reads a file only when its content
   else it is read, and its rows replace those of its previous version (`previous_doc_ids`; identical
   bytes share a doc_id, so only `replace_doc_ids` are safe to drop from every table).
 After cleaning, `mark_duplicates` also catches the same report body under different page chrome.
-Files that left the inbox, or cannot be read for now, keep their ledger rows and published rows.
+Files that cannot be read for now keep their ledger rows and published rows. Files that left the
+inbox are `removed`: with `withdraw` (the default) the ledger forgets them and the run withdraws their
+rows (`tasks/removed.py`); with `keep` they keep both.
 
 Decoding trusts, in order: a byte-order mark, a strict UTF-8 decode, a strict GB18030 decode
 whose text reads as Chinese, and only then charset-normalizer (30 MB/s against 550 MB/s for
@@ -24,6 +26,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, cached_property
@@ -135,6 +138,7 @@ class Ledger:
         self.reprocessing: frozenset[str] = frozenset()
         self.touched: dict[str, tuple[int, int]] = {}  # same bytes, new (size, mtime_ns)
         self.confirmed: dict[str, str] = {}  # sha256 of entries rebuilt from documents, once hashed
+        self.withdrawn: frozenset[str] = frozenset()  # files gone from the inbox whose rows this run withdraws
 
     @classmethod
     def load(cls, warehouse: Path) -> Ledger:
@@ -230,6 +234,13 @@ class IngestPlan:
     replace_doc_ids: frozenset[str] = frozenset()
     skipped_by_since: int = 0  # new or changed files left alone because they are older than `since`
     seen: int = field(default=0)  # .txt files found in the inbox
+    removed: list[str] = field(default_factory=list)  # recorded files no longer in the inbox
+    recorded: int = 0  # files the ledger knew at the start of the run
+
+    @property
+    def withdrawn(self) -> list[str]:
+        """Files whose rows this run withdraws (empty under `--removed keep`)."""
+        return sorted(self.ledger.withdrawn)
 
 
 def ledger_path(warehouse: Path) -> Path:
@@ -255,6 +266,8 @@ class _Scan:
     unchanged: int = 0
     skipped_by_since: int = 0
     seen: int = 0
+    present: set[str] = field(default_factory=set)  # every .txt name found
+    unlisted: list[str] = field(default_factory=list)  # prefixes of directories that could not be listed
 
 
 def _display_name(name: str) -> str:
@@ -291,6 +304,7 @@ def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | No
     and one dict lookup: this loop is the whole cost of a no-op run, so it stays flat and local."""
     scan = _Scan()
     known_get = known.get
+    present = scan.present
     unchanged = seen = 0
     pending = [("", root)]
     while pending:
@@ -301,6 +315,7 @@ def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | No
             fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError as error:
             scan.early.append(_unlisted_directory(prefix, error))
+            scan.unlisted.append(prefix)
             continue
         try:
             with os.scandir(fd) as listing:
@@ -317,6 +332,7 @@ def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | No
                     continue
                 seen += 1
                 source_file = prefix + name if name.isascii() else prefix + _display_name(name)
+                present.add(source_file)
                 try:
                     if is_file:
                         st = entry.stat(follow_symlinks=False)
@@ -341,6 +357,7 @@ def _scan_inbox(root: str, known: dict[str, tuple[int, int]], since_ns: int | No
                                                       mtime_ns=st.st_mtime_ns))
         except OSError as error:
             scan.early.append(_unlisted_directory(prefix, error))
+            scan.unlisted.append(prefix)
         finally:
             os.close(fd)
     scan.unchanged, scan.seen = unchanged, seen
@@ -461,11 +478,27 @@ def _superseded_doc_ids(ledger: Ledger, new_sha256: dict[str, str]) -> set[str]:
     return superseded
 
 
+def removed_files(recorded: Iterable[str], scan: _Scan) -> list[str]:
+    """Recorded files the scan did not find; a directory that could not be listed hides none."""
+    if "" in scan.unlisted:
+        return []
+    hidden = tuple(scan.unlisted)
+    return sorted(f for f in recorded if f not in scan.present and not (hidden and f.startswith(hidden)))
+
+
+def withdraw_removed(ledger: Ledger, removed: Iterable[str]) -> set[str]:
+    """Mark files for withdrawal; returns the original versions they held (their duplicates are read again)."""
+    ledger.withdrawn = frozenset(removed)
+    return {e.doc_id for f in ledger.withdrawn if (e := ledger.entry(f)) and e.status in ORIGINAL_STATUSES}
+
+
 def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
-                since: datetime | None = None, reread: frozenset[str] = frozenset()) -> IngestPlan:
+                since: datetime | None = None, reread: frozenset[str] = frozenset(),
+                withdraw: bool = True, gone: frozenset[str] = frozenset()) -> IngestPlan:
     """Decide what this run reads. `force`: reprocess every file; `since`: leave alone files modified
     before it (a naive datetime is local time; combine both to reprocess one window in a backfill);
-    `reread`: files to read again whatever the ledger or `since` says (the repair step's)."""
+    `reread`: files to read again whatever the ledger or `since` says (the repair step's);
+    `withdraw`: recorded files no longer in the inbox, and `gone` (the repair step's), are withdrawn."""
     root = os.path.realpath(inbox)
     if not os.path.isdir(root):
         raise FileNotFoundError(f"inbox {inbox} is not a directory")
@@ -475,9 +508,11 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
     if reread and known:
         known = {k: v for k, v in known.items() if k not in reread}
     scan = _scan_inbox(root, known, since_ns, reread)
-    if not scan.candidates and not scan.early:
+    removed = removed_files(ledger.stat_keys, scan)
+    withdrawn_originals = withdraw_removed(ledger, set(removed) | gone) if withdraw else set()
+    if not scan.candidates and not scan.early and not ledger.withdrawn:
         return IngestPlan([], scan.unchanged, [], {}, ledger, skipped_by_since=scan.skipped_by_since,
-                          seen=scan.seen)
+                          seen=scan.seen, removed=removed, recorded=len(ledger.stat_keys))
 
     early = scan.early
     hashed, touched = _hash_candidates(scan.candidates, ledger, force, early, reread)
@@ -485,7 +520,7 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
     # A file unreadable for now keeps its published rows and ledger row, like a file that left the inbox.
     new_sha256 = {source.source_file: sha256 for source, sha256 in hashed}
     new_sha256.update((doc.source_file, doc.sha256) for doc in early if not is_retried(doc))
-    superseded = _superseded_doc_ids(ledger, new_sha256)
+    superseded = _superseded_doc_ids(ledger, new_sha256) | withdrawn_originals
     promoted = _promoted_duplicates(ledger, Path(root), superseded, set(new_sha256)) if superseded else []
     for source, _ in promoted:  # counted as unchanged (or too old) by the scan; read after all
         if since_ns is not None and source.mtime_ns < since_ns:
@@ -493,7 +528,8 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
         else:
             unchanged -= 1
     hashed.extend(promoted)
-    ledger.reprocessing = frozenset(new_sha256) | {source.source_file for source, _ in promoted}
+    # Withdrawn files count as replaced: none of them is an original any more.
+    ledger.reprocessing = frozenset(new_sha256) | {source.source_file for source, _ in promoted} | ledger.withdrawn
 
     to_read = []
     for source, sha256 in hashed:
@@ -505,14 +541,15 @@ def plan_ingest(inbox: Path, warehouse: Path, *, force: bool = False,
     for doc in early:
         doc.first_seen_at = ledger.first_seen_at(doc)
     previous_doc_ids = {}
-    for source_file in sorted(ledger.reprocessing):
+    for source_file in sorted(ledger.reprocessing - ledger.withdrawn):  # (withdrawn: by source file)
         entry = ledger.entry(source_file)
         if entry is not None:
             previous_doc_ids[source_file] = entry.doc_id
     return IngestPlan(sorted(to_read, key=lambda source: source.source_file), unchanged,
                       sorted(early, key=lambda doc: doc.source_file), previous_doc_ids, ledger,
                       replace_doc_ids=ledger.doc_ids_only_in(set(previous_doc_ids.values())),
-                      skipped_by_since=skipped_by_since, seen=scan.seen)
+                      skipped_by_since=skipped_by_since, seen=scan.seen, removed=removed,
+                      recorded=len(ledger.stat_keys))
 
 
 # --- decoding ----------------------------------------------------------------------------------------
@@ -831,9 +868,10 @@ def commit_ledger(warehouse: Path, ledger: Ledger, docs: list[Document]) -> None
     Nothing to record (a no-op run) writes nothing.
     """
     new_rows = _ledger_rows(ledger, docs)
-    if new_rows.num_rows == 0 and not ledger.touched:
+    if new_rows.num_rows == 0 and not ledger.touched and not ledger.withdrawn:
         return
-    replaced_names = set(new_rows.column("source_file").to_pylist())
+    # A withdrawn file is forgotten: put back later, it is read again as new.
+    replaced_names = set(new_rows.column("source_file").to_pylist()) | ledger.withdrawn
     touched = _touched_rows(ledger, replaced_names)
     replaced = pa.array(sorted(replaced_names | set(touched.column("source_file").to_pylist())), pa.string())
     kept = ledger.table.filter(pc.invert(pc.is_in(ledger.table.column("source_file"), replaced)))

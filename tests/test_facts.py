@@ -12,9 +12,12 @@ import pytest
 
 from schemas.models import INDICATOR_SCHEMA
 from tasks.facts import agree, build_facts
+from tasks.health import check_warehouse
 from tasks.publish import publish_tables, warehouse_lock
+from tasks.removed import removed_lines
 from tests.conftest import ROOT
 from tests.test_flow import file_digests, run, scan
+from tests.test_health import cli
 from tests.test_publish import ZJ, indicator_rows, tables_of
 
 CORPUS = ROOT / "tests" / "data" / "facts"  # report.txt and two short pieces restating it (composed, not real)
@@ -94,25 +97,119 @@ def facts(warehouse: Path) -> dict[tuple[str, str], tuple]:
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
-@pytest.mark.slow
-def test_restated_figures_are_one_fact_with_their_sources_and_the_changed_one_a_conflict(prefect_harness,
-                                                                                          tmp_path):
-    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
+def documents_by_file(warehouse: Path) -> dict[str, tuple]:
+    rows = duckdb.sql(f"SELECT source_file, status, indicators_found FROM {scan(warehouse, 'documents')}").fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def facts_run(prefect_harness, tmp_path_factory):
+    """The real flow once on the composed inbox (and a verbatim copy of the report): (inbox, warehouse, summary)."""
+    root = tmp_path_factory.mktemp("facts")
+    inbox, warehouse = root / "inbox", root / "warehouse"
     shutil.copytree(CORPUS, inbox)
     shutil.copy(inbox / "report.txt", inbox / "report_copy.txt")  # a verbatim copy is no new source
-    run(inbox, warehouse)
+    return inbox, warehouse, run(inbox, warehouse)
+
+
+@pytest.fixture
+def copied(facts_run, tmp_path) -> tuple[Path, Path]:
+    """A copy of that inbox (times kept, so the ledger knows its files) and warehouse, for a test to change."""
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
+    shutil.copytree(facts_run[0], inbox)
+    shutil.copytree(facts_run[1], warehouse)
+    return inbox, warehouse
+
+
+@pytest.mark.slow
+def test_restated_figures_are_one_fact_with_their_sources_and_the_changed_one_a_conflict(facts_run):
+    _, warehouse, summary = facts_run
+    assert summary.files_new == 4 and summary.statuses["duplicate"] == 1
     found = facts(warehouse)
     assert found[("industrial_value_added", "yoy_pct")] == (8.2, [8.2], False, 3, 3)
     assert found[("tech_renovation_investment", "yoy_pct")] == (15.3, [15.3], False, 3, 3)
     assert found[("industrial_investment", "yoy_pct")] == (12.6, [12.6, 12.8], True, 3, 3)
     assert found[("industrial_profit", "yoy_pct")][-1] == 1
 
-    before = file_digests(warehouse)
-    run(inbox, warehouse)
-    assert file_digests(warehouse) == before
 
-    (inbox / "piece_wire.txt").write_text("")  # the piece that changed a figure says nothing now
-    run(inbox, warehouse)
+@pytest.mark.slow
+def test_removing_a_piece_from_the_inbox_updates_the_counts_and_putting_it_back_restores_them(copied):
+    inbox, warehouse = copied
+    first = facts(warehouse)
+    before = file_digests(warehouse)
+    assert run(inbox, warehouse).files_new == 0
+    assert file_digests(warehouse) == before  # re-running changes no byte
+
+    wire = (inbox / "piece_wire.txt").read_bytes()
+    (inbox / "piece_wire.txt").unlink()  # the piece that changed a figure leaves the inbox
+    its_rows = documents_by_file(warehouse)["piece_wire.txt"][1]
+    summary = run(inbox, warehouse)
+    assert summary.withdrawn == {"piece_wire.txt": its_rows} and its_rows > 0
     found = facts(warehouse)
     assert found[("industrial_investment", "yoy_pct")] == (12.6, [12.6], False, 2, 2)
     assert found[("industrial_value_added", "yoy_pct")][-1] == 2
+    assert found[("tech_renovation_investment", "yoy_pct")][-1] == 2
+    assert documents_by_file(warehouse)["piece_wire.txt"] == ("removed", 0)
+    assert duckdb.sql(f"SELECT count(*) FROM {scan(warehouse, 'indicators')} "
+                      "WHERE source_file = 'piece_wire.txt'").fetchall() == [(0,)]
+    assert check_warehouse(warehouse).problems == []
+
+    after = file_digests(warehouse)
+    assert run(inbox, warehouse).withdrawn == {}
+    assert file_digests(warehouse) == after
+
+    (inbox / "piece_wire.txt").write_bytes(wire)  # put back: read again as new
+    summary = run(inbox, warehouse)
+    assert summary.files_new == 1 and summary.withdrawn == {}
+    assert facts(warehouse) == first
+    assert documents_by_file(warehouse)["piece_wire.txt"] == ("ok", its_rows)
+    assert check_warehouse(warehouse).problems == []
+
+
+@pytest.mark.slow
+def test_with_removed_keep_a_file_that_left_the_inbox_keeps_its_rows(copied):
+    inbox, warehouse = copied
+    before = file_digests(warehouse)
+    (inbox / "piece_wire.txt").unlink()  # archived elsewhere after ingest
+    summary = run(inbox, warehouse, removed="keep")
+    assert (summary.removed_kept, summary.withdrawn) == (1, {})
+    assert file_digests(warehouse) == before
+    assert check_warehouse(warehouse).problems == []
+
+
+@pytest.mark.slow
+def test_an_inbox_without_any_documented_file_is_not_withdrawn_unless_asked(copied):
+    inbox, warehouse = copied
+    before = file_digests(warehouse)
+    for path in inbox.iterdir():
+        path.unlink()
+    out = cli("run", "--inbox", str(inbox), "--warehouse", str(warehouse))
+    assert out.returncode == 1 and out.stderr.strip().count("\n") == 0
+    assert f"inbox {inbox.resolve()} has none of the 4 documented files; not withdrawing" in out.stderr
+    assert file_digests(warehouse) == before
+
+    summary = run(inbox, warehouse, allow_empty_inbox=True)
+    assert sorted(summary.withdrawn) == ["piece_daily.txt", "piece_wire.txt", "report.txt", "report_copy.txt"]
+    assert duckdb.sql(f"SELECT count(*) FROM {scan(warehouse, 'facts')}").fetchall() == [(0,)]
+    assert {status for status, _ in documents_by_file(warehouse).values()} == {"removed"}
+    assert check_warehouse(warehouse).problems == []
+
+
+def test_the_summary_names_removed_files_up_to_ten_then_counts_them():
+    assert removed_lines({"a.txt": 3}, 0) == ["removed: a.txt: 3 rows withdrawn"]
+    many = {f"{i:02d}.txt": 1 for i in range(11)}
+    assert removed_lines(many, 0) == ["removed: 11 files no longer in the inbox, 11 rows withdrawn"]
+    assert removed_lines({}, 2) == ["removed: 2 files no longer in the inbox, rows kept (--removed keep)"]
+
+
+@pytest.mark.slow
+def test_removing_an_original_lets_its_verbatim_copy_state_the_figures(copied):
+    inbox, warehouse = copied
+    first = facts(warehouse)
+    (inbox / "report.txt").unlink()  # report_copy.txt, its duplicate, stays
+    summary = run(inbox, warehouse)
+    assert list(summary.withdrawn) == ["report.txt"] and summary.files_new == 1
+    assert facts(warehouse) == first
+    documented = documents_by_file(warehouse)
+    assert documented["report.txt"] == ("removed", 0) and documented["report_copy.txt"][0] == "ok"
+    assert check_warehouse(warehouse).problems == []

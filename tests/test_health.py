@@ -195,12 +195,44 @@ def test_a_file_gone_from_the_inbox_is_reported_and_the_others_rows_are_intact(c
     shutil.copytree(SAMPLES, inbox)
     (inbox / REMOVED).unlink()
     os.truncate(copy / ITS_PARTITION, 500)
-    summary = run(inbox, copy)
+    summary = run(inbox, copy, removed="keep")  # kept: its documents row stays as it was
     assert any(m.startswith(f"{REMOVED}: 0 of its {its_rows(clean)} rows found") and "no longer in the inbox" in m
                for m in summary.repairs)
     others = f"source_file != '{REMOVED}'"
     assert rows(copy, "indicators", others) == rows(clean, "indicators", others)
     assert rows(copy, "documents") == rows(clean, "documents")
+
+
+def test_a_file_gone_from_the_inbox_with_a_damaged_partition_is_withdrawn_by_default(clean, copy, tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    (inbox / REMOVED).unlink()
+    os.truncate(copy / ITS_PARTITION, 500)
+    summary = run(inbox, copy)
+    assert any(m.startswith(f"{REMOVED}: 0 of its {its_rows(clean)} rows found") and "rows are withdrawn" in m
+               for m in summary.repairs)
+    assert summary.withdrawn == {REMOVED: 0}  # its rows were in the damaged partition
+    others = f"source_file != '{REMOVED}'"
+    assert rows(copy, "indicators", others) == rows(clean, "indicators", others)
+    assert rows(copy, "documents", others) == rows(clean, "documents", others)
+    documented = duckdb.sql(f"SELECT status, indicators_found FROM read_parquet('{copy}/documents/**/*.parquet') "
+                            f"WHERE source_file = '{REMOVED}'").fetchall()
+    assert documented == [("removed", 0)]
+    assert check_warehouse(copy).problems == []
+
+
+def test_run_repair_withdraws_a_file_gone_from_the_inbox_that_a_stale_ledger_forgot(clean, copy, tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    (inbox / REMOVED).unlink()
+    pq.write_table(LEDGER_SCHEMA.empty_table(), ledger_path(copy))  # valid, but knows no file
+    assert f"ledger: {REMOVED} is documented but not recorded (it will be read again)" in check_warehouse(copy).problems
+    summary = run(inbox, copy, repair_all=True)
+    assert any(m.startswith(f"ledger: {REMOVED} is documented but not recorded; no longer in the inbox") for m in summary.repairs)
+    assert summary.withdrawn == {REMOVED: its_rows(clean)}
+    others = f"source_file != '{REMOVED}'"
+    assert rows(copy, "indicators", others) == rows(clean, "indicators", others)
+    assert check_warehouse(copy).problems == []
 
 
 # --- nothing outlives a killed run ---------------------------------------------------------------

@@ -351,14 +351,29 @@ def test_renamed_copy_is_a_duplicate_of_the_first(processed) -> None:
     assert copy.status_detail == "same bytes as 北碚区.txt"
 
 
-def test_file_gone_from_the_inbox_keeps_its_ledger_row(processed) -> None:
+def test_file_gone_from_the_inbox_keeps_its_ledger_row_under_removed_keep(processed) -> None:
     inbox, warehouse, docs = processed
     (inbox / "綦江区.txt").unlink()
-    plan = plan_ingest(inbox, warehouse)
-    assert (plan.to_read, plan.early, plan.previous_doc_ids) == ([], [], {})
+    plan = plan_ingest(inbox, warehouse, withdraw=False)
+    assert (plan.to_read, plan.early, plan.previous_doc_ids, plan.removed, plan.withdrawn) == \
+        ([], [], {}, ["綦江区.txt"], [])
     assert plan.ledger.entry("綦江区.txt").doc_id == docs["綦江区.txt"].doc_id
     write(inbox / "again.txt", TEMPLATE.format(county="綦江区", growth="7.3"))
-    assert [doc.duplicate_of for doc in plan_ingest(inbox, warehouse).early] == [docs["綦江区.txt"].doc_id]
+    assert [doc.duplicate_of for doc in plan_ingest(inbox, warehouse, withdraw=False).early] == \
+        [docs["綦江区.txt"].doc_id]
+
+
+def test_file_gone_from_the_inbox_is_withdrawn_and_forgotten_by_the_ledger(processed) -> None:
+    inbox, warehouse, _ = processed
+    (inbox / "綦江区.txt").unlink()
+    write(inbox / "again.txt", TEMPLATE.format(county="綦江区", growth="7.3"))  # its bytes, another name
+    plan = plan_ingest(inbox, warehouse)
+    assert (plan.removed, plan.withdrawn, plan.previous_doc_ids) == (["綦江区.txt"], ["綦江区.txt"], {})
+    assert [source.source_file for source in plan.to_read] == ["again.txt"]  # no longer a duplicate of it
+    docs = plan.early + [clean_document(read_document(source)) for source in plan.to_read]
+    commit_ledger(warehouse, plan.ledger, mark_duplicates(docs, plan.ledger))
+    assert plan_ingest(inbox, warehouse).ledger.entry("綦江区.txt") is None
+    assert by_file(docs)["again.txt"].status == "ok"
 
 
 def test_editing_an_original_rereads_its_duplicates(processed) -> None:
