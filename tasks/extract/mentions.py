@@ -361,6 +361,8 @@ def special_code_and_subject(code: str, subject: str | None) -> tuple[str, str |
     whole = special_whole(subject, code)
     if whole is not None:
         return whole, None
+    if subject == "规下" and code == "industrial_value_added":
+        return "industrial_value_added_all", subject  # below the scale is no part of 规上 (dev README)
     if subject is not None and code in words()["value_added_codes"] and not code.startswith("industrial_"):
         return "industrial_value_added", subject
     return code, subject

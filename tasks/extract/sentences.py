@@ -128,6 +128,9 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     elif (opening := _GROUP_OPENING.match(sentence)) is not None:
         # 其中,电子及通信设备制造业发展一枝独秀,实现产值771.03亿元: its measure words are the group's
         reading.topic = ("", subject_from_prefix(opening.group("group"), place_names))
+    elif (product := _PRODUCT_OUTPUT.search(sentence)) is not None:
+        # 全省汽车产量147万辆,…;实现产值同比增长31.4%,实现增加值…: the product's industry
+        reading.topic = ("", subject_from_prefix(product.group("product"), place_names))
     rows = []
     for i, fig in enumerate(_figures_to_read(reading, figures)):
         if fig is None:
@@ -162,6 +165,10 @@ def _note_named_indicator(state: ReadingState, ctx: SentenceContext) -> None:
 # A sentence that opens on a group (an industry, a cluster) and goes on after a comma
 _GROUP_OPENING = re.compile(r"\s*(?:其中|另外|此外)?[,，]?(?P<group>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群))"
                             r"(?=[^,，。;；]*[,，])")
+
+
+_PRODUCT_OUTPUT = re.compile(r"(?<![\u4e00-\u9fff])(?:\d{4}年)?(?:\d{1,2}月?[-—–~至]\d{1,2}月,?)?"
+                             r"(?P<product>[\u4e00-\u9fff]{2,8}?)(?:产量|产销量)\d")
 
 
 def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
@@ -246,7 +253,7 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
     if mention is None:
         return None
     r.previous = mention
-    code = _measured_code(r.ctx, mention, fig)
+    code = _measured_code(r.ctx, mention, fig) or _enterprises_value_added(state, mention, fig)
     if code is None or _dropped(r, i, mention, fig):
         return None
     code, subject = _code_and_subject(r, i, fig, mention, code, subject)
@@ -265,6 +272,14 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
                    and period is not None else "its paragraph's" if period is not None else "none stated: the full year")
     return Draft(code, fig, subject, year, period, evidence_at, estimate, target,
                  {"year_from": year_from, "period_from": period_from})
+
+
+def _enterprises_value_added(state: ReadingState, mention: Mention, fig: Figure) -> str | None:
+    """全县完成工业增加值…,其中,规上企业增长11.3%,规下企业增长10.5%: the growth of a scope's
+    enterprises, right after a value added, is that scope's value added (规上: the 规上 code)."""
+    if fig.measure != "yoy_pct" or state.last_code not in words()["value_added_codes"]:
+        return None
+    return "industrial_value_added" if mention.alias in words()["above_scale_enterprise_words"] else None
 
 
 def _grows_dropped_level(r: _Reading, i: int, fig: Figure) -> bool:
@@ -433,7 +448,7 @@ def _place_figure(r: _Reading, mention: Mention, fig: Figure) -> None:
 
 
 # 金昌市规上工业同比增长31.1%,白银市为19.1%,酒泉市12.6%: places in parallel after a place's figure
-_PLACE_IS = re.compile(r"\s*(?:而|其次|其中)?(?P<place>[^,，;；:：。、\d]{2,10}?)(?:为|是|达|达到|有)?\s*")
+_PLACE_IS = re.compile(r"\s*(?:而|其次|其中)?(?P<place>[^,，;；:：。、\d]{2,10}?)(?:为|是|达|达到|有|建成|完成|实现|累计)?\s*")
 
 
 def _parallel_place(r: _Reading, fig: Figure) -> bool:
