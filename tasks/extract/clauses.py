@@ -28,6 +28,7 @@ from tasks.extract.mentions import (
     Mention,
     SentenceContext,
     continues_stock,
+    is_sub_unit,
     mention_subject,
     parallel_subject,
     resolve_code,
@@ -351,10 +352,13 @@ def _share_out_listed(s: str, figures: list[Figure], run: list[int], listed: tup
     out: _Attached = {}
     at = start
     for i, value in zip(run, values, strict=True):
-        setattr(figures[i], attr, value)
         if attr == "place":  # each place's row gets an identity of its own
             at = s.find(value, at, end)
             figures[i].evidence_start = at
+        if attr == "place" and is_sub_unit(value):
+            out[i] = (mention, value)  # (四师可克达拉市、十三师新星市…分别: corps divisions are subjects)
+            continue
+        setattr(figures[i], attr, value)
         out[i] = (mention, subject)
     return out
 
