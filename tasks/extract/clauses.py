@@ -307,7 +307,10 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
         # 全国20.6个、25.3个百分点; …产业增加值增长26.6%,…产值增长16.1%,比全部规上工业分别高22.5和15.2百分点)
         return {i: (x, mention_subject(ctx, x, resolve_code(ctx, x) or x.code))
                 for i, x in zip(run, owners, strict=True)}
-    codes = [x for x in mentions if x.alias not in _MEASURE_ONLY]
+    # (规上工业增加值增长16.2%,装备和高技术制造业增加值分别…: a mention with a figure of its own
+    # before the list is not one of the listed indicators)
+    codes = [x for x, nxt in zip(mentions, [*mentions[1:], None], strict=True) if x.alias not in _MEASURE_ONLY
+             and not (nxt and any(x.end <= f.start < nxt.start for f in figures))]
     if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
                                          for a, b in itertools.pairwise(codes[-len(run):])):
         codes = codes[-len(run):]  # 规上工业企业实现营业收入X、利润总额Y,分别增长…: the listed ones
@@ -374,9 +377,14 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
     lo = max(start, s.rfind(",", 0, mention.start) + 1, s.rfind("，", 0, mention.start) + 1)
     if "、" not in s[lo: mention.start] and "和" not in s[lo: mention.start]:
         lo = start
-    found = _list_items(s[lo: mention.start] if mention.start > lo else s[lo: m.start()], len(run))
+    text = s[lo: mention.start] if mention.start > lo else s[lo: m.start()]
+    group = re.sub(r"(?:增加值|总产值|产值|投资)$", "", mention.alias)
+    if text.endswith(("和", "、", "及", "与")) and group and group != mention.alias:
+        text += group  # 装备和高技术制造业增加值分别…: the alias holds the last item (高技术制造业)
+    found = _list_items(text, len(run))
     if not found:
         return {}
+    found = [subject_from_prefix(x, ctx.place_names) or x for x in found]  # (青海省装备和…: not the place)
     # …、专用设备制造业增加值分别…: the alias took the last item's own last word
     joined = load_catalog().group_words.get(mention.alias, "")
     if joined and joined not in _GENERIC_GROUP and mention.start > lo and not found[-1].endswith(joined):

@@ -89,6 +89,8 @@ def _growth_pattern(w: dict[str, list[str]]) -> str:
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
         # (同比+28.6%): a signed rate after 同比
         rf"|(?:同比|比上年|较上年)\s*(?P<yoy3_sign>[+-])\s*(?P<yoy3_num>{_NUM})%"
+        # 分别增长1.5倍、1.3倍: a multiple listed after a growth multiple is a growth too
+        rf"|(?<=倍[、和及与])(?P<yoy4_num>{_NUM})倍"
     )
 
 
@@ -274,6 +276,8 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
         return Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
     if m.group("yoy2_num"):
         return Figure("yoy_pct", parse_number(m.group("yoy2_num")), "%", "percent", s, e)
+    if m.group("yoy4_num"):
+        return Figure("yoy_pct", round(parse_number(m.group("yoy4_num")) * 100, 6), "%", "percent", s, e)
     if m.group("yoy3_num"):
         sign = -1.0 if m.group("yoy3_sign") == "-" else 1.0
         return Figure("yoy_pct", sign * parse_number(m.group("yoy3_num")), "%", "percent", s, e)
@@ -368,7 +372,7 @@ def figure_starts() -> re.Pattern[str]:
     chars = {word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同-*Xx0123456789")
     # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
     # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
-    unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座])"
+    unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座倍])"
     return re.compile("[" + re.escape("".join(sorted(chars))) + "]" + unit_after_number)
 
 

@@ -125,7 +125,8 @@ _JOINT = re.compile(r"、[^、,，;；]+(?:共|合计|共计)(?:实现|完成)?$
 _PUNCTUATION = re.compile(r"[,，。;；]")
 
 
-_ASIDE = re.compile(r"[(（][^()（）\d]*[)）]")
+# (an aside that defines or bounds the group, not a name written with brackets: 新能源(节能环保产业))
+_ASIDE = re.compile(r"[(（](?:简称|以下简称|下称|含|包括|不含)[^()（）\d]*[)）]")
 
 
 @lru_cache(maxsize=4096)
@@ -346,9 +347,12 @@ def special_whole(group: str | None, code: str) -> str | None:
     if not group or code not in words()["value_added_codes"]:
         return None
     cat = load_catalog()
-    aliased = cat.alias_to_code.get(group)  # (高技术行业实现增加值…: a short form, one of its aliases)
-    if aliased in words()["value_added_codes"] and not aliased.startswith("industrial_"):
-        return aliased
+    # (高技术行业实现增加值…: a short form, one of its aliases; 装备和高技术制造业…分别: the list's
+    # items share the last one's 制造业)
+    for name in (group, group + "业", group + "制造业"):
+        aliased = cat.alias_to_code.get(name)
+        if aliased in words()["value_added_codes"] and not aliased.startswith("industrial_"):
+            return aliased
     for entry in cat.entries.values():
         if entry.code in words()["value_added_codes"] and entry.name.removesuffix("增加值") == group:
             return entry.code
