@@ -309,8 +309,9 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
                 for i, x in zip(run, owners, strict=True)}
     # (规上工业增加值增长16.2%,装备和高技术制造业增加值分别…: a mention with a figure of its own
     # before the list is not one of the listed indicators)
+    kind = figures[run[0]].measure  # (营业收入812亿元、利润总额37亿元,分别增长…: levels of their own do not count)
     codes = [x for x, nxt in zip(mentions, [*mentions[1:], None], strict=True) if x.alias not in _MEASURE_ONLY
-             and not (nxt and any(x.end <= f.start < nxt.start for f in figures))]
+             and not (nxt and any(x.end <= f.start < nxt.start and f.measure == kind for f in figures))]
     if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
                                          for a, b in itertools.pairwise(codes[-len(run):])):
         codes = codes[-len(run):]  # 规上工业企业实现营业收入X、利润总额Y,分别增长…: the listed ones
