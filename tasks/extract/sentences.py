@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from schemas.stages import Document, Segment
-from tasks.extract.boundaries import clause_start, clause_start_or_list
+from tasks.extract.boundaries import clause_start, clause_start_or_list, sentence_part_start
 from tasks.extract.clauses import distribution, figures_per_listed_group, governing_mention, place_heading
 from tasks.extract.enumerations import enumerated_values, figures_per_listed_place
 from tasks.extract.exclusions import exclusion_words, not_a_row, over_several_years
@@ -282,6 +282,9 @@ def _enterprises_value_added(state: ReadingState, mention: Mention, fig: Figure)
     return "industrial_value_added" if mention.alias in words()["above_scale_enterprise_words"] else None
 
 
+_BARE_MONTH = re.compile(r"(?<![\d月])(?:当月|单月)")
+
+
 def _grows_dropped_level(r: _Reading, i: int, fig: Figure) -> bool:
     """A bare growth clause right after a level that gave no row is that level's growth (营业成本
     9336.7亿元,增长13.8%: the cost's, not the revenue's named earlier)."""
@@ -301,6 +304,9 @@ def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, est
     a period of their own sentence); a target none at all (dev README); an estimate the period it
     names or its paragraph's, else the full year, not the report's period."""
     period = fig.period or state.period
+    if fig.period is None and period is not None and period.start < period.end and _BARE_MONTH.search(
+            r.ctx.sentence, sentence_part_start(r.ctx.sentence, fig.start), fig.start):
+        return Period(period.end, period.end, "当月")  # 1-5月…,其中当月实现产值…,增长…: the range's last month
     if is_count(code) and not (period is not None and period.asof):
         return count_period(r.ctx.sentence, r.all_periods, r.comparison_ends, fig.start)
     if target and has_word("target_words", r.ctx.sentence[clause_start(r.ctx.sentence, fig.start): fig.start]):
