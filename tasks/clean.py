@@ -115,7 +115,23 @@ def normalise_text(text: str) -> str:
     if simplified is not text:
         # OpenCC never emits full-width ASCII today; folding again keeps that an assumption we don't need.
         text = _fold_characters(simplified)
-    return text
+    return _fix_misspellings(text)
+
+
+@cache
+def _misspellings() -> tuple[re.Pattern[str], dict[str, str]]:
+    data = tomllib.loads((SCHEMAS_DIR / "normalise.toml").read_text(encoding="utf-8"))["misspellings"]
+    wrong = {bad: right for right, bads in data.items() for bad in bads}
+    if any(len(bad) != len(right) or right in wrong for bad, right in wrong.items()):
+        raise ValueError("normalise.toml: a misspelling must keep its length and not be a fix itself")
+    return re.compile("|".join(map(re.escape, sorted(wrong, key=len, reverse=True)))), wrong
+
+
+def _fix_misspellings(text: str) -> str:
+    """Homophone misspellings of administrative words (西藏自制区 for 自治区): the place would be lost.
+    Same length, so positions do not move; a fix is never itself a misspelling, so this is idempotent."""
+    pattern, wrong = _misspellings()
+    return pattern.sub(lambda m: wrong[m.group()], text)
 
 
 # ----------------------------------------------------------------------------------------------

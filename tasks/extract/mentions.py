@@ -120,6 +120,13 @@ _TRAILING_FILLER = re.compile(r"(?:的|中|和|及|与|等|、|之|企业|实现
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
+def _after_own_figure(sentence: str, listed_at: int) -> bool:
+    """The list comma before `listed_at` follows a figure (…增长12.1%、B…) or a list of groups
+    that share the indicator (A、B、C等…)."""
+    before = sentence[max(0, listed_at - 3): max(0, listed_at - 1)]
+    return bool(before) and (before[-1] in "%倍元家户个辆座" or before[-1].isdigit())
+
+
 _JOINT = re.compile(r"、[^、,，;；]+(?:共|合计|共计)(?:实现|完成)?$")
 
 _PUNCTUATION = re.compile(r"[,，。;；]")
@@ -150,8 +157,10 @@ def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str
         s = strip_regex().sub("", s)
         s = _TRAILING_FILLER.sub("", s)
         s = s.strip(" \"“”'")
-    if "的" in s and s.rsplit("的", 1)[1]:
-        s = s.rsplit("的", 1)[1]  # 增加值率高的船舶修理业: a modifier before the group is no part of it
+    if "的" in s and s.rsplit("的", 1)[1] and "、" not in s.rsplit("的", 1)[0]:
+        # 增加值率高的船舶修理业: a modifier before the group is no part of it (but 电力、热力的生产
+        # 和供应业 is one name)
+        s = s.rsplit("的", 1)[1]
     if "等" in s and s.rsplit("等", 1)[1]:
         s = s.rsplit("等", 1)[1]  # "XX公司、XX集团等产值前5名" -> "产值前5名"
     if not s or len(s) > 20 or not _CJK.search(s) or "%" in s or _PUNCTUATION.search(s) or _SEPARATOR.search(s):
@@ -255,9 +264,13 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
     entry = load_catalog().entries[code]
     cstart = clause_start(ctx.sentence, mention.start)
     prefix = ctx.sentence[cstart: mention.start]
-    if "count" not in entry.level_units and not _JOINT.search(prefix):
-        # (A、B共实现收入X: the groups together, one subject as written)
-        prefix = ctx.sentence[clause_start_or_list(ctx.sentence, mention.start): mention.start]
+    listed_at = clause_start_or_list(ctx.sentence, mention.start)
+    other_item = any(cstart <= m.start < listed_at for m in ctx.mentions if m is not mention)
+    if "count" not in entry.level_units and not _JOINT.search(prefix) and (
+            other_item or mention.start <= listed_at or _after_own_figure(ctx.sentence, listed_at)):
+        # (A增长x%、B增加值增长y%, 增加值、总产值分别…: after an item with its own figure or wording,
+        # the item's own words; but 电力、热力的生产和供应业增加值 or A、B共实现收入X is one group)
+        prefix = ctx.sentence[listed_at: mention.start]
     if "count" in entry.level_units or "station" in entry.level_units:
         # (5G基站新增88.7万个: the addition word may follow the indicator in the figure's clause)
         own = ctx.sentence[max(mention.end, clause_start(ctx.sentence, fig.start)): fig.start] if fig else ""

@@ -163,7 +163,7 @@ def _note_named_indicator(state: ReadingState, ctx: SentenceContext) -> None:
 
 
 # A sentence that opens on a group (an industry, a cluster) and goes on after a comma
-_GROUP_OPENING = re.compile(r"\s*(?:其中|另外|此外)?[,，]?(?P<group>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群))"
+_GROUP_OPENING = re.compile(r"\s*(?:其中|另外|此外)?[,，]?(?P<group>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群)|[轻重]工业)"
                             r"(?=[^,，。;；]*[,，])")
 
 
