@@ -310,7 +310,8 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     # (规上工业增加值增长16.2%,装备和高技术制造业增加值分别…: a mention with a figure of its own
     # before the list is not one of the listed indicators)
     kind = figures[run[0]].measure  # (营业收入812亿元、利润总额37亿元,分别增长…: levels of their own do not count)
-    codes = [x for x, nxt in zip(mentions, [*mentions[1:], None], strict=True) if x.alias not in _MEASURE_ONLY
+    codes = [x for x, prev, nxt in zip(mentions, [None, *mentions[:-1]], [*mentions[1:], None], strict=True)
+             if x.alias and (x.alias not in _MEASURE_ONLY or _joined_to(s, prev, x))
              and not (nxt and any(x.end <= f.start < nxt.start and f.measure == kind for f in figures))]
     if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
                                          for a, b in itertools.pairwise(codes[-len(run):])):
@@ -318,6 +319,12 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     if len(codes) == len(run):
         return {i: (mention, None) for i, mention in zip(run, codes, strict=True)}
     return _share_out_subjects(ctx, mentions[-1], m, run, start)
+
+
+def _joined_to(s: str, prev: Mention | None, x: Mention) -> bool:
+    """A measure word listed right after an indicator (规上工业产值、增加值分别…) is an indicator of
+    the list, not the measure its groups share (A、B增加值分别…)."""
+    return prev is not None and bool(prev.alias) and s[prev.end: x.start] in ("、", "和", "及", "与")
 
 
 def _owners_of_figures_before(mentions: list[Mention], figures: list[Figure], start: int, end: int,

@@ -358,8 +358,10 @@ def _named_by_target(r: _Reading, fig: Figure) -> Period | None:
 def _attached_mention(r: _Reading, i: int, fig: Figure) -> tuple[Mention | None, str | None]:
     """(mention, subject) of figure `i`: the last indicator read after an opener, its item of a 分别
     list, the mention before a listed group, else the mention that governs it (subject still to read)."""
-    if r.after_opener:  # (…分行业看,…如A、B等行业分别增长x%、y%: the list's groups are the subjects)
-        return r.ctx.mentions[0], r.distributed.get(i, (None, None))[1]
+    if r.after_opener:  # (…分行业看,…如A、B等行业分别增长x%、y%: the list's groups are the subjects;
+        # 其中,规上工业产值、增加值分别增长…: the listed indicators)
+        mention, subject = r.distributed.get(i, (None, None))
+        return (mention, subject) if mention is not None and mention.alias else (r.ctx.mentions[0], subject)
     if i in r.distributed:
         return r.distributed[i]
     if fig.group is not None:
