@@ -74,11 +74,14 @@ def enumerated_values(ctx: SentenceContext, figures: list[Figure]) -> Attached:
 
 
 # 商丘市、濮阳市、信阳市6市工业投资增速均在30%以上: a place list, then one figure for all of them
-_PLACE_LIST = re.compile(r"(?P<items>[^、,，;；:：。\d]{2,8}(?:、[^、,，;；:：。\d]{2,8})+)(?:等)?(?:\d+|[两三四五六七八九十]+)?个?"
-                         r"(?:市|州|县|区|县区|县市|市州|盟市|地市|省|省份)?")
+# (an item may carry its own value in brackets: 甘孜(21.5%)、泸州(10.9%)…7个市(州)增速在10%以上)
+_ITEM = r"[^、,，;；:：。\d()（）]{2,8}(?:[(（]-?\d+(?:\.\d+)?%[)）])?"
+_PLACE_LIST = re.compile(rf"(?P<items>{_ITEM}(?:、{_ITEM})+)(?:等)?(?:\d+|[两三四五六七八九十]+)?个?"
+                         r"(?:市[(（]州[)）]|市|州|县|区|县区|县市|市州|盟市|地市|省|省份)?")
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 _SHARED = re.compile(r"(?:均|都)(?:在|达|达到|超过|超|高于|保持)?\s*$")
 # …金塔县等9个县区预计增速20%以上: a counted list (等N个县区) shares the figure that follows it
-_COUNTED = re.compile(r"等(?:\d+|[两三四五六七八九十]+)个?(?:市|州|县|区|县区|县市|市州|盟市|地市|省|省份)$")
+_COUNTED = re.compile(r"(?:\d+|[两三四五六七八九十]+)个?(?:市[(（]州[)）]|市|州|县|区|县区|县市|市州|盟市|地市|省|省份)$")
 
 
 def figures_per_listed_place(sentence: str, figures: list[Figure]) -> list[Figure]:
@@ -90,9 +93,10 @@ def figures_per_listed_place(sentence: str, figures: list[Figure]) -> list[Figur
     for fig in figures:
         lo = clause_start(sentence, fig.start)
         listed = _PLACE_LIST.match(sentence, lo)
-        if listed and not (_SHARED.search(sentence, lo, fig.start) or _COUNTED.search(listed.group(0))):
-            listed = None
-        places = [x.removesuffix("等") for x in listed.group("items").split("、")] if listed else []
+        if listed and (fig.start < listed.end() or not (
+                _SHARED.search(sentence, lo, fig.start) or _COUNTED.search(listed.group(0)))):
+            listed = None  # (an item's own bracketed value is no shared figure)
+        places = [_BRACKETED.sub("", x).removesuffix("等") for x in listed.group("items").split("、")] if listed else []
         if len(places) < 2 or not all(named_place(x) is not None for x in places):
             out.append(fig)
             continue

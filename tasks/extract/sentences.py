@@ -518,8 +518,10 @@ def _evidence_start(r: _Reading, code: str, subject: str | None, fig: Figure, me
     # else the figure itself starts its evidence
     months = (period.start, period.end) if period else (1, 12)  # (1-9月 and 1—9月 are one period)
     if (code, subject, fig.measure, months, at) in r.identities:
+        # (…, then any later start before the figure: places that share one figure after their own
+        # bracketed values, 甘孜(21.5%)、泸州(10.9%)…7个市(州)增速在10%以上, are rows of their own)
         for candidate in (clause_start_or_list(sentence, min(mention.start, fig.start)),
-                          clause_start(sentence, fig.start), fig.start):
+                          clause_start(sentence, fig.start), fig.start, *range(at + 1, fig.start)):
             if (code, subject, fig.measure, months, candidate) not in r.identities:
                 at = candidate
                 break
