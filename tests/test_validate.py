@@ -83,7 +83,7 @@ BREAKS_ONE_ERROR: dict[str, dict[str, Any]] = {
     "year_not_before_2000": {"year": 1999},
     "year_not_after_report_year_plus_6": {"year": REPORT_YEAR + 7},
     "yoy_pct_in_range": {"value": 600.0},
-    "vs_benchmark_pp_in_range": {"measure": "vs_benchmark_pp", "value": -60.0, "unit": "pp", **COMPARISON},
+    "vs_benchmark_pp_in_range": {"measure": "vs_benchmark_pp", "value": -650.0, "unit": "pp", **COMPARISON},
     "rank_in_range": {"measure": "rank", "value": 0.0, "unit": "位", **COMPARISON},
     "share_pct_in_range": {"measure": "share_pct", "value": 120.0},
     "money_level_positive": {"measure": "level", "value": 0.0, "unit": "亿元"},

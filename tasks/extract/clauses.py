@@ -234,10 +234,18 @@ def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
     s = ctx.sentence
     if "分别" not in s:
         return out
+    last_run: list[int] = []
     for m in re.finditer("分别", s):
         run = _run_after(s, m, figures)
         if len(run) < 2:
             continue
+        if len(run) == len(last_run) and all(figures[i].measure == "vs_benchmark_pp" for i in run) and all(
+                i in out for i in last_run):
+            # A、B分别增长x、y,(分别)快于全部规上工业m和n个百分点: each gap is its growth's item's
+            out.update({i: out[j] for i, j in zip(run, last_run, strict=True)})
+            last_run = run
+            continue
+        last_run = run
         first = figures[run[0]]
         negative = first.value is not None and first.value < 0
         for i in run[1:]:  # (增长6.2%、6.0%和5.8%: the later ones are of the first one's kind)
@@ -246,7 +254,18 @@ def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
             if negative and f.value is not None:
                 f.value = -abs(f.value)
         out.update(_share_out(ctx, figures, m, run))
+    _pair_following_gaps(figures, last_run, out)
     return out
+
+
+def _pair_following_gaps(figures: list[Figure], run: list[int], out: _Attached) -> None:
+    """分别增长1.5倍、1.3倍,快于全部规上工业136.3和111.0个百分点: as many gaps right after a shared
+    run as it has items are those items' gaps, in order."""
+    if not run or not all(i in out for i in run):
+        return
+    after = list(range(run[-1] + 1, run[-1] + 1 + len(run)))
+    if after[-1] < len(figures) and all(figures[i].measure == "vs_benchmark_pp" and i not in out for i in after):
+        out.update({i: out[j] for i, j in zip(after, run, strict=True)})
 
 
 def _share_last_unit(figures: list[Figure], run: list[int]) -> None:
