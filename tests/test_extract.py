@@ -721,8 +721,11 @@ def test_a_share_that_rose_from_a_named_year():
     assert sorted((r["year"], r["value"]) for r in rows) == [(2020, 1.8), (2023, 2.4)]
 
 
-def test_manufacturings_share_of_gdp_is_no_row():
-    assert extract("全县制造业增加值占GDP比重达到30.0%。") == []
+def test_manufacturings_share_of_gdp_is_all_industrys_code_with_the_group():
+    # dev README (conventions 2026-12-01): GDP accounting, industrial_value_added_all with subject 制造业
+    rows = extract("全县制造业增加值占GDP比重达到30.0%。")
+    assert [(r["indicator"], r["subject"], r["measure"], r["value"]) for r in rows] == [
+        ("industrial_value_added_all", "制造业", "share_pct", 30.0)]
 
 
 def test_ranks_listed_with_和_pair_with_the_indicators_before_分别():

@@ -32,9 +32,6 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
             return True
         if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", bench) not in words()["benchmarks"]:
             return True  # a gap against another indicator (but 全部规上工业, 全市规上工业 are benchmarks)
-    if fig.measure == "share_pct" and mention.alias == "制造业增加值" and fig.share_of_start >= 0 and (
-            _OF_GDP.search(s, fig.share_of_start, fig.end)):
-        return True  # 制造业增加值占GDP比重: manufacturing in the whole economy, not a catalog figure
     if fig.measure == "rank" and not (rank_benchmark_regex().match(fig.benchmark or "") or (
             place_name_regex().match(fig.benchmark or "") and not _AMONG_KINDS.search(fig.benchmark or ""))):
         return True  # (居宁波各区县(市)第2位, 居湖州市第1位: a parent place is a benchmark too)
@@ -100,6 +97,12 @@ def over_several_years(sentence: str, fig: Figure, year: int | None) -> bool:
 
 
 _OF_GDP = re.compile(r"GDP|生产总值")
+
+
+def share_of_gdp(sentence: str, fig: Figure) -> bool:
+    """A share whose whole is the economy's output (制造业增加值占GDP比重28%): GDP accounting."""
+    return fig.measure == "share_pct" and fig.share_of_start >= 0 and bool(
+        _OF_GDP.search(sentence, fig.share_of_start, fig.end))
 
 _AMONG_KINDS = re.compile(r"行业|产业|企业|门类|领域")  # 居云南省各行业第一: a rank among industries
 

@@ -17,7 +17,7 @@ from schemas.stages import Document, Segment
 from tasks.extract.boundaries import clause_start, clause_start_or_list, sentence_part_start
 from tasks.extract.clauses import distribution, figures_per_listed_group, governing_mention, place_heading
 from tasks.extract.enumerations import enumerated_values, figures_per_listed_place
-from tasks.extract.exclusions import exclusion_words, not_a_row, over_several_years
+from tasks.extract.exclusions import exclusion_words, not_a_row, over_several_years, share_of_gdp
 from tasks.extract.figures import Figure, find_figures
 from tasks.extract.index import TextIndex
 from tasks.extract.lexicon import (
@@ -260,6 +260,10 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
     subject = _sub_unit(state, r, mention, subject)
     code, subject = special_code_and_subject(code, subject)
     code = _breakdown_scope(state, code, subject)
+    if code == "industrial_value_added" and subject and share_of_gdp(r.ctx.sentence, fig):
+        # 制造业增加值占GDP比重28%: GDP accounting, all industry's code with the group (dev README;
+        # the digital core's share of GDP is its own headline figure)
+        code = "industrial_value_added_all"
     _place_figure(r, mention, fig)
     estimate, target = _flags(r.ctx.sentence, fig.end, state)
     target = target or fig.target  # (a task amount: 占任务数16900万元)
