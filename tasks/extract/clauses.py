@@ -409,6 +409,10 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
     if text.endswith(("和", "、", "及", "与")) and group and group != mention.alias:
         text += group  # 装备和高技术制造业增加值分别…: the alias holds the last item (高技术制造业)
     found = _list_items(text, len(run))
+    if not found and mention.alias in _MEASURE_ONLY:
+        # 装备和高技术制造业持续保持…增长,…,增加值同比分别增长…: the groups the sentence opened on
+        opening = _OPENING_GROUPS.match(s, start)
+        found = _list_items(opening.group("groups"), len(run)) if opening else None
     if not found:
         return {}
     found = [subject_from_prefix(x, ctx.place_names) or x for x in found]  # (青海省装备和…: not the place)
@@ -418,6 +422,9 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
         found[-1] += joined
     return {i: (mention, sub) for i, sub in zip(run, found, strict=True)}
 
+
+_OPENING_GROUPS = re.compile(r"\s*(?:其中|另外|此外)?[,，]?(?P<groups>[^,，。;；:：\d%]{2,30}?(?:制造业|产业|行业|工业))"
+                             r"(?=[^,，。;；]*[,，])")
 
 _GENERIC_GROUP = ("产业集群", "产业", "行业", "集群")  # the words `_list_items` drops from every item
 _LIST_HEAD_END = re.compile(r"增速|增幅|分别|均|等|增长|的|位居|居|排")
