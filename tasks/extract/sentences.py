@@ -246,7 +246,7 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
 
 def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft | None:
     """Figure `i` of the sentence attached to its indicator, or None when it is no row."""
-    if _grows_dropped_level(r, i, fig):
+    if _grows_dropped_level(r, i, fig) or _of_unnamed_places(r.ctx.sentence, fig):
         return None
     parallel = _parallel_place(r, fig)
     mention, subject = (r.previous, None) if parallel else _attached_mention(r, i, fig)
@@ -287,6 +287,17 @@ def _enterprises_value_added(state: ReadingState, mention: Mention, fig: Figure)
 
 
 _BARE_MONTH = re.compile(r"(?<![\d月])(?:当月|单月)")
+
+
+# 6个省辖市的工业投资增速在30%以上: a figure of some places, counted but not named, is no place's row
+_COUNTED_PLACES = re.compile(r"(?:\d+|[两三四五六七八九十]+)个(?:省辖市|地级市|县级市|市州|县区|县市|地市|盟市|市|县|区|州)的?")
+
+
+def _of_unnamed_places(sentence: str, fig: Figure) -> bool:
+    if fig.place is not None:
+        return False
+    head = sentence[clause_start(sentence, fig.start): fig.start]
+    return _COUNTED_PLACES.match(head) is not None
 
 
 def _grows_dropped_level(r: _Reading, i: int, fig: Figure) -> bool:
