@@ -38,6 +38,8 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     clause_lo = clause_start(s, fig.start)
     if mention.end <= clause_lo and has_word("other_measures", s[clause_lo: fig.start]):
         return True  # "规上工业增加值增长7%,固定资产投资增长5%": the figure is of another measure
+    if mention.end <= clause_lo and fig.measure != "share_pct" and _OTHER_PRODUCT.search(s, clause_lo, fig.start):
+        return True  # 新能源汽车产量增长2.4倍,光伏电池产量增长12.0%: another product's output
     if not ctx.may_exclude:
         return False  # none of the words below is anywhere in the sentence
     lo = fig.start if fig.measure in ("vs_benchmark_pp", "rank") else min(mention.start, fig.start)
@@ -97,6 +99,8 @@ def over_several_years(sentence: str, fig: Figure, year: int | None) -> bool:
 
 
 _OF_GDP = re.compile(r"GDP|生产总值")
+# (a product named before its 产量; a bare 产量同比增长… goes on about the indicator's own output)
+_OTHER_PRODUCT = re.compile(r"[\u4e00-\u9fff]{2}(?:产量|产销量|销量)")
 
 
 def share_of_gdp(sentence: str, fig: Figure) -> bool:
