@@ -319,6 +319,9 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
             return {i: (after[0], sub) for i, sub in zip(run, subjects, strict=True)}
     if not mentions:  # "…三大支柱产业集群分别增长4.1%、4.1%和7.0%": no catalog wording, no rows
         return dict.fromkeys(run, (None, None))
+    if len(run) == 2 and mentions[-1].alias.endswith(("产销", "产销量")):
+        # 新能源汽车产销分别完成705.8万辆和688.7万辆: production, then sales (no catalog figure)
+        return {run[0]: (mentions[-1], None), run[1]: (None, None)}
     owners = _owners_of_figures_before(mentions, figures, start, m.start(), len(run)) if all(
         figures[i].measure == "vs_benchmark_pp" for i in run) else None
     if owners:
