@@ -202,9 +202,13 @@ def _group_head(head: str) -> str | None:
 
 
 def continues_stock(sentence: str, fig: Figure) -> bool:
-    """`新增5G基站4万个、累计开通24.2万个`: a later clause that states the running total."""
+    """`新增5G基站4万个、累计开通24.2万个`, `…新增88.7万个,目前已达到231.2万个`: a later clause that
+    states the running total."""
     clause = sentence[clause_start_or_list(sentence, fig.start): fig.start]
-    return bool(re.match(r"(?:累计|总数|总量|共计|合计)", clause))
+    return bool(_STOCK_CLAUSE.match(clause))
+
+
+_STOCK_CLAUSE = re.compile(r"(?:累计|总数|总量|共计|合计|(?:目前|截至目前|现|当前)?已?(?:达到|达)(?!\d))")
 
 
 _ABOVE_SCALE = re.compile(r"规上|规模以上|规模工业")
