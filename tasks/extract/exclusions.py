@@ -27,7 +27,7 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     if mention.alias in words()["scope_aliases"] and _names_a_product(ctx, mention):
         return True  # 规模以上工业原煤产量…增长7.7%; 规模以上工业机器人同比增长30.8%: a product's figure
     if fig.measure == "vs_benchmark_pp":
-        bench = fig.benchmark or ""
+        bench = re.sub(r"^同期(?=全)", "", fig.benchmark or "")  # (同期全国…: the country, in the same period)
         if has_word("gap_not_benchmark", bench) or DIGIT.search(bench):
             return True
         if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", bench) not in words()["benchmarks"]:
@@ -118,7 +118,8 @@ def rank_benchmark_regex() -> re.Pattern[str]:
     return re.compile(f"{alternation(words()['rank_benchmarks'] + list(regional))}"
                       r"|(?:[一二三四五六七八九十两\d]+[区县市州旗])+$")
 
-_BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)")
+# (同期全国规模以上工业经济: the whole's own words around a benchmark: the same period, 经济, 增速)
+_BENCH_PLACE = re.compile(r"^(?:同期)?(?:全市|全省|全区|全县|全国)(?=.)|(?<=工业)(?:经济)?(?:增速|平均水平)?$")
 
 
 @cache

@@ -463,8 +463,9 @@ def _rank_benchmark(bench: str) -> str:
 
 @cache
 def next_rank_regex() -> re.Pattern[str]:
-    """The next rank of a list, right after a rank (、中部第1位; 、第2位; 和第5位; 、苏南第二; (三区第1位))."""
-    return re.compile(rf"(?:、|和|及|[(（])(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、和及()（）]{{0,8}}?)"
+    """The next rank of a list, right after a rank (、中部第1位; 、第2位; 和第5位; 、苏南第二; (三区第1位);
+    ,苏南第2位: after a comma only with its own peer set)."""
+    return re.compile(rf"(?:、|和|及|[(（]|[,，](?=[^,，。;；:：第\d、和及()（）居列排位增速]{{1,6}}第))(?P<rk>(?P<rk_bench4>[^,，。;；:：第\d、和及()（）]{{0,8}}?)"
                       rf"第(?P<rk_num4>{_RANK_NUM})(?:位|名)?{_RANK_AFTER})")
 
 
