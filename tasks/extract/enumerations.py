@@ -20,7 +20,8 @@ from tasks.extract.lexicon import has_word, named_place
 from tasks.extract.mentions import Mention, SentenceContext, subject_from_prefix
 
 # what ends the text before an item: a separator, or a word that introduces the list
-_ITEM_OPENER = re.compile(r"[、,，;；:：和及与)）]|其中|分别为|分别是|依次为|的是|是|为|有")
+# (高于辽宁(3.4%)、广东(3.5%)等: a comparison word ends the text before the first item too)
+_ITEM_OPENER = re.compile(r"[、,，;；:：和及与)）]|其中|分别为|分别是|依次为|的是|是|为|有|于")
 _GROUP_END = re.compile(r"(?:业|产业|行业|集群|企业|领域)$")
 
 Attached = dict[int, tuple[Mention | None, str | None]]

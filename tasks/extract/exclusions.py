@@ -40,6 +40,9 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
         return True  # "规上工业增加值增长7%,固定资产投资增长5%": the figure is of another measure
     if mention.end <= clause_lo and fig.measure != "share_pct" and _OTHER_PRODUCT.search(s, clause_lo, fig.start):
         return True  # 新能源汽车产量增长2.4倍,光伏电池产量增长12.0%: another product's output
+    if mention.alias in load_catalog().product_names and mention.end <= clause_lo and not _BARE_HEAD.fullmatch(
+            s, clause_lo, fig.start):
+        return True  # …新能源汽车增长39.9%,集成电路增长23.6%: in a list of products, the next one's
     if not ctx.may_exclude:
         return False  # none of the words below is anywhere in the sentence
     lo = fig.start if fig.measure in ("vs_benchmark_pp", "rank") else min(mention.start, fig.start)
@@ -100,6 +103,7 @@ def over_several_years(sentence: str, fig: Figure, year: int | None) -> bool:
 
 _OF_GDP = re.compile(r"GDP|生产总值")
 # (a product named before its 产量; a bare 产量同比增长… goes on about the indicator's own output)
+_BARE_HEAD = re.compile(r"\s*(?:同比|比上年|比去年)?(?:增长|下降|增加|减少)?\s*")
 _OTHER_PRODUCT = re.compile(r"[\u4e00-\u9fff]{2}(?:产量|产销量|销量)")
 
 

@@ -38,13 +38,14 @@ class Catalog:
     not_before: dict[str, tuple[str, ...]]  # "规上工业" -> ("用电量", ...): 规上工业用电量 is no alias
     group_words: dict[str, str]  # "制造业增加值" -> "制造业": the alias starts with its group's last word
     group_alone: frozenset[str]  # ... and names a group (not the total) even with nothing before it
+    product_names: dict[str, str]  # "新能源汽车" -> "nev_output": a product in a list of products' output
 
 
 @cache
 def load_catalog() -> Catalog:
     """The indicator catalog from schemas/catalog.toml."""
     data = tomllib.loads((SCHEMAS_DIR / "catalog.toml").read_text(encoding="utf-8"))
-    entries, alias_to_code, splits = {}, {}, []
+    entries, alias_to_code, splits, products = {}, {}, [], {}
     for code, spec in data["indicators"].items():
         entries[code] = CatalogEntry(
             code, spec["name"], tuple(spec["level_units"]), tuple(spec["measures"]),
@@ -53,6 +54,7 @@ def load_catalog() -> Catalog:
         for alias in spec["aliases"]:
             alias_to_code[alias] = code
         splits.extend((a, b, code) for a, b in spec.get("split_aliases", []))
+        products.update(dict.fromkeys(spec.get("product_names", []), code))
     ordered = sorted(alias_to_code, key=len, reverse=True)
     # A plain alternation of literals: the regex engine scans for its first characters at C speed
     # (a lookbehind in any branch would make it try every position).
@@ -66,7 +68,7 @@ def load_catalog() -> Catalog:
                        for alias in alias_to_code}
     not_before = {alias: tuple(words) for alias, words in data.get("not_before", {}).items()}
     return Catalog(entries, alias_to_code, regex, split_regexes, not_after, not_after_alias, not_before,
-                   data.get("group_words", {}), frozenset(data.get("group_alone", {}).get("aliases", [])))
+                   data.get("group_words", {}), frozenset(data.get("group_alone", {}).get("aliases", [])), products)
 
 
 @cache

@@ -80,8 +80,30 @@ def find_mentions(sentence: str) -> list[Mention]:
                 mentions.remove(x)
             subject = None if re.search(r"方面|\d", gap) else gap
             mentions.append(Mention(code, i, end, first + "…" + second, subject or None))
+    mentions.extend(_listed_products(sentence, mentions))
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+_PRODUCT_CONTEXT = re.compile(r"产量|产品")
+_FIGURE_NEXT = re.compile(r"\d|增长|下降|同比")
+
+
+def _listed_products(text: str, mentions: list[Mention]) -> list[Mention]:
+    """In a list of products' output (从产品产量看,…:金属轧制设备8.4万吨,增长2.6倍;新能源汽车6149辆,
+    增长90.3%), a catalog product named right before its figure is its output indicator
+    (catalog.toml `product_names`)."""
+    found = []
+    for name, code in load_catalog().product_names.items():
+        start = text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            sentence_start = max(text.rfind(c, 0, start) for c in "。!?\n") + 1
+            if (_FIGURE_NEXT.match(text, end) and _PRODUCT_CONTEXT.search(text, sentence_start, start)
+                    and not any(m.start <= start < m.end for m in mentions)):
+                found.append(Mention(code, start, end, name))
+            start = text.find(name, end)
+    return found
 
 
 def _splits_other(covered: list[Mention], code: str, end: int) -> bool:
