@@ -303,12 +303,14 @@ def _of_unnamed_places(sentence: str, fig: Figure) -> bool:
 def _grows_dropped_level(r: _Reading, i: int, fig: Figure) -> bool:
     """A bare growth clause right after a level that gave no row is that level's growth (营业成本
     9336.7亿元,增长13.8%: the cost's, not the revenue's named earlier)."""
-    if fig.measure != "yoy_pct" or r.level_dropped != i - 1:
+    if fig.measure not in ("yoy_pct", "share_pct") or r.level_dropped != i - 1:
         return False
     s = r.ctx.sentence
-    return _BARE_GROWTH.fullmatch(s, clause_start(s, fig.start), fig.start) is not None
+    bare = _BARE_GROWTH if fig.measure == "yoy_pct" else _BARE_SHARE  # (…研发投入4.82亿元,占比2%)
+    return bare.fullmatch(s, clause_start(s, fig.start), fig.start) is not None
 
 
+_BARE_SHARE = re.compile(r"\s*(?:占比|比重|所占比重)?(?:为|达|达到)?\s*")
 _BARE_GROWTH = re.compile(r"\s*(?:同比|比上年|比去年|较上年|较去年)?(?:增长|下降|增加|减少|提高|上升)?\s*")
 
 
