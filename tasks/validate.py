@@ -408,6 +408,7 @@ class GateSummary:
 
     published_dir: Path  # hive-partitioned like the warehouse (tasks.publish.StagedRows reads it)
     quarantine_dir: Path
+    held: dict[str, list] | None = None  # rows kept in memory instead (see `hold_rows`), per table
     published_rows: int = 0
     quarantined_rows: int = 0
     failure_counts: dict[str, int] | None = None
@@ -418,6 +419,18 @@ class GateSummary:
     failed_share: float = 0.0
     run_failed: bool = False
 
+    def rows(self, table: str):
+        """The `indicators` (published) or `quarantine` rows: a pyarrow table when they were held in
+        memory, else a `StagedRows` over their folder."""
+        import pyarrow as pa
+
+        from tasks.publish import StagedRows
+
+        if self.held is not None:
+            schema = INDICATOR_SCHEMA if table == "indicators" else QUARANTINE_SCHEMA
+            return pa.concat_tables([schema.empty_table(), *self.held[table]])
+        return StagedRows(self.published_dir if table == "indicators" else self.quarantine_dir)
+
     @property
     def quality_status(self) -> str:
         """"passed", "passed with warnings", "failed", or "nothing new to check"."""
@@ -427,13 +440,15 @@ class GateSummary:
 def validate_staged_rows(row_files: list[Path], documents: pd.DataFrame, run_id: str, out_dir: Path,
                          docs_dir: Path | None, catalog_codes: Collection[str], *,
                          skip: Collection[tuple[str, str]] = (), fail_share: float = 0.20,
-                         chunk_rows: int = CHUNK_ROWS) -> GateSummary:
+                         chunk_rows: int = CHUNK_ROWS, hold_rows: int = 0) -> GateSummary:
     """Validate the rows batches staged (whole documents per file), a chunk of files at a time.
 
     Rows of `skip` (doc_id, source_file) pairs (duplicates found after extraction) are dropped.
     Each chunk's published and quarantined rows are written under `out_dir/indicators` and
     `out_dir/quarantine`, partitioned like the warehouse. With no rows and no documents (nothing
-    new) GE is not even imported: nothing is checked and no page is written.
+    new) GE is not even imported: nothing is checked and no page is written. When the run has at
+    most `hold_rows` rows they stay in memory instead (`GateSummary.rows`): writing ~250 small
+    partition files only for publish to read them back costs more than the rows take.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -443,6 +458,8 @@ def validate_staged_rows(row_files: list[Path], documents: pd.DataFrame, run_id:
                           published_by={}, quarantined_by={})
     if not row_files and documents.empty:
         return summary
+    if sum(pq.ParquetFile(f).metadata.num_rows for f in row_files) <= hold_rows:
+        summary.held = {"indicators": [], "quarantine": []}
     skipped = {f"{d}\x00{s}" for d, s in skip}
     chunks = list(_chunks(row_files, chunk_rows)) or [[]]  # no rows: still check the documents
     for k, chunk in enumerate(chunks):
@@ -491,12 +508,15 @@ def _add_chunk(summary: GateSummary, outcome: ValidationOutcome, out_dir: Path, 
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    for frame, schema, root in (
-        (outcome.published, INDICATOR_SCHEMA, summary.published_dir),
-        (outcome.quarantine, QUARANTINE_SCHEMA, summary.quarantine_dir),
+    for name, frame, schema, root in (
+        ("indicators", outcome.published, INDICATOR_SCHEMA, summary.published_dir),
+        ("quarantine", outcome.quarantine, QUARANTINE_SCHEMA, summary.quarantine_dir),
     ):
         if len(frame):
             table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+            if summary.held is not None:
+                summary.held[name].append(table)
+                continue
             partitioning = ds.partitioning(pa.schema([schema.field("region_code"), schema.field("year")]),
                                            flavor="hive")
             ds.write_dataset(table, root, format="parquet", partitioning=partitioning,
