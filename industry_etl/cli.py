@@ -115,11 +115,12 @@ def run_now(args: argparse.Namespace, inbox: Path, warehouse: Path, server) -> i
             pass
         with ProgressDisplay(verbose=args.verbose):
             report("starting Prefect's local API and loading the pipeline" if server else "loading the pipeline")
-            from industry_etl.runner import run_flow
+            with head_start_unless_dask(args, inbox, warehouse):
+                from industry_etl.runner import run_flow
 
-            summary = run_flow(inbox, warehouse, force=args.force, since=args.since, dask=args.dask,
-                               workers=args.workers, batch_size=args.batch_size, server=server,
-                               repair=args.repair)
+                summary = run_flow(inbox, warehouse, force=args.force, since=args.since, dask=args.dask,
+                                   workers=args.workers, batch_size=args.batch_size, server=server,
+                                   repair=args.repair)
     except WarehouseBusy as busy:
         return _fail(str(busy), EXIT_BUSY)
     except Exception as exc:  # one line; the traceback is in the Prefect run's logs, and with --verbose here
@@ -130,6 +131,17 @@ def run_now(args: argparse.Namespace, inbox: Path, warehouse: Path, server) -> i
         return _fail(describe_failure(exc, warehouse))
     print_summary(summary, warehouse)
     return 0
+
+
+def head_start_unless_dask(args: argparse.Namespace, inbox: Path, warehouse: Path):
+    """The local pool starts on the batches while Prefect starts (see industry_etl.head_start)."""
+    if args.dask or args.workers:
+        from contextlib import nullcontext
+
+        return nullcontext()
+    from industry_etl.head_start import head_start
+
+    return head_start(inbox, warehouse, force=args.force, since=args.since, batch_size=args.batch_size)
 
 
 def describe_failure(exc: BaseException, warehouse: Path) -> str:
