@@ -281,5 +281,20 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_main() -> None:
+    """The console script: `main`, then a quick exit. The interpreter's own shutdown (tearing down
+    every module and object of a run: Prefect, GE, pandas) takes about a second after the work is
+    done; the exit handlers (logging, multiprocessing, Prefect's) still run, then the process ends."""
+    import atexit
+
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
     sys.exit(main())
