@@ -33,7 +33,7 @@ from tasks.facts import FactsReport
 from tasks.health import documented_source_files, repair_task
 from tasks.ingest import commit_ledger_task, is_retried, mark_duplicates, plan_ingest_task
 from tasks.process import BatchResult, local_pool, process_batch_task
-from tasks.publish import StagedRows, publish_task, warehouse_lock
+from tasks.publish import publish_task, warehouse_lock
 from tasks.removed import POLICIES, Withdrawal, refuse_empty_inbox, withdrawal_task
 from tasks.review import run_pages_task
 from tasks.tables import documents_table
@@ -41,6 +41,7 @@ from tasks.validate import GateSummary, validate_staged_task, warm_up_in_backgro
 
 FAILED_STATUSES = ("empty", "undecodable", "too_large", "unreadable")
 RUNS_DIR = "_runs"  # per-run staging under the warehouse (underscore: readers ignore it)
+HOLD_ROWS = 400_000  # a run with at most this many rows (~300 B each) hands them to publish in memory
 
 
 
@@ -122,10 +123,10 @@ def nightly_ingest(
         report(f"extract: {sum(r.rows for r in results)} indicator rows from {len(docs)} files; validating")
         gate = validate_staged_task([Path(r.rows_file) for r in results if r.rows_file], documents.to_pandas(), run_id,
                              staging, warehouse_dir / "_docs", catalog_codes(), fail_share=fail_share,
-                             skip=duplicate_versions(docs))
+                             skip=duplicate_versions(docs), hold_rows=HOLD_ROWS)
         publish_task(
             warehouse_dir,
-            {"indicators": StagedRows(gate.published_dir), "quarantine": StagedRows(gate.quarantine_dir),
+            {"indicators": quote(gate.rows("indicators")), "quarantine": quote(gate.rows("quarantine")),
              "documents": documents},
             replace_doc_ids=(),
             replace_source_files=quote(reprocessed_files(docs, plan, warehouse_dir, repair.reread)),

@@ -89,12 +89,18 @@ def choose_value(stated: list[dict]) -> float:
     """The value most documents give (a document counts for every value its mentions agree with);
     then the one most mentions give; then the more precise; then the one stated first (a report
     leads with its headline figure; across documents, by doc_id, so the choice is total)."""
-    def rank(value: float) -> tuple:
-        agreeing = [m for m in stated if agree(m["value"], value)]
-        first = min((m["doc_id"], m["char_start"]) for m in stated if m["value"] == value)
-        return -len({m["doc_id"] for m in agreeing}), -len(agreeing), grain(value), first
+    by_value: dict[float, list[dict]] = defaultdict(list)  # agreement depends on the value only
+    for m in stated:
+        by_value[m["value"]].append(m)
+    docs = {v: {m["doc_id"] for m in ms} for v, ms in by_value.items()}
 
-    return min({m["value"] for m in stated}, key=rank)
+    def rank(value: float) -> tuple:
+        agreeing = [v for v in by_value if agree(v, value)]
+        first = min((m["doc_id"], m["char_start"]) for m in by_value[value])
+        return (-len(set().union(*(docs[v] for v in agreeing))), -sum(len(by_value[v]) for v in agreeing),
+                grain(value), first)
+
+    return min(by_value, key=rank)
 
 
 def build_fact(key: tuple, mentions: list[dict], run_id: str) -> dict:
@@ -113,7 +119,7 @@ def build_fact(key: tuple, mentions: list[dict], run_id: str) -> dict:
         "value": value,
         "is_estimate": all(m["is_estimate"] for m in (pool or mentions)),
         "is_redacted": not stated,
-        "conflict": any(not agree(a, b) for i, a in enumerate(seen) for b in seen[i + 1:]),
+        "conflict": len(seen) > 1 and any(not agree(a, b) for i, a in enumerate(seen) for b in seen[i + 1:]),
         "values_seen": seen,
         "mentions": len(mentions),
         "documents": len({m["doc_id"] for m in mentions}),
@@ -130,7 +136,9 @@ def build_fact(key: tuple, mentions: list[dict], run_id: str) -> dict:
 def group_mentions(indicators: pa.Table) -> dict[tuple, list[dict]]:
     """identity -> its mentions (indicator rows reduced to the columns a fact needs)."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
-    for mention in indicators.select(list(MENTION_COLUMNS)).to_pylist():
+    columns = [indicators.column(c).to_pylist() for c in MENTION_COLUMNS]  # (faster than Table.to_pylist)
+    for values in zip(*columns, strict=True):
+        mention = dict(zip(MENTION_COLUMNS, values, strict=True))
         groups[identity(mention)].append(mention)
     return groups
 
@@ -147,8 +155,10 @@ def build_facts(indicators: pa.Table, previous: Iterable[dict] = (), run_id: str
         row = build_fact(key, mentions, run_id)
         before = old.get(row["fact_id"])
         rows.append(before if before is not None and {**before, "run_id": run_id} == row else row)
-    rows.sort(key=lambda r: tuple((r[c] is None, "" if r[c] is None else r[c]) for c in FACT_ORDER))
-    return pa.Table.from_pylist(rows, schema=FACT_SCHEMA)
+    # Sorted by Arrow (nulls last in every key, as a Python key of (is None, value) would order them):
+    # a Python sort key per fact was a fifth of building them.
+    table = pa.table({f.name: [r[f.name] for r in rows] for f in FACT_SCHEMA}, schema=FACT_SCHEMA)
+    return table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in FACT_ORDER]))  # nulls: at_end
 
 
 @dataclass(frozen=True)

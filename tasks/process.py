@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -113,25 +113,65 @@ class _Clock:
 # safe (forking the flow's own process, which runs Prefect's threads, would not be).
 
 _POOL: Executor | None = None
+HEAD_START_NICENESS = 3
+# Batches a head start (`submit_early`) put on the pool before the flow asked for them, by content.
+_EARLY: dict[tuple, Future] = {}
 
 
 @contextlib.contextmanager
 def local_pool(workers: int | None = None) -> Iterator[Executor]:
-    """A process pool for `process_batch_in_pool`, open for the duration of the block."""
+    """A process pool for `process_batch_in_pool`, open for the duration of the block.
+
+    A pool a head start already opened is used, and shut down when the block ends all the same
+    (its workers' memory is not kept through validation and publish)."""
+    global _POOL
+    if _POOL is None:
+        open_pool(workers)
+    try:
+        yield _POOL
+    finally:
+        close_pool()
+
+
+def open_pool(workers: int | None = None, niceness: int = 0) -> Executor:
     global _POOL
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tasks.process"])
     _POOL = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
-                                initializer=warm_up_extraction)
-    try:
-        yield _POOL
-    finally:
+                                initializer=_start_worker, initargs=(niceness,))
+    return _POOL
+
+
+def _start_worker(niceness: int) -> None:
+    if niceness:
+        os.nice(niceness)
+    warm_up_extraction()
+
+
+def close_pool() -> None:
+    global _POOL
+    if _POOL is not None:
         _POOL.shutdown(wait=True, cancel_futures=True)
-        _POOL = None
+    _POOL = None
+    _EARLY.clear()
+
+
+def submit_early(batches: list[list[SourceFile]], stage_files: list[str], max_bytes: int,
+                 workers: int | None = None) -> None:
+    """Start these batches on the local pool now: the flow, when it gets to the same batch (same
+    files, same sizes and mtimes), takes the running one's result instead of starting it again.
+    The workers yield the CPU to the run's own start (Prefect's server, imports): that is the
+    critical path, they only fill the idle time around it."""
+    pool = _POOL or open_pool(workers, niceness=HEAD_START_NICENESS)
+    for batch, stage_file in zip(batches, stage_files, strict=True):
+        _EARLY[(tuple(batch), max_bytes)] = pool.submit(process_batch, batch, stage_file, max_bytes)
 
 
 def process_batch_in_pool(sources: list[SourceFile], stage_file: str, max_bytes: int = 20_000_000) -> BatchResult:
     """`process_batch` in the local pool when one is open, else in this process (e.g. on a Dask worker)."""
+    early = _EARLY.pop((tuple(sources), max_bytes), None)
+    if early is not None:  # (its rows file is the head start's, which lives until the run ends)
+        return early.result()
     if _POOL is None:
         return process_batch(sources, stage_file, max_bytes)
     return _POOL.submit(process_batch, sources, stage_file, max_bytes).result()

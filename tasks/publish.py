@@ -218,14 +218,19 @@ def existing_partitions(table_dir: Path) -> dict[Partition, Path]:
 
 def split_by_partition(table: pa.Table) -> dict[Partition, pa.Table]:
     """The rows of `table` grouped by (region_code, year), in table order within each group."""
-    keys = zip(table.column("region_code").to_pylist(), table.column("year").to_pylist(), strict=True)
-    indices: dict[Partition, list[int]] = {}
-    for row, key in enumerate(keys):
-        indices.setdefault(key, []).append(row)
-    for region_code, _ in indices:
+    # One stable sort and one take, then zero-copy slices: a take per partition re-reads the
+    # whole table each time (seconds for a few hundred partitions of a large run).
+    order = pc.sort_indices(table.select(list(PARTITION_COLUMNS)),
+                            sort_keys=[(c, "ascending") for c in PARTITION_COLUMNS])
+    ordered = table.take(order)
+    keys = list(zip(ordered.column("region_code").to_pylist(), ordered.column("year").to_pylist(), strict=True))
+    starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]
+    ends = [*starts[1:], len(keys)] if starts else []
+    groups = {keys[a]: ordered.slice(a, b - a) for a, b in zip(starts, ends, strict=True)}
+    for region_code, _ in groups:
         if region_code is not None and not SAFE_PARTITION_VALUE.fullmatch(region_code):
             raise ValueError(f"region_code {region_code!r} cannot be a partition directory name")
-    return {key: table.take(pa.array(rows, pa.int64())) for key, rows in indices.items()}
+    return groups
 
 
 def partitions_by_doc(table: pa.Table) -> dict[str, set[Partition]]:
@@ -463,37 +468,88 @@ def plan_table(warehouse: Path, name: str, new_rows: pa.Table | StagedRows, repl
     return TablePlan(name, by_partition, files, touched, replace_doc_ids, source_files, versions)
 
 
-def stage_table(plan: TablePlan, warehouse: Path, staging: Path) -> tuple[TableChanges, list[Swap]]:
-    """Compute every touched partition's new rows and stage its file; the live files stay as they are."""
+@dataclass(frozen=True)
+class Staged:
+    """One partition's outcome: its new rows, and the swap that makes them live (None: unchanged)."""
+
+    partition: Partition
+    rows: pa.Table
+    added: int
+    removed: int
+    swap: Swap | None
+
+
+def stage_table(plan: TablePlan, warehouse: Path, staging: Path,
+                on_rows: Callable[[Partition, pa.Table], object] | None = None,
+                ) -> tuple[TableChanges, list[Swap]]:
+    """Compute every touched partition's new rows and stage its file; the live files stay as they are.
+
+    `on_rows(partition, rows)` is called with each partition's rows as this publish leaves them
+    (the facts are built from them while they are in memory)."""
+    def one(partition: Partition) -> Staged:
+        staged = stage_table_partition(plan, warehouse, staging, partition)
+        if on_rows is not None:
+            on_rows(partition, staged.rows)
+        return staged
+
+    return collect_staged(parallel_map(one, plan.touched))
+
+
+def stage_table_partition(plan: TablePlan, warehouse: Path, staging: Path, partition: Partition) -> Staged:
     schema = file_schema(plan.name)
+    path = plan.files.get(partition)
+    old = read_partition(plan.name, path) if path else schema.empty_table()
+    kept = old.filter(pc.invert(replaced_rows_mask(old, plan.doc_ids, plan.source_files, plan.versions)))
+    new = plan.new_rows.get(partition)
+    if new is None:
+        new = schema.empty_table()
+    else:
+        new = new.drop_columns([c for c in PARTITION_COLUMNS if c in new.column_names])
+        new = new.select(schema.names).cast(schema)
+    rows = sort_rows(plan.name, pa.concat_tables([kept, new])).replace_schema_metadata(FILE_METADATA)
+    target = partition_dir(warehouse / plan.name, partition) / PART_FILE
+    return Staged(partition, rows, new.num_rows, old.num_rows - kept.num_rows,
+                  staged_swap(rows, old, path, target, staging))
+
+
+def staged_swap(rows: pa.Table, old: pa.Table, path: Path | None, target: Path, staging: Path) -> Swap | None:
+    """None when the rows came out as they were; a deletion when none are left; else a staged write."""
+    if rows.equals(old, check_metadata=True):
+        return None  # nothing to replace, or the very same rows again
+    if rows.num_rows == 0:
+        return Swap(path or target, None)
+    return Swap(target, stage_partition(rows, staging))
+
+
+def collect_staged(results: Iterable[Staged]) -> tuple[TableChanges, list[Swap]]:
     added = removed = 0
     swaps: list[Swap] = []
     written: list[Partition] = []
     deleted: list[Partition] = []
     unchanged: list[Partition] = []
-    for partition in plan.touched:
-        path = plan.files.get(partition)
-        old = read_partition(plan.name, path) if path else schema.empty_table()
-        kept = old.filter(pc.invert(replaced_rows_mask(old, plan.doc_ids, plan.source_files, plan.versions)))
-        new = plan.new_rows.get(partition)
-        if new is None:
-            new = schema.empty_table()
+    for staged in results:
+        added, removed = added + staged.added, removed + staged.removed
+        if staged.swap is None:
+            unchanged.append(staged.partition)
         else:
-            new = new.drop_columns([c for c in PARTITION_COLUMNS if c in new.column_names])
-            new = new.select(schema.names).cast(schema)
-        rows = sort_rows(plan.name, pa.concat_tables([kept, new])).replace_schema_metadata(FILE_METADATA)
-        added += new.num_rows
-        removed += old.num_rows - kept.num_rows
-        if rows.equals(old, check_metadata=True):
-            unchanged.append(partition)  # nothing to replace, or the very same rows again
-        elif rows.num_rows == 0:
-            swaps.append(Swap(path, None))
-            deleted.append(partition)
-        else:
-            target = partition_dir(warehouse / plan.name, partition) / PART_FILE
-            swaps.append(Swap(target, stage_partition(rows, staging)))
-            written.append(partition)
+            swaps.append(staged.swap)
+            (written if staged.swap.staged else deleted).append(staged.partition)
     return TableChanges(added, removed, tuple(written), tuple(deleted), tuple(unchanged)), swaps
+
+
+def parallel_map(fn: Callable[[Partition], Staged], partitions: Iterable[Partition]) -> list[Staged]:
+    """`fn` over partitions on a few threads, results in partition order: reading, sorting,
+    compressing and fsync-ing a partition file all release the GIL, so partitions overlap."""
+    partitions = list(partitions)
+    if len(partitions) < 2:
+        return [fn(p) for p in partitions]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(PUBLISH_THREADS, len(partitions))) as pool:
+        return list(pool.map(fn, partitions))
+
+
+PUBLISH_THREADS = max(2, min(4, os.cpu_count() or 1))
 
 
 def facts_to_rebuild(warehouse: Path, indicators: TablePlan, interrupted: set[Partition]) -> tuple[Partition, ...]:
@@ -505,35 +561,38 @@ def facts_to_rebuild(warehouse: Path, indicators: TablePlan, interrupted: set[Pa
                         key=partition_sort_key))
 
 
+def stage_facts_partition(warehouse: Path, staging: Path, partition: Partition, indicators: pa.Table,
+                          run_id: str) -> Staged:
+    """Stage one partition's facts, built from its indicators (`indicators`: file columns) as this
+    publish leaves them."""
+    target = partition_dir(warehouse / FACTS, partition) / PART_FILE
+    exists = target.exists()
+    old = read_partition(FACTS, target) if exists else file_schema(FACTS).empty_table()
+    facts = build_facts(with_partition(indicators, partition), with_partition(old, partition).to_pylist(),
+                        run_id)
+    rows = facts.drop_columns(list(PARTITION_COLUMNS)).cast(file_schema(FACTS))
+    rows = rows.replace_schema_metadata(FILE_METADATA)
+    return Staged(partition, rows, rows.num_rows, old.num_rows,
+                  staged_swap(rows, old, target if exists else None, target, staging))
+
+
 def stage_facts(warehouse: Path, staging: Path, partitions: Iterable[Partition], indicator_swaps: list[Swap],
-                run_id: str) -> tuple[TableChanges, list[Swap]]:
-    """Stage each partition's facts, built from its indicators as this publish leaves them."""
+                run_id: str, built: Mapping[Partition, Staged] | None = None) -> tuple[TableChanges, list[Swap]]:
+    """Stage each partition's facts, built from its indicators as this publish leaves them.
+
+    `built`: partitions whose facts were already staged (from the indicator rows in memory)."""
     staged = {swap.target: swap.staged for swap in indicator_swaps}
-    added = removed = 0
-    swaps: list[Swap] = []
-    written: list[Partition] = []
-    deleted: list[Partition] = []
-    unchanged: list[Partition] = []
-    for partition in partitions:
+    built = built or {}
+
+    def one(partition: Partition) -> Staged:
+        if partition in built:
+            return built[partition]
         live = partition_dir(warehouse / "indicators", partition) / PART_FILE
         source = staged.get(live, live if live.exists() else None)
         indicators = read_partition("indicators", source) if source else file_schema("indicators").empty_table()
-        target = partition_dir(warehouse / FACTS, partition) / PART_FILE
-        old = read_partition(FACTS, target) if target.exists() else file_schema(FACTS).empty_table()
-        facts = build_facts(with_partition(indicators, partition), with_partition(old, partition).to_pylist(),
-                            run_id)
-        rows = facts.drop_columns(list(PARTITION_COLUMNS)).cast(file_schema(FACTS))
-        rows = rows.replace_schema_metadata(FILE_METADATA)
-        added, removed = added + rows.num_rows, removed + old.num_rows
-        if rows.equals(old, check_metadata=True):
-            unchanged.append(partition)
-        elif rows.num_rows == 0:
-            swaps.append(Swap(target, None))
-            deleted.append(partition)
-        else:
-            swaps.append(Swap(target, stage_partition(rows, staging)))
-            written.append(partition)
-    return TableChanges(added, removed, tuple(written), tuple(deleted), tuple(unchanged)), swaps
+        return stage_facts_partition(warehouse, staging, partition, indicators, run_id)
+
+    return collect_staged(parallel_map(one, partitions))
 
 
 def with_partition(rows: pa.Table, partition: Partition) -> pa.Table:
@@ -608,10 +667,21 @@ def publish_tables(warehouse: Path, tables: Mapping[str, pa.Table | StagedRows],
     # Record where this run writes before writing, so a rerun after a crash looks there too.
     write_journal(staging, {plan.name: plan.touched for plan in plans} | {FACTS: facts})
     try:
-        staged = {plan.name: readable_when_empty(plan.name, plan.files, *stage_table(plan, warehouse, staging),
-                                                 warehouse, staging) for plan in plans}
+        built: dict[Partition, Staged] = {}  # facts staged from indicator rows still in memory
+        rebuild = set(facts)
+
+        def facts_of(partition: Partition, rows: pa.Table) -> None:
+            if partition in rebuild:
+                built[partition] = stage_facts_partition(warehouse, staging, partition, rows, run_id)
+
+        staged = {plan.name: readable_when_empty(
+                      plan.name, plan.files,
+                      *stage_table(plan, warehouse, staging, facts_of if plan.name == "indicators" else None),
+                      warehouse, staging)
+                  for plan in plans}
         staged[FACTS] = readable_when_empty(FACTS, existing_partitions(warehouse / FACTS),
-                                            *stage_facts(warehouse, staging, facts, staged["indicators"][1], run_id),
+                                            *stage_facts(warehouse, staging, facts, staged["indicators"][1], run_id,
+                                                         built),
                                             warehouse, staging)
         writes = [swap for _, swaps in staged.values() for swap in swaps if swap.staged]
         deletions = [swap for _, swaps in staged.values() for swap in swaps if not swap.staged]

@@ -330,12 +330,14 @@ def validate_tables(
     fail_share: float = 0.20,
     run_year: int | None = None,
     run_name: str | None = None,
+    documents_suite: bool = True,
 ) -> ValidationOutcome:
     """Split a run's indicator rows into published and quarantined ones, count every failure,
     and write the data-quality page under `docs_dir` (when given).
 
     `run_year` bounds `year` when a document's report year is unknown (default: this year, UTC);
-    `run_name` names the run's page (default: the rows' run_id).
+    `run_name` names the run's page (default: the rows' run_id). `documents_suite=False`: check
+    only the indicator rows (`documents` then only gives report years; its own checks are absent).
     """
     missing = [name for name in INDICATOR_COLUMNS if name not in indicators.columns]
     if missing:
@@ -344,11 +346,10 @@ def validate_tables(
     frame = with_check_columns(indicators, documents, year_now)
     ledger = documents.reset_index(drop=True)
     indicator_result = run_suite("indicators", frame, {"catalog_codes": sorted(catalog_codes)})
-    document_result = run_suite("documents", ledger, {})
+    document_failures = failing_rows(run_suite("documents", ledger, {})) if documents_suite else {}
 
-    indicator_rules, document_rules = suite_rules("indicators"), suite_rules("documents")
+    indicator_rules, document_rules = suite_rules("indicators"), suite_rules("documents") if documents_suite else []
     indicator_failures = failing_rows(indicator_result)
-    document_failures = failing_rows(document_result)
     counts = {rule.name: len(indicator_failures[rule.name]) for rule in indicator_rules}
     counts |= {rule.name: len(document_failures[rule.name]) for rule in document_rules}
     warn_counts = {
@@ -373,7 +374,8 @@ def validate_tables(
     rows_checked = indicators.reset_index(drop=True)
     checks = (check_results("indicators", load_suite_file("indicators")["expectations"], indicator_failures,
                             rows_checked)
-              + check_results("documents", load_suite_file("documents")["expectations"], document_failures, ledger))
+              + (check_results("documents", load_suite_file("documents")["expectations"], document_failures, ledger)
+                 if documents_suite else []))
     quality_page = None
     if docs_dir is not None:
         run_ids = pd.concat([indicators["run_id"], documents["run_id"]]).dropna()
@@ -408,6 +410,7 @@ class GateSummary:
 
     published_dir: Path  # hive-partitioned like the warehouse (tasks.publish.StagedRows reads it)
     quarantine_dir: Path
+    held: dict[str, list] | None = None  # rows kept in memory instead (see `hold_rows`), per table
     published_rows: int = 0
     quarantined_rows: int = 0
     failure_counts: dict[str, int] | None = None
@@ -418,6 +421,18 @@ class GateSummary:
     failed_share: float = 0.0
     run_failed: bool = False
 
+    def rows(self, table: str):
+        """The `indicators` (published) or `quarantine` rows: a pyarrow table when they were held in
+        memory, else a `StagedRows` over their folder."""
+        import pyarrow as pa
+
+        from tasks.publish import StagedRows
+
+        if self.held is not None:
+            schema = INDICATOR_SCHEMA if table == "indicators" else QUARANTINE_SCHEMA
+            return pa.concat_tables([schema.empty_table(), *self.held[table]])
+        return StagedRows(self.published_dir if table == "indicators" else self.quarantine_dir)
+
     @property
     def quality_status(self) -> str:
         """"passed", "passed with warnings", "failed", or "nothing new to check"."""
@@ -427,13 +442,15 @@ class GateSummary:
 def validate_staged_rows(row_files: list[Path], documents: pd.DataFrame, run_id: str, out_dir: Path,
                          docs_dir: Path | None, catalog_codes: Collection[str], *,
                          skip: Collection[tuple[str, str]] = (), fail_share: float = 0.20,
-                         chunk_rows: int = CHUNK_ROWS) -> GateSummary:
+                         chunk_rows: int = CHUNK_ROWS, hold_rows: int = 0) -> GateSummary:
     """Validate the rows batches staged (whole documents per file), a chunk of files at a time.
 
     Rows of `skip` (doc_id, source_file) pairs (duplicates found after extraction) are dropped.
     Each chunk's published and quarantined rows are written under `out_dir/indicators` and
     `out_dir/quarantine`, partitioned like the warehouse. With no rows and no documents (nothing
-    new) GE is not even imported: nothing is checked and no page is written.
+    new) GE is not even imported: nothing is checked and no page is written. When the run has at
+    most `hold_rows` rows they stay in memory instead (`GateSummary.rows`): writing ~250 small
+    partition files only for publish to read them back costs more than the rows take.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -443,6 +460,8 @@ def validate_staged_rows(row_files: list[Path], documents: pd.DataFrame, run_id:
                           published_by={}, quarantined_by={})
     if not row_files and documents.empty:
         return summary
+    if sum(pq.ParquetFile(f).metadata.num_rows for f in row_files) <= hold_rows:
+        summary.held = {"indicators": [], "quarantine": []}
     skipped = {f"{d}\x00{s}" for d, s in skip}
     chunks = list(_chunks(row_files, chunk_rows)) or [[]]  # no rows: still check the documents
     for k, chunk in enumerate(chunks):
@@ -456,12 +475,11 @@ def validate_staged_rows(row_files: list[Path], documents: pd.DataFrame, run_id:
         frame = table.to_pandas()
         # Every chunk needs its documents (report years); the documents suite counts once, at the end.
         chunk_documents = documents if last else documents[documents["doc_id"].isin(frame["doc_id"].unique())]
-        outcome = validate_tables(frame, chunk_documents, None, catalog_codes, fail_share=fail_share, run_name=run_id)
+        # The documents suite runs once, with the last chunk (all documents).
+        outcome = validate_tables(frame, chunk_documents, None, catalog_codes, fail_share=fail_share, run_name=run_id,
+                                  documents_suite=last)
         del frame
         del table
-        if not last:  # the documents suite runs with every chunk; count its failures once
-            outcome.failure_counts = {n: c for n, c in outcome.failure_counts.items() if not n.startswith("documents_")}
-            outcome.checks = [c for c in outcome.checks if c.table != "documents"]
         _add_chunk(summary, outcome, out_dir, k)
     total = summary.published_rows + summary.quarantined_rows
     summary.failed_share = summary.quarantined_rows / total if total else 0.0
@@ -491,12 +509,15 @@ def _add_chunk(summary: GateSummary, outcome: ValidationOutcome, out_dir: Path, 
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    for frame, schema, root in (
-        (outcome.published, INDICATOR_SCHEMA, summary.published_dir),
-        (outcome.quarantine, QUARANTINE_SCHEMA, summary.quarantine_dir),
+    for name, frame, schema, root in (
+        ("indicators", outcome.published, INDICATOR_SCHEMA, summary.published_dir),
+        ("quarantine", outcome.quarantine, QUARANTINE_SCHEMA, summary.quarantine_dir),
     ):
         if len(frame):
             table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+            if summary.held is not None:
+                summary.held[name].append(table)
+                continue
             partitioning = ds.partitioning(pa.schema([schema.field("region_code"), schema.field("year")]),
                                            flavor="hive")
             ds.write_dataset(table, root, format="parquet", partitioning=partitioning,

@@ -52,3 +52,23 @@ def test_a_batch_stages_its_rows_and_drops_the_text(tmp_path):
     import pyarrow.parquet as pq
 
     assert pq.read_table(result.rows_file).num_rows == result.rows
+
+
+def test_a_batch_started_early_hands_over_its_result_and_other_batches_still_run(tmp_path):
+    """The CLI's head start: the flow's batch with the same files takes the early result; a batch
+    whose files differ (here: one file fewer) is run as usual; the pool closes with the flow's block."""
+    import tasks.process as process
+
+    sources = [source(p) for p in sorted(EXAMPLES.glob("*.txt"))]
+    early_file = str(tmp_path / "early.parquet")
+    process.submit_early([sources], [early_file], 20_000_000, workers=1)
+    try:
+        with process.local_pool(1):
+            same = process.process_batch_in_pool(sources, str(tmp_path / "flow-0.parquet"))
+            other = process.process_batch_in_pool(sources[1:], str(tmp_path / "flow-1.parquet"))
+        assert process._POOL is None and not process._EARLY
+    finally:
+        process.close_pool()
+    assert same.rows_file == early_file  # the head start's rows, not a second run of the batch
+    assert other.rows_file == str(tmp_path / "flow-1.parquet")
+    assert [d.source_file for d in same.documents] == [s.source_file for s in sources]

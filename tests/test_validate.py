@@ -368,3 +368,34 @@ def test_staged_rows_validated_in_chunks_equal_one_call(tmp_path):
 
     assert rows(small.published_dir) == rows(one.published_dir)
     assert rows(small.quarantine_dir) == rows(one.quarantine_dir)
+
+
+def test_staged_rows_held_in_memory_equal_the_staged_files(tmp_path):
+    """A small run's rows kept in memory (`hold_rows`) are the rows the gate would have staged on disk."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from schemas.models import INDICATOR_SCHEMA
+    from tasks.validate import validate_staged_rows
+
+    frame = small_run(6, 1)  # one yoy of 600 %: quarantined
+    path = tmp_path / "rows-0.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, schema=INDICATOR_SCHEMA, preserve_index=False), path)
+    documents = documents_frame(["clean"])
+    gates = {}
+    for hold_rows, name in ((0, "disk"), (1000, "memory")):
+        out = tmp_path / name
+        out.mkdir()
+        gates[name] = validate_staged_rows([path], documents, "run-1", out, None, CATALOG_CODES, hold_rows=hold_rows)
+    assert isinstance(gates["memory"].rows("indicators"), pa.Table)
+    assert not gates["memory"].published_dir.exists()
+
+    def rows(gate, table):
+        held = gate.rows(table)
+        tables = [held] if isinstance(held, pa.Table) else [held[p] for p in held]
+        return sorted(str(sorted(r.items())) for t in tables for r in t.drop_columns(
+            [c for c in ("region_code", "year") if c in t.column_names]).to_pylist())
+
+    for table in ("indicators", "quarantine"):
+        assert rows(gates["memory"], table) == rows(gates["disk"], table)
+    assert len(rows(gates["memory"], "quarantine")) == 1
