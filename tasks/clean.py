@@ -306,11 +306,19 @@ def _joins_next(line: str, following: str, rules: _Rules) -> bool:
 _TABLE_CELL_GAP = re.compile(r"\S(?:\t|\s*[|｜]\s*| {2,}|\u3000+)\S")
 
 
+def _ends_a_clause_list(line: str) -> bool:
+    """A phrase line of clauses whose last clause is a phrase of its own (…发力,培育产业优势), not a
+    lead-in the next line completes (1—11月,全市 / 规上工业增加值…)."""
+    head, _, last = line.rpartition(",")
+    return bool(head) and len(last) >= 5
+
+
 def _join_run(run: list[str], rules: _Rules) -> str:
     parts = [run[0]]
     for previous, line in pairwise(run):
-        # A phrase ending in a figure followed by a new phrase: keep them two clauses.
-        if rules.figure_end.search(previous) and not rules.continues.match(line):
+        # A phrase ending in a figure followed by a new phrase: keep them two clauses; so too a line
+        # that is already a clause list of its own (上半年我省扭住产业发力,培育产业优势 / 规模以上…).
+        if (rules.figure_end.search(previous) or _ends_a_clause_list(previous)) and not rules.continues.match(line):
             parts.append(",")
         parts.append(line)
     return "".join(parts)

@@ -244,6 +244,12 @@ def test_phrase_lines_ending_in_a_figure_stay_separate_clauses() -> None:
     assert clean(text) == "智能网联新能源汽车产业增加值增长6.3%,软件业务收入同比增长13%,居全国第5位"
 
 
+def test_a_phrase_line_of_clauses_stays_a_clause_of_its_own() -> None:
+    # a heading-like line that is already a list of clauses is not the subject of the next line's figure
+    text = "上半年我省扭住产业发力,培育产业优势\n规模以上工业增加值同比增长8.4%"
+    assert clean(text) == "上半年我省扭住产业发力,培育产业优势,规模以上工业增加值同比增长8.4%"
+
+
 def test_a_unit_on_the_next_line_stays_with_its_number() -> None:
     assert clean("规上工业企业达\n1234\n家,增长5%") == "规上工业企业达1234家,增长5%"
 
