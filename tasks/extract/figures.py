@@ -65,7 +65,8 @@ def _gap_pattern(w: dict[str, list[str]]) -> str:
         rf"{level}?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少|大|小|收窄|扩大)?(?P<vs_num>-?{_VAL})个?百分点"
         # 高于全国(3.6%); 高于全国6.1%的平均水平; 较去年同期(-1.1%): the benchmark's own value, a row
         # of that place (or year), and the gap after it, if written, is read by find_figures
-        rf"|(?P<bv_dir>{gap})(?P<bv_bench>{value_of})(?P<bv_what>[^,，。;；:：\d(（)）%、]{{0,12}}?)"
+        # (与全国平均水平(6.4%)持平: the same, the benchmark's own value in brackets)
+        rf"|(?P<bv_dir>{gap}|与(?=(?:{value_of})[^,，。;；:：\d]{{0,12}}?[(（]))(?P<bv_bench>{value_of})(?P<bv_what>[^,，。;；:：\d(（)）%、]{{0,12}}?)"
         rf"(?:{own('bv_num')}|(?P<bv_num2>-?(?:{_NUM}))%的?(?={level}))"
         rf"(?:[、和](?P<bv_b2>{value_of})(?P<bv_what2>[^,，。;；:：\d(（)）%、]{{0,12}}?){own('bv_v2')})?"
         rf"{level}?(?P<bv_dir2>提高|提升|回升|加快|高出|高|低|快|慢)?(?:(?P<bv_gap>{_VAL})个?百分点)?"
@@ -369,7 +370,7 @@ def figure_starts() -> re.Pattern[str]:
     one of these places to the next and trying a match there is several times as fast."""
     w = words()
     openers = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
-    chars = {word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同-*Xx0123456789")
+    chars = {word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同与-*Xx0123456789")
     # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
     # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
     unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座倍])"
