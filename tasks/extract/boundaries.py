@@ -17,6 +17,10 @@ from schemas import SCHEMAS_DIR
 # (Each opens with one character class, so the regex engine skips ahead at C speed.)
 CLAUSE_MARK = re.compile(r"[，;；:：。,](?!(?<=\d,)\d{3}(?!\d))")
 
+# A clause that states only a growth, before its figure (;同比增长12.3%, ,比上年增长): it goes on
+# about what the clauses before it named.
+BARE_GROWTH = re.compile(r"\s*(?:同比|比上年|比去年|较上年|较去年)?(?:增长|下降|增加|减少|提高|上升|增速为?|增幅为?)?\s*")
+
 _LIST_MARK = re.compile(r"[，;；:：。、,](?!(?<=\d,)\d{3}(?!\d))")
 
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 
 from tasks.extract.boundaries import (
+    BARE_GROWTH,
     CLAUSE_MARK,
     clause_start,
     count_boundaries,
@@ -168,14 +169,11 @@ def _growth_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None,
     return near[-1] if near else None
 
 
-_BARE_GROWTH = re.compile(r"\s*(?:同比|比上年|较上年)?(?:增长|下降|增速为?|增幅为?)?\s*")
-
-
 def _bare_growth(ctx: SentenceContext, previous: Mention, fig: Figure) -> bool:
     """A clause that is only a growth (;同比增长12.3%) goes on about the indicator of the clauses
     before it, up to three marks back, unless another measure (产量, 出口…) or a count came between."""
     s = ctx.sentence
-    return (_BARE_GROWTH.fullmatch(s[clause_start(s, fig.start): fig.start]) is not None
+    return (BARE_GROWTH.fullmatch(s[clause_start(s, fig.start): fig.start]) is not None
             and marks_between(s, previous.end, fig.start) <= 3
             and not has_word("other_measure_words", s[previous.end: fig.start])
             and not any(previous.end <= f.start and f.end <= fig.start and f.measure == "level"
@@ -275,9 +273,7 @@ def _share_last_unit(figures: list[Figure], run: list[int]) -> None:
             figures[i].measure == "level" and figures[i].unit == "个" for i in run[:-1]):
         return
     for i in run[:-1]:
-        f = figures[i]
-        if f.measure == "level" and f.unit == "个":
-            f.measure, f.unit, f.unit_class = last.measure, last.unit, last.unit_class
+        figures[i].measure, figures[i].unit, figures[i].unit_class = last.measure, last.unit, last.unit_class
 
 
 def _run_after(s: str, m: re.Match[str], figures: list[Figure]) -> list[int]:
@@ -414,8 +410,8 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
     found = _list_items(text, len(run))
     if not found and mention.alias in _MEASURE_ONLY:
         # 装备和高技术制造业持续保持…增长,…,增加值同比分别增长…: the groups the sentence opened on
-        opening = _OPENING_GROUPS.match(s, start)
-        found = _list_items(opening.group("groups"), len(run)) if opening else None
+        opening = GROUP_OPENING.match(s, start)
+        found = _list_items(opening.group("group"), len(run)) if opening else None
     if not found:
         return {}
     found = [subject_from_prefix(x, ctx.place_names) or x for x in found]  # (青海省装备和…: not the place)
@@ -426,8 +422,10 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
     return {i: (mention, sub) for i, sub in zip(run, found, strict=True)}
 
 
-_OPENING_GROUPS = re.compile(r"\s*(?:其中|另外|此外)?[,，]?(?P<groups>[^,，。;；:：\d%]{2,30}?(?:制造业|产业|行业|工业))"
-                             r"(?=[^,，。;；]*[,，])")
+# A sentence that opens on a group (an industry, a cluster, or several: 装备和高技术制造业) and goes on
+# after a comma: its bare measure words are the group's.
+GROUP_OPENING = re.compile(r"\s*(?:其中|另外|此外)?[,，]?(?P<group>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群)|[轻重]工业)"
+                           r"(?=[^,，。;；]*[,，])")
 
 _GENERIC_GROUP = ("产业集群", "产业", "行业", "集群")  # the words `_list_items` drops from every item
 _LIST_HEAD_END = re.compile(r"增速|增幅|分别|均|等|增长|的|位居|居|排")

@@ -17,7 +17,7 @@ from dataclasses import replace
 from tasks.extract.boundaries import clause_start
 from tasks.extract.figures import Figure
 from tasks.extract.lexicon import has_word, named_place
-from tasks.extract.mentions import Mention, SentenceContext, subject_from_prefix
+from tasks.extract.mentions import COUNTED_PLACES, Mention, SentenceContext, subject_from_prefix
 
 # what ends the text before an item: a separator, or a word that introduces the list
 # (高于辽宁(3.4%)、广东(3.5%)等: a comparison word ends the text before the first item too)
@@ -82,7 +82,7 @@ _PLACE_LIST = re.compile(rf"(?P<items>{_ITEM}(?:、{_ITEM})+)(?:等)?(?:\d+|[两
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 _SHARED = re.compile(r"(?:均|都)(?:在|达|达到|超过|超|高于|保持)?\s*$")
 # …金塔县等9个县区预计增速20%以上: a counted list (等N个县区) shares the figure that follows it
-_COUNTED = re.compile(r"(?:\d+|[两三四五六七八九十]+)个?(?:市[(（]州[)）]|市|州|县|区|县区|县市|市州|盟市|地市|省|省份)$")
+_COUNTED = re.compile(COUNTED_PLACES + "$")
 
 
 def figures_per_listed_place(sentence: str, figures: list[Figure]) -> list[Figure]:

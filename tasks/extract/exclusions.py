@@ -11,7 +11,7 @@ import tomllib
 from functools import cache
 
 from schemas import SCHEMAS_DIR
-from tasks.extract.boundaries import clause_start, clause_start_or_list
+from tasks.extract.boundaries import BARE_GROWTH, clause_start, clause_start_or_list
 from tasks.extract.figures import DIGIT, Figure
 from tasks.extract.lexicon import alternation, has_word, load_catalog, place_name_regex, words
 from tasks.extract.mentions import Mention, SentenceContext
@@ -40,7 +40,7 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
         return True  # "规上工业增加值增长7%,固定资产投资增长5%": the figure is of another measure
     if mention.end <= clause_lo and fig.measure != "share_pct" and _OTHER_PRODUCT.search(s, clause_lo, fig.start):
         return True  # 新能源汽车产量增长2.4倍,光伏电池产量增长12.0%: another product's output
-    if mention.alias in load_catalog().product_names and mention.end <= clause_lo and not _BARE_HEAD.fullmatch(
+    if mention.alias in load_catalog().product_names and mention.end <= clause_lo and not BARE_GROWTH.fullmatch(
             s, clause_lo, fig.start):
         return True  # …新能源汽车增长39.9%,集成电路增长23.6%: in a list of products, the next one's
     if not ctx.may_exclude:
@@ -103,7 +103,6 @@ def over_several_years(sentence: str, fig: Figure, year: int | None) -> bool:
 
 _OF_GDP = re.compile(r"GDP|生产总值")
 # (a product named before its 产量; a bare 产量同比增长… goes on about the indicator's own output)
-_BARE_HEAD = re.compile(r"\s*(?:同比|比上年|比去年)?(?:增长|下降|增加|减少)?\s*")
 _OTHER_PRODUCT = re.compile(r"[\u4e00-\u9fff]{2}(?:产量|产销量|销量)")
 
 
@@ -122,8 +121,8 @@ def rank_benchmark_regex() -> re.Pattern[str]:
     return re.compile(f"{alternation(words()['rank_benchmarks'] + list(regional))}"
                       r"|(?:[一二三四五六七八九十两\d]+[区县市州旗])+$")
 
-# (同期全国规模以上工业经济: the whole's own words around a benchmark: the same period, 经济, 增速)
-_BENCH_PLACE = re.compile(r"^(?:同期)?(?:全市|全省|全区|全县|全国)(?=.)|(?<=工业)(?:经济)?(?:增速|平均水平)?$")
+# (全国规模以上工业经济增速: a place before the whole, and the whole's own 经济, 增速 after it)
+_BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)|(?<=工业)(?:经济)?(?:增速|平均水平)?$")
 
 
 @cache

@@ -278,7 +278,7 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if m.group("yoy2_num"):
         return Figure("yoy_pct", parse_number(m.group("yoy2_num")), "%", "percent", s, e)
     if m.group("yoy4_num"):
-        return Figure("yoy_pct", round(parse_number(m.group("yoy4_num")) * 100, 6), "%", "percent", s, e)
+        return Figure("yoy_pct", _times_as_percent(m.group("yoy4_num")), "%", "percent", s, e)
     if m.group("yoy3_num"):
         sign = -1.0 if m.group("yoy3_sign") == "-" else 1.0
         return Figure("yoy_pct", sign * parse_number(m.group("yoy3_num")), "%", "percent", s, e)
@@ -286,13 +286,18 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if raw.endswith("倍"):
         if m.group("yoy_approx") in ("近", "约"):
             return None  # 增长近3倍: 3x or +300%? ambiguous, left out (gold README 13)
-        val: float | None = round(parse_number(raw[:-1].strip()) * 100, 6)  # (1.1倍 is 110, not 110.00000000000001)
+        val: float | None = _times_as_percent(raw[:-1].strip())
     else:
         val = figure_value(raw.rstrip("%").strip())
     negative = m.group("yoy_verb") in words()["growth_down"] or m.string[max(0, s - 1): s] == "负"
     if val is not None and negative:
         val = -abs(val)
     return Figure("yoy_pct", val, "%", "percent", s, e)
+
+
+def _times_as_percent(num: str) -> float:
+    """增长1.1倍 -> 110.0 (rounded: not 110.00000000000001)."""
+    return round(parse_number(num) * 100, 6)
 
 
 def _level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:

@@ -123,10 +123,15 @@ def strip_regex() -> re.Pattern[str]:
     )
 
 
+# N places counted by their kind (6个省辖市, 9个县区, 7个市(州), 3市): one pattern for every reader
+PLACE_COUNT = r"(?:\d+|[两三四五六七八九十]+)"
+PLACE_KINDS = r"(?:市[(（]州[)）]|省辖市|地级市|县级市|市州|县区|县市|盟市|地市|省份|[市州县区盟省])"
+COUNTED_PLACES = PLACE_COUNT + "个?" + PLACE_KINDS
+
 PERIOD_OR_PLACE = re.compile(r"\d{1,2}\s*[-—–~～至到]\s*\d{1,2}月份?|\d{1,2}月份|当月|单月|前[一二三四五六七八九十\d]+个?(?:月|季度)|"
                               r"[一二三四1-4]季度|上半年|下半年|全年|今年|去年|前三季度|(?:19|20)\d\d年|"
                               r"(?:[Xx*＊某]{1,3}|\d+(?:\.\d+)?[万千百]?|[万千百])[余多]?[个家户项条]|[Xx*＊某]{1,3}[区县市镇]|"
-                              r"(?:\d+|[两三四五六七八九十]+)个?(?:市州|县区|县市|盟市|地市|省份|[市州县区盟省])")
+                              + COUNTED_PLACES)
 # A unit of the Xinjiang Production and Construction Corps is named whole (十师北屯市, 第一师阿拉尔市).
 _CORPS_UNIT = re.compile(r"第?[一二三四五六七八九十]{1,3}师(?:[\u4e00-\u9fff]{2,5}?市)?$")
 _QUOTES = re.compile(r"[\"“”'‘’「」『』]")
@@ -143,10 +148,9 @@ _TRAILING_FILLER = re.compile(r"(?:的|中|和|及|与|等|、|之|企业|实现
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def _after_own_figure(sentence: str, listed_at: int) -> bool:
-    """The list comma before `listed_at` follows a figure (…增长12.1%、B…) or a list of groups
-    that share the indicator (A、B、C等…)."""
-    before = sentence[max(0, listed_at - 3): max(0, listed_at - 1)]
-    return bool(before) and (before[-1] in "%倍元家户个辆座" or before[-1].isdigit())
+    """The list comma just before `listed_at` follows a figure (…增长12.1%、B…)."""
+    last = sentence[listed_at - 2] if listed_at >= 2 else ""
+    return bool(last) and (last in "%倍元家户个辆座" or last.isdigit())
 
 
 _JOINT = re.compile(r"、[^、,，;；]+(?:共|合计|共计)(?:实现|完成)?$")
@@ -241,23 +245,21 @@ _ALL_INDUSTRY = re.compile(r"(?:全部|全)工业(?:实现|完成|累计)?$")
 _WHOLE_CLAUSE = re.compile(r"[,，;；:：。](?=(?:全|我|本)[省市区县州旗盟国])")
 
 
-def _scope_text(ctx: SentenceContext, mention: Mention) -> str:
-    """What a bare 工业增加值's scope is read from: its clause and the clauses before it back to the
+def _scope_text(ctx: SentenceContext, mention: Mention, reach: int = 120) -> str:
+    """What a bare wording's scope is read from: its clause and the clauses before it back to the
     last one that names a whole of its own (…规上工业增加值增长6%,全省工业增加值增长5%: the second is
-    all industry), else the paragraph so far."""
+    all industry), else the last `reach` characters of the paragraph so far."""
     head = ctx.sentence[: mention.start]
     cut = [m.end() for m in _WHOLE_CLAUSE.finditer(head)]
-    return head[cut[-1]:] if cut else (ctx.paragraph_before + head)[-120:]
+    return head[cut[-1]:] if cut else (ctx.paragraph_before + head)[-reach:]
 
 
 def _bare_scope(ctx: SentenceContext, mention: Mention) -> str:
-    """Where a bare wording (利润总额, 营业收入) finds its scope: its sentence back to the clause that
-    names a whole (湖北省规模以上工业企业营业收入…;营业成本…;利润总额…), else its sentence (with the
-    paragraph's last 40 characters); a ministry's name (工业和信息化部) is no scope."""
-    head = ctx.sentence[: mention.start]
-    cut = [m.end() for m in _WHOLE_CLAUSE.finditer(head)]
-    scope = head[cut[-1]:] if cut else (ctx.paragraph_before + head)[-max(40, len(head)):]
-    return scope.replace("工业和信息化", "")
+    """The scope of a bare 利润总额 or 营业收入 (湖北省规模以上工业企业营业收入…;营业成本…;利润总额…): as
+    `_scope_text`, reaching back over its whole sentence (at least 40 characters); a ministry's name
+    (工业和信息化部) is no scope."""
+    reach = max(40, mention.start)
+    return _scope_text(ctx, mention, reach).replace("工业和信息化", "")
 
 
 def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:

@@ -14,8 +14,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from schemas.stages import Document, Segment
-from tasks.extract.boundaries import clause_start, clause_start_or_list, sentence_part_start
-from tasks.extract.clauses import distribution, figures_per_listed_group, governing_mention, place_heading
+from tasks.extract.boundaries import (
+    BARE_GROWTH,
+    CLAUSE_MARK,
+    clause_start,
+    clause_start_or_list,
+    sentence_part_start,
+)
+from tasks.extract.clauses import (
+    GROUP_OPENING,
+    distribution,
+    figures_per_listed_group,
+    governing_mention,
+    place_heading,
+)
 from tasks.extract.enumerations import enumerated_values, figures_per_listed_place
 from tasks.extract.exclusions import exclusion_words, not_a_row, over_several_years, share_of_gdp
 from tasks.extract.figures import Figure, find_figures
@@ -32,6 +44,8 @@ from tasks.extract.lexicon import (
 from tasks.extract.mentions import (
     PARALLEL_GROUP,
     PERIOD_OR_PLACE,
+    PLACE_COUNT,
+    PLACE_KINDS,
     Mention,
     SentenceContext,
     carried_topic,
@@ -125,7 +139,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     reading = _Reading(ctx, follow_on, after_opener, years, periods, all_periods, comparison_ends)
     if state.topic is not None and sentence.lstrip().startswith(tuple(words()["topic_openers"])):
         reading.topic = state.topic  # 产值增长…: the sentence goes on about the group before it
-    elif (opening := _GROUP_OPENING.match(sentence)) is not None:
+    elif (opening := GROUP_OPENING.match(sentence)) is not None:
         # 其中,电子及通信设备制造业发展一枝独秀,实现产值771.03亿元: its measure words are the group's
         reading.topic = ("", subject_from_prefix(opening.group("group"), place_names))
     elif (product := _PRODUCT_OUTPUT.search(sentence)) is not None:
@@ -160,11 +174,6 @@ def _note_named_indicator(state: ReadingState, ctx: SentenceContext) -> None:
     code = resolve_code(ctx, named[-1]) if named else None
     if code is not None:
         state.last_code, state.last_period, state.last_paragraph = code, state.period, state.paragraph
-
-
-# A sentence that opens on a group (an industry, a cluster) and goes on after a comma
-_GROUP_OPENING = re.compile(r"\s*(?:其中|另外|此外)?[,，]?(?P<group>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群)|[轻重]工业)"
-                            r"(?=[^,，。;；]*[,，])")
 
 
 _PRODUCT_OUTPUT = re.compile(r"(?<![\u4e00-\u9fff])(?:\d{4}年)?(?:\d{1,2}月?[-—–~至]\d{1,2}月,?)?"
@@ -236,7 +245,7 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
     for i, f in enumerate(figures):
         # (存款余额328.63亿元,增长5.7%: a bare growth after a level not kept is that level's)
         of_dropped_level = i > 0 and kept[-1] is None and figures[i - 1].measure == "level" and (
-            _BARE_GROWTH.fullmatch(r.ctx.sentence, clause_start(r.ctx.sentence, f.start), f.start) is not None)
+            BARE_GROWTH.fullmatch(r.ctx.sentence, clause_start(r.ctx.sentence, f.start), f.start) is not None)
         keep = i in r.distributed or (f.measure == "yoy_pct" and not of_dropped_level
                                       and _follow_on_head_is_group(r.ctx.sentence, f, figures)) or (
             f.measure in ("vs_benchmark_pp", "rank") and bool(kept) and kept[-1] is not None)
@@ -290,7 +299,7 @@ _BARE_MONTH = re.compile(r"(?<![\d月])(?:当月|单月)")
 
 
 # 6个省辖市的工业投资增速在30%以上: a figure of some places, counted but not named, is no place's row
-_COUNTED_PLACES = re.compile(r"(?:\d+|[两三四五六七八九十]+)个(?:省辖市|地级市|县级市|市州|县区|县市|地市|盟市|市|县|区|州)的?")
+_COUNTED_PLACES = re.compile(PLACE_COUNT + "个" + PLACE_KINDS + "的?")  # (个 written: not 两区, 五省(市))
 
 
 def _of_unnamed_places(sentence: str, fig: Figure) -> bool:
@@ -306,12 +315,11 @@ def _grows_dropped_level(r: _Reading, i: int, fig: Figure) -> bool:
     if fig.measure not in ("yoy_pct", "share_pct") or r.level_dropped != i - 1:
         return False
     s = r.ctx.sentence
-    bare = _BARE_GROWTH if fig.measure == "yoy_pct" else _BARE_SHARE  # (…研发投入4.82亿元,占比2%)
+    bare = BARE_GROWTH if fig.measure == "yoy_pct" else _BARE_SHARE  # (…研发投入4.82亿元,占比2%)
     return bare.fullmatch(s, clause_start(s, fig.start), fig.start) is not None
 
 
 _BARE_SHARE = re.compile(r"\s*(?:占比|比重|所占比重)?(?:为|达|达到)?\s*")
-_BARE_GROWTH = re.compile(r"\s*(?:同比|比上年|比去年|较上年|较去年)?(?:增长|下降|增加|减少|提高|上升)?\s*")
 
 
 def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, estimate: bool,
@@ -344,12 +352,9 @@ def _than_last_month(sentence: str, fig: Figure) -> bool:
     8.5个百分点), with no period stated or in force, is a month's figure."""
     if fig.measure != "yoy_pct":
         return False
-    clauses = _CLAUSE_MARK.split(sentence[fig.end:], maxsplit=2)
+    clauses = CLAUSE_MARK.split(sentence[fig.end:], maxsplit=2)
     window = sentence[clause_start(sentence, fig.start): fig.end] + "".join(clauses[:2])
     return _THAN_LAST_MONTH.search(window) is not None
-
-
-_CLAUSE_MARK = re.compile(r"[,，;；]")
 
 
 def _latest_month(state: ReadingState) -> Period:
