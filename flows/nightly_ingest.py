@@ -31,7 +31,7 @@ from industry_etl.progress import report
 from tasks.extract import catalog_codes
 from tasks.facts import FactsReport
 from tasks.health import documented_source_files, repair_task
-from tasks.ingest import commit_ledger_task, is_retried, mark_duplicates, plan_ingest_task
+from tasks.ingest import DEFAULT_MAX_BYTES, commit_ledger_task, is_retried, mark_duplicates, plan_ingest_task
 from tasks.process import BatchResult, local_pool, process_batch_task
 from tasks.publish import publish_task, warehouse_lock
 from tasks.removed import POLICIES, Withdrawal, refuse_empty_inbox, withdrawal_task
@@ -78,7 +78,7 @@ def nightly_ingest(
     force: bool = False,
     since: datetime | None = None,
     batch_size: int = 250,
-    max_bytes: int = 20_000_000,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     fail_share: float = 0.20,
     local_workers: int = 0,
     repair_all: bool = False,

@@ -18,15 +18,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-MAX_BYTES = 20_000_000  # the flow's default per-file limit (the CLI does not change it)
-
 
 @contextlib.contextmanager
 def head_start(inbox: Path, warehouse: Path, *, force: bool, since: datetime | None,
                batch_size: int) -> Iterator[None]:
     """Start the batches the flow will most likely run (only when it would use the pool)."""
     from industry_etl.progress import report
-    from tasks.ingest import plan_ingest
+    from tasks.ingest import DEFAULT_MAX_BYTES, plan_ingest
     from tasks.process import close_pool, submit_early
 
     folder = None
@@ -37,7 +35,8 @@ def head_start(inbox: Path, warehouse: Path, *, force: bool, since: datetime | N
     if len(sources) > batch_size:  # the flow's rule for using the pool
         folder = Path(tempfile.mkdtemp(prefix="industry-etl-head-start-"))
         batches = [sources[i: i + batch_size] for i in range(0, len(sources), batch_size)]
-        submit_early(batches, [str(folder / f"rows-{i:06d}.parquet") for i in range(len(batches))], MAX_BYTES)
+        submit_early(batches, [str(folder / f"rows-{i:06d}.parquet") for i in range(len(batches))],
+                     DEFAULT_MAX_BYTES)  # (the flow's default: the CLI does not change it)
         report(f"head start: {len(sources)} new or changed files in {len(batches)} batches on the local pool")
     try:
         yield

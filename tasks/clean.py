@@ -33,8 +33,13 @@ class _Folding:
 
 
 @cache
+def _normalise_data() -> dict:
+    return tomllib.loads((SCHEMAS_DIR / "normalise.toml").read_text(encoding="utf-8"))
+
+
+@cache
 def _folding() -> _Folding:
-    data = tomllib.loads((SCHEMAS_DIR / "normalise.toml").read_text(encoding="utf-8"))
+    data = _normalise_data()
     replacement = {chr(c): chr(c - _FULLWIDTH_OFFSET) for c in range(0xFF01, 0xFF5F)}
     for replaced_by, chars in data["fold"].items():
         replacement.update(dict.fromkeys(chars, replaced_by))
@@ -120,7 +125,7 @@ def normalise_text(text: str) -> str:
 
 @cache
 def _misspellings() -> tuple[re.Pattern[str], dict[str, str]]:
-    data = tomllib.loads((SCHEMAS_DIR / "normalise.toml").read_text(encoding="utf-8"))["misspellings"]
+    data = _normalise_data()["misspellings"]
     wrong = {bad: right for right, bads in data.items() for bad in bads}
     if any(len(bad) != len(right) or right in wrong for bad, right in wrong.items()):
         raise ValueError("normalise.toml: a misspelling must keep its length and not be a fix itself")

@@ -43,7 +43,7 @@ from tasks.manifest import (
     write_manifest,
 )
 from tasks.publish import JOURNAL_FILE, PART_FILE, STAGING_DIR, partition_dir, read_journal
-from tasks.read import HIVE_TYPES, snapshot_lock, sql_string
+from tasks.read import parquet_scan_sql, snapshot_lock, sql_string
 
 DAMAGED_DIR = "_damaged"  # damaged files are moved here, never deleted: someone may want to look
 ROW_TABLES = ("indicators", "quarantine")
@@ -142,9 +142,8 @@ def table_sql(warehouse: Path, name: str, files: Iterable[str]) -> str | None:
     paths = [str(warehouse / f) for f in files if f.startswith(f"{name}/")]
     if not paths:
         return None
-    hive_types = "{" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in HIVE_TYPES.items()) + "}"
     listing = "[" + ", ".join(sql_string(p) for p in paths) + "]"
-    return f"SELECT * FROM read_parquet({listing}, hive_partitioning = true, hive_types = {hive_types})"
+    return f"SELECT * FROM {parquet_scan_sql(listing)}"
 
 
 SETTLED = "(" + ", ".join(sql_string(d) for d in sorted(SETTLED_UNREADABLE)) + ")"

@@ -68,16 +68,21 @@ def sql_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def parquet_scan_sql(source: str, union_by_name: bool = False) -> str:
+    """DuckDB's `read_parquet` over `source` (a quoted glob or list of paths) with the warehouse's
+    Hive partition keys and their types."""
+    hive_types = "{" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in HIVE_TYPES.items()) + "}"
+    union = ", union_by_name = true" if union_by_name else ""
+    return f"read_parquet({source}, hive_partitioning = true, hive_types = {hive_types}{union})"
+
+
 def table_view_sql(connection: duckdb.DuckDBPyConnection, warehouse: Path, name: str) -> str:
     """SELECT over a table's files, columns in contract order; or no rows if it has no file yet."""
     schema = TABLE_SCHEMAS[name]
     table_dir = warehouse / name
     if any(table_dir.glob("**/*.parquet")):
         columns = ", ".join(sql_identifier(column) for column in schema.names)
-        hive_types = "{" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in HIVE_TYPES.items()) + "}"
-        source = sql_string(f"{table_dir}/**/*.parquet")
-        return (f"SELECT {columns} FROM read_parquet({source}, hive_partitioning = true, "
-                f"hive_types = {hive_types})")
+        return f"SELECT {columns} FROM {parquet_scan_sql(sql_string(f'{table_dir}/**/*.parquet'))}"
     # DuckDB spells each Arrow type for us, so the empty view has exactly the contract types.
     types = connection.from_arrow(schema.empty_table()).types
     columns = ", ".join(f"CAST(NULL AS {duck_type}) AS {sql_identifier(column)}"

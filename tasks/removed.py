@@ -20,7 +20,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from schemas.models import DOCUMENT_SCHEMA
-from tasks.read import HIVE_TYPES, sql_string
+from tasks.read import parquet_scan_sql, sql_string
 
 POLICIES = ("withdraw", "keep")
 SHOWN = 10  # removed files named one per line in the summary; beyond that, a count
@@ -51,9 +51,7 @@ def refuse_empty_inbox(inbox: Path, removed: list[str], recorded: int, allow_emp
 
 
 def scan_sql(warehouse: Path, table: str) -> str:
-    hive_types = "{" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in HIVE_TYPES.items()) + "}"
-    glob = sql_string(str(warehouse / table / "*" / "*" / "*.parquet"))
-    return f"read_parquet({glob}, hive_partitioning = true, hive_types = {hive_types}, union_by_name = true)"
+    return parquet_scan_sql(sql_string(str(warehouse / table / "*" / "*" / "*.parquet")), union_by_name=True)
 
 
 def rows_of(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> dict[str, int]:
