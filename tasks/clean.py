@@ -19,6 +19,7 @@ from prefect import task
 
 from schemas import SCHEMAS_DIR
 from schemas.stages import Document
+from tasks.parse import alternation
 
 # ----------------------------------------------------------------------------------------------
 # normalise_text
@@ -129,7 +130,7 @@ def _misspellings() -> tuple[re.Pattern[str], dict[str, str]]:
     wrong = {bad: right for right, bads in data.items() for bad in bads}
     if any(len(bad) != len(right) or right in wrong for bad, right in wrong.items()):
         raise ValueError("normalise.toml: a misspelling must keep its length and not be a fix itself")
-    return re.compile("|".join(map(re.escape, sorted(wrong, key=len, reverse=True)))), wrong
+    return re.compile(alternation(wrong)), wrong
 
 
 def _fix_misspellings(text: str) -> str:

@@ -55,7 +55,7 @@ from schemas import SCHEMAS_DIR
 from schemas.models import NATIONAL_CODE
 from schemas.stages import Document, Segment
 from tasks.clean import remove_inline_damage
-from tasks.parse import Period, find_periods
+from tasks.parse import Period, alternation, find_periods
 
 NATIONAL_NAME = "全国"
 LEVELS = ("province", "city", "county")
@@ -268,7 +268,7 @@ def gazetteer() -> _Gazetteer:
         rf"(?:(?P<year>{_YEAR_OPENING})|(?P<lead>{lead})(?={name_first})"
         rf"|{_NUMBERING.pattern}(?P<name>)(?={name_first}))"
     )
-    opener_words = "|".join(map(re.escape, sorted(subject_words["opener_words"], key=len, reverse=True)))
+    opener_words = alternation(subject_words["opener_words"])
     return _Gazetteer(
         divisions=divisions,
         full={k: tuple(v) for k, v in full.items()},
@@ -284,7 +284,7 @@ def gazetteer() -> _Gazetteer:
         regional_starts=re.compile(_char_class({n[0] for n in regional})),
         opener=re.compile(rf"(?:{period}|{_YEAR.pattern}|{opener_words})"),
         words=words,
-        regional_names=re.compile("|".join(map(re.escape, sorted(nicknames, key=len, reverse=True)))),
+        regional_names=re.compile(alternation(nicknames)),
         regional_codes=dict(nicknames),
     )
 

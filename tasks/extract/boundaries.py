@@ -12,6 +12,7 @@ import tomllib
 from functools import cache, lru_cache
 
 from schemas import SCHEMAS_DIR
+from tasks.parse import alternation
 
 # A comma between digit groups (1,234.5) is not a clause boundary.
 # (Each opens with one character class, so the regex engine skips ahead at C speed.)
@@ -28,7 +29,7 @@ _LIST_MARK = re.compile(r"[，;；:：。、,](?!(?<=\d,)\d{3}(?!\d))")
 def _industry_names() -> re.Pattern[str]:
     """Industry names that hold a list separator (schemas/industry_names.toml), longest first."""
     names = tomllib.loads((SCHEMAS_DIR / "industry_names.toml").read_text(encoding="utf-8"))["names"]
-    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    return re.compile(alternation(names))
 
 
 @lru_cache(maxsize=256)
@@ -91,8 +92,7 @@ def clause_start_or_list(sentence: str, pos: int) -> int:
 
 def sentence_part_start(s: str, pos: int) -> int:
     """Start of the part of a sentence holding `pos`: after the last 。 or semicolon before it."""
-    i = max(s.rfind(c, 0, pos) for c in "。;；")
-    return i + 1
+    return max(s.rfind("。", 0, pos), s.rfind(";", 0, pos), s.rfind("；", 0, pos)) + 1
 
 
 # Sentences end at 。!?; a semicolon only separates clauses (parallel statistics often run on).

@@ -16,6 +16,8 @@ from tasks.extract.figures import DIGIT, Figure
 from tasks.extract.lexicon import alternation, has_word, load_catalog, place_name_regex, words
 from tasks.extract.mentions import Mention, SentenceContext
 
+_SAME_PERIOD = re.compile(r"^同期(?=全)")
+
 
 def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     s = ctx.sentence
@@ -27,7 +29,7 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     if mention.alias in words()["scope_aliases"] and _names_a_product(ctx, mention):
         return True  # 规模以上工业原煤产量…增长7.7%; 规模以上工业机器人同比增长30.8%: a product's figure
     if fig.measure == "vs_benchmark_pp":
-        bench = re.sub(r"^同期(?=全)", "", fig.benchmark or "")  # (同期全国…: the country, in the same period)
+        bench = _SAME_PERIOD.sub("", fig.benchmark or "")  # (同期全国…: the country, in the same period)
         if has_word("gap_not_benchmark", bench) or DIGIT.search(bench):
             return True
         if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", bench) not in words()["benchmarks"]:
@@ -36,7 +38,7 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
             place_name_regex().match(fig.benchmark or "") and not _AMONG_KINDS.search(fig.benchmark or ""))):
         return True  # (居宁波各区县(市)第2位, 居湖州市第1位: a parent place is a benchmark too)
     clause_lo = clause_start(s, fig.start)
-    if mention.end <= clause_lo and has_word("other_measures", s[clause_lo: fig.start]):
+    if mention.end <= clause_lo and ctx.holds("other_measures") and has_word("other_measures", s[clause_lo: fig.start]):
         return True  # "规上工业增加值增长7%,固定资产投资增长5%": the figure is of another measure
     if mention.end <= clause_lo and fig.measure != "share_pct" and _OTHER_PRODUCT.search(s, clause_lo, fig.start):
         return True  # 新能源汽车产量增长2.4倍,光伏电池产量增长12.0%: another product's output

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from schemas import SCHEMAS_DIR
+from tasks.parse import alternation
 from tasks.place import Place, resolve_region
 
 
@@ -56,9 +57,9 @@ def load_catalog() -> Catalog:
         splits.extend((a, b, code) for a, b in spec.get("split_aliases", []))
         products.update(dict.fromkeys(spec.get("product_names", []), code))
     ordered = sorted(alias_to_code, key=len, reverse=True)
-    # A plain alternation of literals: the regex engine scans for its first characters at C speed
-    # (a lookbehind in any branch would make it try every position).
-    regex = re.compile("|".join(re.escape(a) for a in ordered))
+    # Literals only: the regex engine scans for their first characters at C speed (a lookbehind
+    # in any branch would make it try every position).
+    regex = re.compile(alternation(ordered))
     not_after = {word: frozenset(chars) for word, chars in data.get("not_after", {}).items()}
     # "新能源汽车方面,1—11月产量…": a topic phrase may stand before a comma
     split_regexes = tuple(
@@ -121,11 +122,6 @@ def word_regex(name: str) -> re.Pattern[str]:
 def has_word(name: str, text: str) -> bool:
     """Whether `text` holds any word of the list `name` in schemas/extract_words.toml."""
     return word_regex(name).search(text) is not None
-
-
-def alternation(items: list[str]) -> str:
-    """A regex matching any of `items`, longest first (so a longer word wins over its prefix)."""
-    return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
 
 
 @lru_cache(maxsize=4096)

@@ -53,6 +53,15 @@ class SentenceContext:
         return self.section_text[self.section_span[0]: self.section_span[1]]
     figures: list[Figure] = field(default_factory=list)
     may_exclude: bool = True  # the sentence holds a word of `exclusion_words`
+    codes: dict[tuple[str, int, str], str | None] = field(default_factory=dict)  # resolve_code's, per mention
+    lists_held: dict[str, bool] = field(default_factory=dict)  # `holds`'s answers
+
+    def holds(self, name: str) -> bool:
+        """Whether the sentence holds a word of the list `name`: asked once per sentence, since no
+        part of it can hold one when the whole does not (the lists are plain words)."""
+        if name not in self.lists_held:
+            self.lists_held[name] = has_word(name, self.sentence)
+        return self.lists_held[name]
 
 
 def find_mentions(sentence: str) -> list[Mention]:
@@ -218,10 +227,15 @@ def parallel_subject(sentence: str, fig: Figure) -> str | None:
     return None
 
 
+_HEAD_OPENER = re.compile(r"^(?:其中|另外|此外)")
+_HEAD_GROWTH_WORDS = re.compile(r"(?:同比|比上年|比去年同期|较上年)?(?:累计)?$")
+_PROJECT_INVESTMENT = re.compile(r"(?<=项目)(?:完成)?投资(?:额)?$")  # 新开工项目投资增长…: a breakdown of investment
+
+
 def _group_head(head: str) -> str | None:
-    head = re.sub(r"^(?:其中|另外|此外)", "", head)
-    head = re.sub(r"(?:同比|比上年|比去年同期|较上年)?(?:累计)?$", "", head)
-    head = re.sub(r"(?<=项目)(?:完成)?投资(?:额)?$", "", head)  # 新开工项目投资增长…: a breakdown of investment
+    head = _HEAD_OPENER.sub("", head)
+    head = _HEAD_GROWTH_WORDS.sub("", head)
+    head = _PROJECT_INVESTMENT.sub("", head)
     if not PARALLEL_GROUP.fullmatch(head) or load_catalog().alias_regex.search(head):
         return None
     return subject_from_prefix(head, None)
@@ -262,15 +276,26 @@ def _bare_scope(ctx: SentenceContext, mention: Mention) -> str:
     return _scope_text(ctx, mention, reach).replace("工业和信息化", "")
 
 
+_SCOPE_NAMED = re.compile(r"规上|规模以上|工业")
+
+
 def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
-    """Apply scope rules: 工业增加值 is 规上 when the sentence's subject is 规上 (gold README 7)."""
+    """Apply scope rules: 工业增加值 is 规上 when the sentence's subject is 规上 (gold README 7).
+    (Each of a sentence's figures asks of its mention: the answer is kept in the context.)"""
+    key = (mention.code, mention.start, mention.alias)
+    if key not in ctx.codes:
+        ctx.codes[key] = _resolve_code(ctx, mention)
+    return ctx.codes[key]
+
+
+def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     code = mention.code
     entry = load_catalog().entries[code]
     head = ctx.sentence[: mention.start]
     if entry.scope_sensitive and _ABOVE_SCALE.search(_scope_text(ctx, mention)) and "规下" not in head[-6:]:
         return "industrial_value_added"
     scope = _bare_scope(ctx, mention)
-    if mention.alias in words()["scoped_bare_aliases"] and not re.search(r"规上|规模以上|工业", scope):
+    if mention.alias in words()["scoped_bare_aliases"] and not _SCOPE_NAMED.search(scope):
         return None
     if mention.alias in words()["software_segment_aliases"] and not has_word(
             "software_context_words", ctx.section_before + head):

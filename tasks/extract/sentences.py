@@ -70,10 +70,10 @@ from tasks.extract.state import (
 from tasks.parse import Period
 
 
-def _flags(sentence: str, upto: int, state: ReadingState) -> tuple[bool, bool]:
-    head = sentence[:upto]
-    estimate = has_word("estimate_words", head)
-    target = state.future or has_word("target_words", head)
+def _flags(ctx: SentenceContext, upto: int, state: ReadingState) -> tuple[bool, bool]:
+    head = ctx.sentence[:upto]
+    estimate = ctx.holds("estimate_words") and has_word("estimate_words", head)
+    target = state.future or (ctx.holds("target_words") and has_word("target_words", head))
     return estimate, target
 
 
@@ -110,6 +110,9 @@ class _Reading:
     previous: Mention | None = None  # the mention the last figure was attached to
 
 
+_BRACKETED_VALUE = re.compile(r"[(（]-?\d")
+
+
 def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: str, start: int, end: int,
                   place_names: re.Pattern[str] | None, para_start: int, index: TextIndex) -> list[dict]:
     """Rows for one sentence `text[start:end]`; updates `state` (year, period) as it reads."""
@@ -121,7 +124,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     # every row needs an indicator wording in its sentence: skip the costly figure scan without one
     # (a count may stand just before its wording: "XX家规模以上工业企业")
     # (…and an enumeration's bracketed values may all stand before it: 襄阳市(9.1%)、…3个市规上工业…)
-    scan_from = 0 if mentions and re.search(r"[(（]-?\d", sentence[: mentions[0].start]) else (
+    scan_from = 0 if mentions and _BRACKETED_VALUE.search(sentence, 0, mentions[0].start) else (
         max(0, mentions[0].start - 12) if mentions else 0)
     figures = find_figures(sentence, scan_from) if mentions else []
     years, periods, comparison_ends = mentions_in_force(sentence, all_periods, all_years)
@@ -274,7 +277,7 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
         # the digital core's share of GDP is its own headline figure)
         code = "industrial_value_added_all"
     _place_figure(r, mention, fig)
-    estimate, target = _flags(r.ctx.sentence, fig.end, state)
+    estimate, target = _flags(r.ctx, fig.end, state)
     target = target or fig.target  # (a task amount: 占任务数16900万元)
     period = _figure_period(state, r, fig, code, estimate, target)
     evidence_at = _evidence_start(r, code, subject, fig, mention, period)
@@ -303,10 +306,9 @@ _COUNTED_PLACES = re.compile(PLACE_COUNT + "个" + PLACE_KINDS + "的?")  # (个
 
 
 def _of_unnamed_places(sentence: str, fig: Figure) -> bool:
-    if fig.place is not None:
+    if fig.place is not None or "个" not in sentence:
         return False
-    head = sentence[clause_start(sentence, fig.start): fig.start]
-    return _COUNTED_PLACES.match(head) is not None
+    return _COUNTED_PLACES.match(sentence, clause_start(sentence, fig.start), fig.start) is not None
 
 
 def _grows_dropped_level(r: _Reading, i: int, fig: Figure) -> bool:
@@ -329,12 +331,13 @@ def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, est
     a period of their own sentence); a target none at all (dev README); an estimate the period it
     names or its paragraph's, else the full year, not the report's period."""
     period = fig.period or state.period
-    if fig.period is None and period is not None and period.start < period.end and _BARE_MONTH.search(
+    if fig.period is None and period is not None and period.start < period.end and (
+            "当月" in r.ctx.sentence or "单月" in r.ctx.sentence) and _BARE_MONTH.search(
             r.ctx.sentence, sentence_part_start(r.ctx.sentence, fig.start), fig.start):
         return Period(period.end, period.end, "当月")  # 1-5月…,其中当月实现产值…,增长…: the range's last month
     if is_count(code) and not (period is not None and period.asof):
         return count_period(r.ctx.sentence, r.all_periods, r.comparison_ends, fig.start)
-    if target and has_word("target_words", r.ctx.sentence[clause_start(r.ctx.sentence, fig.start): fig.start]):
+    if target and r.ctx.holds("target_words") and has_word("target_words", r.ctx.sentence[clause_start(r.ctx.sentence, fig.start): fig.start]):
         # 全年目标为增长12%: the period it names, else the year
         return fig.period or _named_by_target(r, fig)
     if period is None and not estimate and not target and _than_last_month(r.ctx.sentence, fig):
@@ -350,7 +353,7 @@ _THAN_LAST_MONTH = re.compile(r"(?:比|较)上月")
 def _than_last_month(sentence: str, fig: Figure) -> bool:
     """A growth rate compared with the month before in its clause or the next (增长10.2%,比上月加快
     8.5个百分点), with no period stated or in force, is a month's figure."""
-    if fig.measure != "yoy_pct":
+    if fig.measure != "yoy_pct" or "上月" not in sentence:
         return False
     clauses = CLAUSE_MARK.split(sentence[fig.end:], maxsplit=2)
     window = sentence[clause_start(sentence, fig.start): fig.end] + "".join(clauses[:2])
@@ -511,6 +514,8 @@ def _parallel_place(r: _Reading, fig: Figure) -> bool:
 def _national(sentence: str, mention: Mention, fig: Figure) -> bool:
     """The figure is the country's: its clause opens with 全国/我国, or its indicator's clause opens
     with 其中 under such a clause (全国汽车产量…;其中新能源汽车产量97.7万辆,同比增长18.1%)."""
+    if "全国" not in sentence and "我国" not in sentence:
+        return False  # (the quick test: most sentences name neither)
     if _NATIONAL_CLAUSE.match(sentence, clause_start(sentence, fig.start)):
         return True
     at = clause_start(sentence, min(mention.start, fig.start))

@@ -81,6 +81,10 @@ class YearMention:
     relative: bool = False  # 今年 (year 0) / 去年 (year -1): counted from the report year
 
 
+_DATE = re.compile(r"\d{1,2}月\d{1,2}日")
+_TIME_NAMED = re.compile(r"\d|[上下前全]半?年|[一二三四]季度")
+
+
 def is_figure_year(sentence: str, m: YearMention) -> bool:
     """A year that names the time of what follows, not a comparison, a start point or a passing date."""
     before, after = _year_context()
@@ -91,10 +95,10 @@ def is_figure_year(sentence: str, m: YearMention) -> bool:
     if _START_POINT.match(sentence, m.end):
         return False  # 去年下半年以来, 2022年6月以来: a start point, not the figures' year
     after_text = sentence[m.end: m.end + 6]
-    if re.match(r"\d{1,2}月\d{1,2}日", after_text):
+    if _DATE.match(after_text):
         return False  # a date (发布于2024年3月28日), not the year figures refer to
     lead = sentence[clause_start(sentence, m.start): m.start]
-    return len(lead) <= 2 or bool(re.match(r"\d|[上下前全]半?年|[一二三四]季度", after_text))
+    return len(lead) <= 2 or bool(_TIME_NAMED.match(after_text))
 
 
 _START_POINT = re.compile(r"(?:[上下]半年|[一二三四]季度|\d{1,2}月份?(?:底|末|初)?|前\d{1,2}个?月|年[底末初])(?:以来|起|开始)")
