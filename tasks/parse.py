@@ -156,10 +156,9 @@ def alternation(items: Iterable[str]) -> str:
 
 def _trie_pattern(node: dict) -> str:
     branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if "" not in node:
-        return body
-    # a word ends here: the longer ones are tried first (greedy), then this one
-    return body + "?" if len(branches) == 1 and len(branches[0]) == 1 else "(?:" + body + ")?"
+    ends = "" in node  # a word ends here: the longer ones are tried first (greedy), then this one
+    if not branches or (len(branches) == 1 and not ends):
+        return "".join(branches)
+    if len(branches) == 1 and len(branches[0]) == 1:
+        return branches[0] + "?"
+    return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")

@@ -1,12 +1,21 @@
-"""The one number parser and the one period parser (schemas/periods.toml), against the contract's table."""
+"""The one number parser, the one period parser (schemas/periods.toml) and the one word-list regex builder."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.parse import find_periods, parse_chinese_integer, parse_number, parse_period, to_yi_yuan
+from tasks.parse import (
+    alternation,
+    find_periods,
+    parse_chinese_integer,
+    parse_number,
+    parse_period,
+    to_yi_yuan,
+)
 
 CONTRACT_PERIODS = {
     "1—11月": (1, 11), "1-11月": (1, 11), "1~11月": (1, 11), "前11个月": (1, 11),
@@ -50,3 +59,31 @@ def test_find_periods_never_raises_and_months_are_ordered(text):
     for start, end, period in find_periods(text):
         assert 0 <= start < end <= len(text)
         assert 1 <= period.start <= period.end <= 12
+
+
+# --- alternation: a trie that matches what the plain longest-first alternation matches ------------
+
+_WORDS = st.lists(st.text(alphabet="工业增加值投资规上(.)+", min_size=1, max_size=5), min_size=1, max_size=12)
+
+
+def _plain(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@given(_WORDS, st.text(alphabet="工业增加值投资规上(.)+,", max_size=40))
+def test_alternation_finds_what_the_plain_alternation_finds(words: list[str], text: str) -> None:
+    trie, plain = re.compile(alternation(words)), re.compile(_plain(words))
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@given(_WORDS, st.text(alphabet="工业增加值投资规上(.)+,", max_size=40))
+def test_alternation_backtracks_like_the_plain_alternation_inside_a_pattern(words: list[str], text: str) -> None:
+    # a longer word first, then shorter ones when the rest of the pattern fails
+    trie = re.compile(f"(?:{alternation(words)})值")
+    plain = re.compile(f"(?:{_plain(words)})值")
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_alternation_is_a_trie() -> None:
+    assert alternation(["工业", "工业增加值", "工业投资"]) == "工业(?:增加值|投资)?"
+    assert alternation([]) == ""
