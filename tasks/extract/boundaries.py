@@ -64,9 +64,24 @@ def split_items(text: str, separators: str = "、") -> list[str]:
     return [x for x in items if x]
 
 
+# The marks of the sentence asked about last: the rules ask of one sentence many times in a row.
+# (One tuple, replaced whole, so threads reading sentences side by side never see a torn pair.)
+_LAST_MARKS: tuple[str | None, list[int]] = (None, [])
+
+
+def _clause_marks(sentence: str) -> list[int]:
+    global _LAST_MARKS
+    last = _LAST_MARKS
+    if last[0] is sentence:
+        return last[1]
+    marks = _mark_positions(sentence, False)
+    _LAST_MARKS = (sentence, marks)
+    return marks
+
+
 def clause_start(sentence: str, pos: int) -> int:
     """Start of the clause holding `pos`: after the last clause boundary before it."""
-    marks = _mark_positions(sentence, False)
+    marks = _clause_marks(sentence)
     i = bisect.bisect_left(marks, pos)
     return marks[i - 1] + 1 if i else 0
 
@@ -74,7 +89,7 @@ def clause_start(sentence: str, pos: int) -> int:
 def marks_between(sentence: str, start: int, end: int) -> int:
     """Clause boundaries in sentence[start:end], from the sentence's cached marks (a count per
     figure and mention would otherwise rescan long sentences again and again)."""
-    marks = _mark_positions(sentence, False)
+    marks = _clause_marks(sentence)
     return bisect.bisect_left(marks, end) - bisect.bisect_left(marks, start)
 
 

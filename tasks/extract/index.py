@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from tasks.extract.lexicon import follow_on_first_chars, follow_on_regex, group_growth_regex
 from tasks.extract.mentions import Mention, find_mentions
@@ -33,10 +34,11 @@ class TextIndex:
     periods: list[tuple[int, int, Period]]
     years: list[YearMention]
     follow_ons: list[int] = field(default_factory=list)  # sentences opening with 分行业看, 其中, ...
-    _starts: tuple[list[int], list[int], list[int]] = field(init=False, repr=False)  # of the three lists
 
-    def __post_init__(self) -> None:
-        self._starts = ([m.start for m in self.mentions], [p[0] for p in self.periods], [y.start for y in self.years])
+    @cached_property
+    def _starts(self) -> tuple[list[int], list[int], list[int]]:
+        """The start positions of the three lists (built when a sentence first asks)."""
+        return [m.start for m in self.mentions], [p[0] for p in self.periods], [y.start for y in self.years]
 
     @classmethod
     def of(cls, paragraph: str, offset: int, all_periods: bool = False) -> TextIndex:

@@ -257,6 +257,7 @@ _ALL_INDUSTRY = re.compile(r"(?:全部|全)工业(?:实现|完成|累计)?$")
 
 
 _WHOLE_CLAUSE = re.compile(r"[,，;；:：。](?=(?:全|我|本)[省市区县州旗盟国])")
+_WHOLE_FIRST = re.compile(r"[全我本]")  # (a quick test: most heads name no whole)
 
 
 def _scope_text(ctx: SentenceContext, mention: Mention, reach: int = 120) -> str:
@@ -264,8 +265,13 @@ def _scope_text(ctx: SentenceContext, mention: Mention, reach: int = 120) -> str
     last one that names a whole of its own (…规上工业增加值增长6%,全省工业增加值增长5%: the second is
     all industry), else the last `reach` characters of the paragraph so far."""
     head = ctx.sentence[: mention.start]
-    cut = [m.end() for m in _WHOLE_CLAUSE.finditer(head)]
-    return head[cut[-1]:] if cut else (ctx.paragraph_before + head)[-reach:]
+    cut = [m.end() for m in _WHOLE_CLAUSE.finditer(head)] if _WHOLE_FIRST.search(head) else None
+    if cut:
+        return head[cut[-1]:]
+    if len(head) >= reach:
+        return head[-reach:]
+    before = ctx.paragraph_before
+    return before[max(0, len(before) - (reach - len(head))):] + head
 
 
 def _bare_scope(ctx: SentenceContext, mention: Mention) -> str:
