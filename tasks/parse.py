@@ -117,9 +117,10 @@ def find_periods(text: str) -> list[tuple[int, int, Period]]:
     if "月" not in text and "季" not in text and "年" not in text and "目前" not in text:
         return []  # every period wording has one of these; most sentences have none
     regex, rules = _period_rules()
+    starts = _period_starts()
     found = []
     pos = 0
-    while (candidate := _period_starts().search(text, pos)) is not None:
+    while (candidate := starts.search(text, pos)) is not None:
         m = regex.match(text, candidate.start())
         if m is None or m.end() == m.start():
             pos = candidate.start() + 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 from tasks.extract.lexicon import follow_on_first_chars, follow_on_regex, group_growth_regex
 from tasks.extract.mentions import Mention, find_mentions
@@ -20,9 +20,15 @@ from tasks.parse import Period, find_periods
 # (第三位, 首位, 突破万亿元, 万余家). Most narrative paragraphs have none.
 _FIGURE_HINT = re.compile(r"[0-9*Xx]|第|首位|万亿|千亿|万[余多]")
 
-_SENTENCE_END = re.compile(r"[。!！?？]")
 
 _FIGURE_CHAR = re.compile(r"[0-9*Xx第首万千]")  # a quicker first test (a character class)
+
+
+@cache
+def _follow_on_openings() -> re.Pattern[str]:
+    """Sentence openings whose first character can start a follow-on opener."""
+    first = "".join(sorted(follow_on_first_chars()))
+    return re.compile(rf"(?:^|(?<=[。!！?？]))(?=[{re.escape(first)}])")
 
 
 @dataclass
@@ -47,9 +53,8 @@ class TextIndex:
         if not (_FIGURE_CHAR.search(paragraph) and _FIGURE_HINT.search(paragraph)):
             return cls(offset, [], [], years)  # no figure can be here: only its years matter (they carry)
         mentions = find_mentions(paragraph)
-        opener, first = follow_on_regex(), follow_on_first_chars()  # tried at sentence openings only
-        follow_ons = [i for i in [0, *(m.end() for m in _SENTENCE_END.finditer(paragraph))]
-                      if i < len(paragraph) and paragraph[i] in first and opener.match(paragraph, i)]
+        opener = follow_on_regex()  # tried at sentence openings only
+        follow_ons = [m.start() for m in _follow_on_openings().finditer(paragraph) if opener.match(paragraph, m.start())]
         # 制造业增长3.4%: a group's growth may go on about the section's indicator
         follow_ons += [m.start() for m in group_growth_regex().finditer(paragraph)]
         # periods matter only where a figure can be: a paragraph without catalog wording has none
