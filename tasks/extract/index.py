@@ -6,10 +6,9 @@ its years only, since they carry; each sentence then takes its slice of the inde
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 
 from tasks.extract.lexicon import follow_on_first_chars, follow_on_regex, group_growth_regex
 from tasks.extract.mentions import Mention, find_mentions
@@ -41,11 +40,6 @@ class TextIndex:
     years: list[YearMention]
     follow_ons: list[int] = field(default_factory=list)  # sentences opening with 分行业看, 其中, ...
 
-    @cached_property
-    def _starts(self) -> tuple[list[int], list[int], list[int]]:
-        """The start positions of the three lists (built when a sentence first asks)."""
-        return [m.start for m in self.mentions], [p[0] for p in self.periods], [y.start for y in self.years]
-
     @classmethod
     def of(cls, paragraph: str, offset: int, all_periods: bool = False) -> TextIndex:
         years = [year_mention(m) for m in YEAR.finditer(paragraph)
@@ -68,19 +62,11 @@ class TextIndex:
                       + [y.start + self.offset for y in self.years] + [f + self.offset for f in self.follow_ons])
 
     def slice(self, start: int, end: int) -> tuple[list[Mention], list[tuple[int, int, Period]], list[YearMention]]:
-        """The items inside text `[start, end)`, with positions relative to `start`. (Each list is
-        in text order, so a sentence's items are a run found by bisection, not by a scan of the
-        whole paragraph's lists for every sentence.)"""
+        """The items inside text `[start, end)`, with positions relative to `start`."""
         lo, hi = start - self.offset, end - self.offset
-        at_mentions, at_periods, at_years = self._starts
         mentions = [Mention(m.code, m.start - lo, m.end - lo, m.alias, m.gap)
-                    for m in _run(self.mentions, at_mentions, lo, hi) if m.end <= hi]
-        periods = [(a - lo, b - lo, p) for a, b, p in _run(self.periods, at_periods, lo, hi) if b <= hi]
+                    for m in self.mentions if lo <= m.start and m.end <= hi]
+        periods = [(a - lo, b - lo, p) for a, b, p in self.periods if lo <= a and b <= hi]
         years = [YearMention(y.start - lo, y.end - lo, y.year, y.relative)
-                 for y in _run(self.years, at_years, lo, hi) if y.end <= hi]
+                 for y in self.years if lo <= y.start and y.end <= hi]
         return mentions, periods, years
-
-
-def _run(items: list, starts: list[int], lo: int, hi: int) -> list:
-    """The items whose start is in `[lo, hi)` (`starts` sorted)."""
-    return items[bisect.bisect_left(starts, lo): bisect.bisect_left(starts, hi)]
