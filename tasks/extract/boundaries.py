@@ -64,18 +64,18 @@ def split_items(text: str, separators: str = "、") -> list[str]:
     return [x for x in items if x]
 
 
-# The marks of the sentence asked about last: the rules ask of one sentence many times in a row.
-# (One tuple, replaced whole, so threads reading sentences side by side never see a torn pair.)
-_LAST_MARKS: tuple[str | None, list[int]] = (None, [])
+# The marks of the sentence asked about last, without and with list commas: the rules ask of one
+# sentence many times in a row. (Each entry is one tuple, replaced whole, so threads reading
+# sentences side by side never see a torn pair.)
+_LAST_MARKS: list[tuple[str | None, list[int]]] = [(None, []), (None, [])]
 
 
-def _clause_marks(sentence: str) -> list[int]:
-    global _LAST_MARKS
-    last = _LAST_MARKS
+def _clause_marks(sentence: str, with_list_comma: bool = False) -> list[int]:
+    last = _LAST_MARKS[with_list_comma]
     if last[0] is sentence:
         return last[1]
-    marks = _mark_positions(sentence, False)
-    _LAST_MARKS = (sentence, marks)
+    marks = _mark_positions(sentence, with_list_comma)
+    _LAST_MARKS[with_list_comma] = (sentence, marks)
     return marks
 
 
@@ -100,7 +100,7 @@ def count_boundaries(text: str, counts_list_comma: bool = False) -> int:
 
 def clause_start_or_list(sentence: str, pos: int) -> int:
     """Like `clause_start`, but a list comma 、 also ends a clause."""
-    marks = _mark_positions(sentence, True)
+    marks = _clause_marks(sentence, True)
     i = bisect.bisect_left(marks, pos)
     return marks[i - 1] + 1 if i else 0
 

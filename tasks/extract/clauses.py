@@ -529,6 +529,8 @@ _LIST_JOINER = re.compile(r"[、和及与]")
 def figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figure]:
     """`其中冶金有色、新材料、装备制造保持20%以上的增速`: a growth figure right after a list of groups
     (without 分别 over several figures) is a figure of each group, with its evidence from the group on."""
+    if not _LIST_JOINER.search(sentence):
+        return figures  # (no list anywhere in the sentence)
     out = []
     for fig in figures:
         if fig.measure != "yoy_pct":

@@ -99,6 +99,8 @@ _SINCE_YEAR = re.compile(r"(?:比|较|与)((?:19|20)\d\d)年(?:同期|末|底)?(
 
 def over_several_years(sentence: str, fig: Figure, year: int | None) -> bool:
     """A growth compared with an earlier year than the last one (2023年…比2020年增长43.6%)."""
+    if year is None or "年" not in sentence:
+        return False
     since = _SINCE_YEAR.search(sentence, clause_start(sentence, fig.start), fig.start)
     return since is not None and year is not None and int(since.group(1)) < year - 1
 

@@ -44,9 +44,9 @@ class SentenceContext:
     offset: int
     mentions: list[Mention]
     place_names: re.Pattern[str] | None
-    paragraph_before: str = ""  # the paragraph's text before this sentence (for scope words)
-    section_text: str = ""  # the section before this sentence (its topic), as the whole text…
-    section_span: tuple[int, int] = (0, 0)  # …and the span of it to read (sliced only when asked)
+    paragraph_span: tuple[int, int] = (0, 0)  # the paragraph's text before this sentence (scope words)…
+    section_text: str = ""  # …and the section before it (its topic), in the whole text (sliced when asked)
+    section_span: tuple[int, int] = (0, 0)
 
     @property
     def section_before(self) -> str:
@@ -270,8 +270,8 @@ def _scope_text(ctx: SentenceContext, mention: Mention, reach: int = 120) -> str
         return head[cut[-1]:]
     if len(head) >= reach:
         return head[-reach:]
-    before = ctx.paragraph_before
-    return before[max(0, len(before) - (reach - len(head))):] + head
+    lo, hi = ctx.paragraph_span
+    return ctx.section_text[max(lo, hi - (reach - len(head))): hi] + head
 
 
 def _bare_scope(ctx: SentenceContext, mention: Mention) -> str:

@@ -136,7 +136,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     # a mention inside a gap's benchmark (快于全部规上工业8.3个百分点) governs nothing after it
     mentions = [m for m in mentions if not any(
         f.measure == "vs_benchmark_pp" and f.start < m.start < f.end for f in figures)]
-    ctx = SentenceContext(sentence, start, mentions, place_names, text[para_start:start],
+    ctx = SentenceContext(sentence, start, mentions, place_names, (para_start, start),
                           text, (max(segment.start, start - 2000), start), figures,
                           exclusion_words().search(sentence) is not None)
     reading = _Reading(ctx, follow_on, after_opener, years, periods, all_periods, comparison_ends)
@@ -145,7 +145,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     elif (opening := GROUP_OPENING.match(sentence)) is not None:
         # 其中,电子及通信设备制造业发展一枝独秀,实现产值771.03亿元: its measure words are the group's
         reading.topic = ("", subject_from_prefix(opening.group("group"), place_names))
-    elif (product := _PRODUCT_OUTPUT.search(sentence)) is not None:
+    elif "产" in sentence and (product := _PRODUCT_OUTPUT.search(sentence)) is not None:
         # 全省汽车产量147万辆,…;实现产值同比增长31.4%,实现增加值…: the product's industry
         reading.topic = ("", subject_from_prefix(product.group("product"), place_names))
     rows = []
