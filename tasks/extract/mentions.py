@@ -220,11 +220,12 @@ def parallel_subject(sentence: str, fig: Figure) -> str | None:
     """The group a clause of its own names before its growth figure, in a run of parallel clauses
     ("…,制造业增长8.2%"; after a list comma, A增长2.5倍、B增长1.1倍, the item's own), or None when
     the clause does not start with such a group."""
-    for at in (clause_start(sentence, fig.start), clause_start_or_list(sentence, fig.start)):
-        subject = _group_head(sentence[at: fig.start])
-        if subject:
-            return subject
-    return None
+    at = clause_start(sentence, fig.start)
+    subject = _group_head(sentence[at: fig.start])
+    listed_at = clause_start_or_list(sentence, fig.start) if not subject else at
+    if listed_at != at:
+        subject = _group_head(sentence[listed_at: fig.start])
+    return subject or None
 
 
 _HEAD_OPENER = re.compile(r"^(?:其中|另外|此外)")
@@ -323,9 +324,10 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
     entry = load_catalog().entries[code]
     cstart = clause_start(ctx.sentence, mention.start)
     prefix = ctx.sentence[cstart: mention.start]
-    listed_at = clause_start_or_list(ctx.sentence, mention.start)
-    other_item = any(cstart <= m.start < listed_at for m in ctx.mentions if m is not mention)
-    if "count" not in entry.level_units and not _JOINT.search(prefix) and (
+    # (with no list comma in the clause, its list item is the clause itself)
+    listed_at = clause_start_or_list(ctx.sentence, mention.start) if "、" in prefix else cstart
+    other_item = listed_at > cstart and any(cstart <= m.start < listed_at for m in ctx.mentions if m is not mention)
+    if listed_at > cstart and "count" not in entry.level_units and not _JOINT.search(prefix) and (
             other_item or mention.start <= listed_at or _after_own_figure(ctx.sentence, listed_at)):
         # (A增长x%、B增加值增长y%, 增加值、总产值分别…: after an item with its own figure or wording,
         # the item's own words; but 电力、热力的生产和供应业增加值 or A、B共实现收入X is one group)

@@ -202,8 +202,9 @@ def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
     # 制造业拉动有力。上半年,制造业增长3.4%: a growth of a named industry or place with no indicator
     # word of its own is of the section's last indicator
     # (…before any indicator word: 制造业增长4.3%,装备制造业(11.8%)…表现亮眼)
-    growth = None if topic or state.last_code is None else group_growth_regex().search(sentence)
-    opener = opener or (growth is not None and (not mentions or growth.end() <= mentions[0].start))
+    if not opener and not topic and state.last_code is not None:
+        growth = group_growth_regex().search(sentence)
+        opener = growth is not None and (not mentions or growth.end() <= mentions[0].start)
     # ("分市看,邯郸、唐山…分别增长…;石家庄市规上工业增加值…": with mentions of its own, the opening
     # still goes on, but the sentence is read as usual)
     follow_on = topic or (opener and not mentions)
