@@ -81,7 +81,8 @@ def _clause_marks(sentence: str, with_list_comma: bool = False) -> list[int]:
 
 def clause_start(sentence: str, pos: int) -> int:
     """Start of the clause holding `pos`: after the last clause boundary before it."""
-    marks = _clause_marks(sentence)
+    last = _LAST_MARKS[0]  # (the quick path of `_clause_marks`, written out: the rules ask this most)
+    marks = last[1] if last[0] is sentence else _clause_marks(sentence)
     i = bisect.bisect_left(marks, pos)
     return marks[i - 1] + 1 if i else 0
 

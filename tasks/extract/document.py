@@ -63,14 +63,15 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
             state.period = None  # a month range does not cross a paragraph
             state.carry_closed, state.topic, state.unit = False, None, None
             state.paragraph += 1
-            index = TextIndex.of(para.group(0), p_start, all_periods=state.topic_pending)
+            paragraph = para.group(0)
+            index = TextIndex.of(paragraph, p_start, all_periods=state.topic_pending)
             if not index.mentions and not index.years and not index.follow_ons and not state.topic_pending:
                 continue
             starts = index.starts()
-            for sent in SENTENCE_SPLIT.finditer(para.group(0)):
-                s_start = p_start + sent.start()
-                s_end = p_start + sent.end()
-                if len(sent.group(0)) <= 12 and not DIGIT.search(sent.group(0)):
+            for sent in SENTENCE_SPLIT.finditer(paragraph):
+                a, b = sent.span()
+                s_start, s_end = p_start + a, p_start + b
+                if b - a <= 12 and not DIGIT.search(paragraph, a, b):
                     state.period = None  # a short heading sentence stops the carry
                 i = bisect.bisect_left(starts, s_start)
                 if (i == len(starts) or starts[i] >= s_end) and not state.topic_pending and (
