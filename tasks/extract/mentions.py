@@ -317,6 +317,8 @@ def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
 
 _ALIAS_GROUP = re.compile(r"(.+?业)(?:主营业务收入|业务收入|营业收入|收入|营收|增加值|总产值|产值|固定资产投资|投资)$")
 
+_STATION_KIND = re.compile(r"5G-A|室外")
+
 _SHARE_HOLDER = re.compile(r"[^,，;；:：]*?(?=以|贡献|创造|提供|集聚|聚集|汇聚)")
 
 
@@ -339,7 +341,7 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
         if fig is not None and continues_stock(ctx.sentence, fig):
             sub = None
         if "station" in entry.level_units:
-            inner = re.search(r"5G-A|室外", mention.alias)
+            inner = _STATION_KIND.search(mention.alias)
             return inner.group(0) if inner else sub
         return sub
     if mention.gap:
@@ -352,20 +354,26 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
         parallel = parallel_subject(ctx.sentence, fig)
         if parallel:
             return parallel
-    if mention.alias in ("增加值", "产值", "总产值") and not prefix.strip():
+    return _prefixed_subject(prefix, mention.alias, ctx.place_names)
+
+
+@lru_cache(maxsize=4096)
+def _prefixed_subject(prefix: str, alias: str, place_names: re.Pattern[str] | None) -> str | None:
+    """The subject the words before an alias name (the same words and alias read the same)."""
+    if alias in ("增加值", "产值", "总产值") and not prefix.strip():
         return None
     if "规下" in prefix[-4:] or prefix.endswith(("规模以下", "规模以下工业")):
         return "规下"
-    joined = _ALIAS_GROUP.match(mention.alias) if prefix.endswith(("及", "和", "与")) else None
+    joined = _ALIAS_GROUP.match(alias) if prefix.endswith(("及", "和", "与")) else None
     if joined:  # 互联网及软件信息服务业主营业务收入: the group is both, as written
         prefix += joined.group(1)
-    subject = subject_from_prefix(prefix, ctx.place_names)
+    subject = subject_from_prefix(prefix, place_names)
     cat = load_catalog()
     if subject:  # 先进制造业增加值 -> 先进制造业; 煤炭工业增加值 -> 煤炭工业 (not 轻工业实现工业增加值)
-        word = cat.group_words.get(mention.alias, "")
+        word = cat.group_words.get(alias, "")
         return subject + word if prefix.endswith(subject) and not subject.endswith(word) else subject
     # 制造业增加值 alone is manufacturing, a part of industry, not the total
-    return cat.group_words.get(mention.alias) if mention.alias in cat.group_alone else None
+    return cat.group_words.get(alias) if alias in cat.group_alone else None
 
 
 def is_bare_measure(ctx: SentenceContext, mention: Mention) -> bool:
