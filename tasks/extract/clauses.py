@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from tasks.extract.boundaries import (
     BARE_GROWTH,
@@ -209,7 +210,12 @@ def place_heading(sentence: str, mention: Mention | None, fig: Figure) -> str | 
     ",江苏增长7.0%"): the figure is that place's."""
     lo = clause_start(sentence, fig.start)
     hi = mention.start if mention is not None and lo <= mention.start < fig.start else fig.start
-    head = _HEAD_NOISE.sub("", sentence[lo:hi])
+    return _place_of_head(sentence[lo:hi])
+
+
+@lru_cache(maxsize=4096)
+def _place_of_head(words: str) -> str | None:
+    head = _HEAD_NOISE.sub("", words)
     return head if 2 <= len(head) <= 12 and named_place(head) is not None else None
 
 

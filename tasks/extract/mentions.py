@@ -233,6 +233,7 @@ _HEAD_GROWTH_WORDS = re.compile(r"(?:同比|比上年|比去年同期|较上年)
 _PROJECT_INVESTMENT = re.compile(r"(?<=项目)(?:完成)?投资(?:额)?$")  # 新开工项目投资增长…: a breakdown of investment
 
 
+@lru_cache(maxsize=4096)
 def _group_head(head: str) -> str | None:
     head = _HEAD_OPENER.sub("", head)
     head = _HEAD_GROWTH_WORDS.sub("", head)
