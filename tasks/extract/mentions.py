@@ -302,14 +302,13 @@ def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     head = ctx.sentence[: mention.start]
     if entry.scope_sensitive and _ABOVE_SCALE.search(_scope_text(ctx, mention)) and "规下" not in head[-6:]:
         return "industrial_value_added"
-    scope = _bare_scope(ctx, mention)
-    if mention.alias in words()["scoped_bare_aliases"] and not _SCOPE_NAMED.search(scope):
+    if mention.alias in words()["scoped_bare_aliases"] and not _SCOPE_NAMED.search(_bare_scope(ctx, mention)):
         return None
     if mention.alias in words()["software_segment_aliases"] and not has_word(
             "software_context_words", ctx.section_before + head):
         return None
     if mention.alias in words()["bare_aliases"]:
-        if not has_word("group_words", scope + mention.alias):
+        if not has_word("group_words", _bare_scope(ctx, mention) + mention.alias):
             return None
     if mention.alias == "增加值" and _ALL_INDUSTRY.search(head) and not _ABOVE_SCALE.search(_scope_text(ctx, mention)):
         return "industrial_value_added_all"  # 全市工业实现增加值…: industry as a whole

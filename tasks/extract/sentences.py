@@ -134,8 +134,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         _finish_sentence(state, sentence, years, periods)
         return []
     # a mention inside a gap's benchmark (快于全部规上工业8.3个百分点) governs nothing after it
-    mentions = [m for m in mentions if not any(
-        f.measure == "vs_benchmark_pp" and f.start < m.start < f.end for f in figures)]
+    gaps = [f for f in figures if f.measure == "vs_benchmark_pp"]
+    mentions = [m for m in mentions if not any(f.start < m.start < f.end for f in gaps)] if gaps else mentions
     ctx = SentenceContext(sentence, start, mentions, place_names, (para_start, start),
                           text, (max(segment.start, start - 2000), start), figures,
                           exclusion_words().search(sentence) is not None)
