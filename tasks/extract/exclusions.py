@@ -13,7 +13,7 @@ from functools import cache
 from schemas import SCHEMAS_DIR
 from tasks.extract.boundaries import BARE_GROWTH, clause_start, clause_start_or_list
 from tasks.extract.figures import DIGIT, Figure
-from tasks.extract.lexicon import alternation, has_word, load_catalog, place_name_regex, words
+from tasks.extract.lexicon import alternation, has_word, load_catalog, place_name_regex, word_tuple, words
 from tasks.extract.mentions import Mention, SentenceContext
 
 _SAME_PERIOD = re.compile(r"^同期(?=全)")
@@ -24,7 +24,7 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     if fig.measure == "share_pct" and not _share_base_named(s, mention.code, fig):
         return True  # 新增车辆中新能源汽车占比57.2%: a share of registrations, not of output
     if fig.measure == "level" and fig.unit_class == "money" and (s[:mention.start].endswith(
-            tuple(words()["increment_words"])) or s[:fig.start].endswith(tuple(words()["increment_verbs"]))):
+            word_tuple("increment_words")) or s[:fig.start].endswith(word_tuple("increment_verbs"))):
         return True  # 新增产值245亿元; 净增长产值XX亿元; 退库…减少4000万元: an increment, not a level
     if mention.alias in words()["scope_aliases"] and _names_a_product(ctx, mention):
         return True  # 规模以上工业原煤产量…增长7.7%; 规模以上工业机器人同比增长30.8%: a product's figure

@@ -119,6 +119,12 @@ def word_regex(name: str) -> re.Pattern[str]:
     return re.compile(alternation(words()[name]))
 
 
+@cache
+def word_tuple(name: str) -> tuple[str, ...]:
+    """The list `name` as a tuple, for str.startswith and str.endswith."""
+    return tuple(words()[name])
+
+
 def has_word(name: str, text: str) -> bool:
     """Whether `text` holds any word of the list `name` in schemas/extract_words.toml."""
     return word_regex(name).search(text) is not None

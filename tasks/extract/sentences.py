@@ -39,6 +39,7 @@ from tasks.extract.lexicon import (
     is_count,
     load_catalog,
     named_place,
+    word_tuple,
     words,
 )
 from tasks.extract.mentions import (
@@ -140,7 +141,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
                           text, (max(segment.start, start - 2000), start), figures,
                           exclusion_words().search(sentence) is not None)
     reading = _Reading(ctx, follow_on, after_opener, years, periods, all_periods, comparison_ends)
-    if state.topic is not None and sentence.lstrip().startswith(tuple(words()["topic_openers"])):
+    if state.topic is not None and sentence.lstrip().startswith(word_tuple("topic_openers")):
         reading.topic = state.topic  # 产值增长…: the sentence goes on about the group before it
     elif (opening := GROUP_OPENING.match(sentence)) is not None:
         # 其中,电子及通信设备制造业发展一枝独秀,实现产值771.03亿元: its measure words are the group's

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from tasks.extract.boundaries import clause_start
-from tasks.extract.lexicon import alternation, has_word, words
+from tasks.extract.lexicon import alternation, has_word, word_tuple, words
 from tasks.parse import Period
 
 
@@ -89,7 +89,7 @@ def is_figure_year(sentence: str, m: YearMention) -> bool:
     """A year that names the time of what follows, not a comparison, a start point or a passing date."""
     before, after = _year_context()
     head = sentence[max(0, m.start - 3): m.start]
-    as_of = head.endswith(tuple(words()["year_as_of_before"]))  # 截至2023年9月底: not a comparison
+    as_of = head.endswith(word_tuple("year_as_of_before"))  # 截至2023年9月底: not a comparison
     if (before.search(head) and not as_of) or after.match(sentence[m.end: m.end + 3]):
         return False
     if _START_POINT.match(sentence, m.end):
