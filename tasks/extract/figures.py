@@ -393,16 +393,17 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
             pos = candidate.start() + 1
             continue
         pos = m.end() if m.end() > m.start() else m.start() + 1
-        if m.lastgroup == "vs" and m.group("vl_b1"):
+        kind = m.lastgroup
+        if kind == "vs" and m.group("vl_b1"):
             figures.extend(_benchmark_list_figures(m))
             continue
-        if m.lastgroup == "yoy" and m.group("yt_prev_word"):  # 增速由去年的2.6%提高到3.1%: last year's too
+        if kind == "yoy" and m.group("yt_prev_word"):  # 增速由去年的2.6%提高到3.1%: last year's too
             figures.append(Figure("yoy_pct", parse_number(m.group("yt_prev")), "%", "percent", m.start(),
                                   m.end("yt_prev") + 1, evidence_start=m.start("yt_prev_word"), prior_year=True,
                                   year=_year_named(m.group("yt_prev_word"))))
-        if m.lastgroup == "sh" and (task := _task_amount(m)) is not None:
+        if kind == "sh" and (task := _task_amount(m)) is not None:
             figures.append(task)  # 占任务数16900万元的63.7%: the task amount is a target level
-        if m.lastgroup == "sh" and m.group("sh_prev_word"):  # 由去年的24.5%提高到26.1%: last year's too
+        if kind == "sh" and m.group("sh_prev_word"):  # 由去年的24.5%提高到26.1%: last year's too
             figures.append(Figure("share_pct", parse_number(m.group("sh_prev")), "%", "percent", m.start(),
                                   m.end("sh_prev") + 1, share_of_start=m.start("sh_of"),
                                   evidence_start=m.start("sh_prev_word"), prior_year=True,
@@ -421,9 +422,9 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
                 fig.evidence_start = more.start("rk")  # a row identity of its own
                 figures.append(fig)
             pos = more.end()
-        if m.lastgroup == "vs" and m.group("bv_b2"):  # 高于全国(3%)、全省(2.9%): the second one's too
+        if kind == "vs" and m.group("bv_b2"):  # 高于全国(3%)、全省(2.9%): the second one's too
             figures.append(_benchmark_value(m.group("bv_b2"), m.group("bv_v2"), m.start("bv_b2"), m.end("bv_v2") + 2))
-        elif m.lastgroup == "vs" and m.group("bv_gap") and not has_word("benchmark_bases", m.group("bv_bench")):
+        elif kind == "vs" and m.group("bv_gap") and not has_word("benchmark_bases", m.group("bv_bench")):
             gap = figure_value(m.group("bv_gap"))  # 高于全国(4.6%)2.3个百分点: the gap too
             sign = -1.0 if m.group("bv_dir") in words()["gap_down"] or m.group("bv_dir2") in ("低", "慢") else 1.0
             figures.append(Figure("vs_benchmark_pp", None if gap is None else sign * gap, "pp", "pp",
