@@ -19,7 +19,6 @@ from tasks.parse import Period, find_periods
 # (第三位, 首位, 突破万亿元, 万余家). Most narrative paragraphs have none.
 _FIGURE_HINT = re.compile(r"[0-9*Xx]|第|首位|万亿|千亿|万[余多]")
 
-
 _FIGURE_CHAR = re.compile(r"[0-9*Xx第首万千]")  # a quicker first test (a character class)
 
 
