@@ -267,7 +267,10 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
     if mention is None:
         return None
     r.previous = mention
-    code = _measured_code(r.ctx, mention, fig) or _enterprises_value_added(state, mention, fig)
+    counted = _after_count(r, i)
+    code = (None if counted else _enterprises_value_added(state, mention, fig)) or _measured_code(r.ctx, mention, fig)
+    if code is not None and fig.measure == "yoy_pct" and is_count(code) and not counted:
+        return None  # a count's growth follows the count (规上工业企业420户,增长6.1%)
     if code is None or _dropped(r, i, mention, fig):
         return None
     code, subject = _code_and_subject(r, i, fig, mention, code, subject)
@@ -294,10 +297,21 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
 
 def _enterprises_value_added(state: ReadingState, mention: Mention, fig: Figure) -> str | None:
     """全县完成工业增加值…,其中,规上企业增长11.3%,规下企业增长10.5%: the growth of a scope's
-    enterprises, right after a value added, is that scope's value added (规上: the 规上 code)."""
+    enterprises, right after a value added, is that scope's value added (规上: the 规上 code);
+    not after a count of them (规上工业企业420户,增长6.1%: the count's growth)."""
     if fig.measure != "yoy_pct" or state.last_code not in words()["value_added_codes"]:
         return None
     return "industrial_value_added" if mention.alias in words()["above_scale_enterprise_words"] else None
+
+
+def _after_count(r: _Reading, i: int) -> bool:
+    """Figure `i` is a bare growth clause right after a count (规上工业企业420户,增长6.1%)."""
+    before = r.ctx.figures[i - 1] if i > 0 else None
+    if before is None or before.measure != "level" or before.unit_class != "count":
+        return False
+    s, fig = r.ctx.sentence, r.ctx.figures[i]
+    at = clause_start(s, fig.start)
+    return before.end <= at and BARE_GROWTH.fullmatch(s, at, fig.start) is not None
 
 
 _BARE_MONTH = re.compile(r"(?<![\d月])(?:当月|单月)")
