@@ -25,7 +25,7 @@ from tasks.extract.boundaries import (
     split_items,
 )
 from tasks.extract.figures import Figure
-from tasks.extract.lexicon import has_word, load_catalog, named_place
+from tasks.extract.lexicon import has_word, load_catalog, named_place, place_name_regex
 from tasks.extract.mentions import (
     Mention,
     SentenceContext,
@@ -517,7 +517,8 @@ def _list_items(text: str, k: int) -> list[str] | None:
         return None
     items = parts[-k:]
     first = re.split(r"[,，:：]|其中|中(?=[^中]{2,}$)", items[0])[-1]
-    items[0] = first
+    place = place_name_regex().match(first)  # (南京市汽车制造业、电子信息业…: the report's place first)
+    items[0] = first[place.end():] if place and len(first) - place.end() >= 2 else first
     items = [re.sub(r"(?:产业集群|产业|行业|集群)$", "", x.strip(" \"“”")) or x for x in items]
     items = [strip_regex().sub("", x) or x for x in items]
     return items if all(0 < len(x) <= 20 for x in items) else None
@@ -530,6 +531,17 @@ _GROUP_LIST = re.compile(r"(?:其中|另外|此外)?(?P<items>[^、和及与\W\d
                          r"(?P<keep>继续保持|保持)?")
 
 _LIST_JOINER = re.compile(r"[、和及与]")
+
+
+def _items_before_indicator(items: str) -> str | None:
+    """The groups of a list with no indicator wording among them (A、B、C均增长…), or before the
+    one that closes the list (A、B增加值均增长…: the groups' value added); else None."""
+    found = list(load_catalog().alias_regex.finditer(items))
+    if not found:
+        return items
+    if len(found) == 1 and found[0].end() == len(items) and _LIST_JOINER.search(items, 0, found[0].start()):
+        return items[: found[0].start()]
+    return None
 
 
 def figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figure]:
@@ -548,9 +560,8 @@ def figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figur
         # a marker says it is a list of groups, not one group whose name holds 、 (电力、热力…供应业)
         marked = listed and (listed.group("count") or listed.group("all") or listed.group("keep")
                              or sentence.startswith("保持", fig.start))
-        if marked and not (
-                load_catalog().alias_regex.search(head)):
-            text = listed.group("items")
+        text = _items_before_indicator(listed.group("items")) if marked else None
+        if text is not None:
             items = _list_items(text, len(split_items(text, "、和及与")))
         if not items:
             out.append(fig)
