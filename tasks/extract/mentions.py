@@ -350,7 +350,8 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
         # 云南省89个园区以…面积,贡献了…70%的工业增加值: the share is the sentence subject's (园区)
         head = _SHARE_HOLDER.match(ctx.sentence)
         return subject_from_prefix(head.group(0), ctx.place_names) if head else None
-    if fig is not None and fig.measure == "yoy_pct" and mention.end <= clause_start(ctx.sentence, fig.start):
+    # (A增加值增长12.1%、B增长8.4%: a list item after a growth figure is a parallel clause too)
+    if fig is not None and fig.measure == "yoy_pct" and mention.end <= clause_start_or_list(ctx.sentence, fig.start):
         parallel = parallel_subject(ctx.sentence, fig)
         if parallel:
             return parallel
