@@ -430,7 +430,9 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
 
 # A sentence that opens on a group (an industry, a cluster, or several: 装备和高技术制造业) and goes on
 # after a comma: its bare measure words are the group's.
-GROUP_OPENING = re.compile(r"\s*(?:其中|另外|此外)?[,，]?(?P<group>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群)|[轻重]工业)"
+# (after the sentence's year or period, if any: 2023年1-9月,新能源汽车产业加快发展,实现…)
+GROUP_OPENING = re.compile(r"\s*(?:(?:19|20)\d\d年)?(?:\d{1,2}\s*[-—–~至]\s*\d{1,2}月份?|上半年|下半年|前三季度|[一二三四]季度|全年)?"
+                           r"[,，]?(?:其中|另外|此外)?[,，]?(?P<group>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群)|[轻重]工业)"
                            r"(?=[^,，。;；]*[,，])")
 
 _GENERIC_GROUP = ("产业集群", "产业", "行业", "集群")  # the words `_list_items` drops from every item

@@ -176,6 +176,7 @@ def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str
     """What is left of the words before an indicator once places, periods and fillers are removed."""
     if not prefix:
         return None
+    prefix = prefix.rsplit("——", 1)[-1]  # (结构向优——1至11月…: a heading's label before a double dash)
     corps = _CORPS_UNIT.search(prefix)
     if corps:
         return corps.group(0)
@@ -371,18 +372,23 @@ def _prefixed_subject(prefix: str, alias: str, place_names: re.Pattern[str] | No
     subject = subject_from_prefix(prefix, place_names)
     cat = load_catalog()
     if subject:  # 先进制造业增加值 -> 先进制造业; 煤炭工业增加值 -> 煤炭工业 (not 轻工业实现工业增加值)
-        word = cat.group_words.get(alias, "")
-        return subject + word if prefix.endswith(subject) and not subject.endswith(word) else subject
+        word = cat.group_words.get(alias, "")  # (汽车制造业工业增加值: a name ending in 业 is whole)
+        return subject + word if prefix.endswith(subject) and not subject.endswith((word, "业")) else subject
     # 制造业增加值 alone is manufacturing, a part of industry, not the total
     return cat.group_words.get(alias) if alias in cat.group_alone else None
 
 
-def is_bare_measure(ctx: SentenceContext, mention: Mention) -> bool:
-    """A measure word with no group or scope of its own before it (…;增加值同比增长8.5%)."""
+def is_bare_measure(ctx: SentenceContext, mention: Mention, refers_back: bool = False) -> bool:
+    """A measure word with no group or scope of its own before it (…;增加值同比增长8.5%); with
+    `refers_back`, also one after a group word that refers back (…,全行业增加值增长4.8%)."""
     if mention.alias not in words()["carried_measure_aliases"]:
         return False
     prefix = ctx.sentence[clause_start(ctx.sentence, mention.start): mention.start]
-    return subject_from_prefix(prefix, ctx.place_names) is None and not _SCOPE_WORDS.search(prefix)
+    subject = subject_from_prefix(prefix, ctx.place_names)
+    # (全行业增加值: the alias 行业增加值 holds the group word)
+    named = (subject or "") + load_catalog().group_words.get(mention.alias, "")
+    own = subject is not None and not (refers_back and named in words()["anaphoric_groups"])
+    return not own and not _SCOPE_WORDS.search(prefix)
 
 
 def carried_topic(topic: tuple[str, str | None], code: str) -> tuple[str, str | None]:

@@ -440,7 +440,8 @@ def _code_and_subject(r: _Reading, i: int, fig: Figure, mention: Mention, code: 
                       subject: str | None) -> tuple[str, str | None]:
     """The row's code and subject: read from the mention's wording unless a list gave the subject;
     a bare measure word (…;增加值增长8.5%) goes on about the group named before it."""
-    if i not in r.distributed and fig.group is None and r.topic is not None and is_bare_measure(r.ctx, mention):
+    if i not in r.distributed and fig.group is None and r.topic is not None and is_bare_measure(
+            r.ctx, mention, refers_back=r.topic[1] is not None):
         code, subject = carried_topic(r.topic, code)
     elif i not in r.distributed and fig.group is None:
         subject = mention_subject(r.ctx, mention, code, fig)
@@ -452,6 +453,8 @@ def _code_and_subject(r: _Reading, i: int, fig: Figure, mention: Mention, code: 
         code = "industrial_value_added"
     if code == "manufacturing_investment" and subject:
         code, subject = industry_investment(subject)
+    if code == "industrial_value_added_all" and subject and subject.endswith("业") and subject != "规下":
+        code = "industrial_value_added"  # an industry's value added is a breakdown of 规上 (dev README)
     r.subject_of[code] = subject
     return code, subject
 
