@@ -202,7 +202,9 @@ def _continues_figures_of(ctx: SentenceContext, previous: Mention, fig: Figure) 
     return True
 
 
-_HEAD_NOISE = re.compile(r"^(?:其中|另外|此外|而|预计|同时)|(?:同比|累计|分别)$|\s")
+# What may stand around a place at a clause's head: openers, a superlative (最快的南昌市增长9.6%,
+# 最慢的新余市也增长8.2%), and 同比/累计/分别/也 before the growth
+HEAD_NOISE = re.compile(r"^(?:其中|另外|此外|而|预计|同时)?(?:(?:增速|增幅)?最[快慢高低]的)?|(?:同比|累计|分别|也|还|仍)$|\s")
 
 
 def place_heading(sentence: str, mention: Mention | None, fig: Figure) -> str | None:
@@ -215,7 +217,7 @@ def place_heading(sentence: str, mention: Mention | None, fig: Figure) -> str | 
 
 @lru_cache(maxsize=4096)
 def _place_of_head(words: str) -> str | None:
-    head = _HEAD_NOISE.sub("", words)
+    head = HEAD_NOISE.sub("", words)
     return head if 2 <= len(head) <= 12 and named_place(head) is not None else None
 
 

@@ -23,6 +23,7 @@ from tasks.extract.boundaries import (
 )
 from tasks.extract.clauses import (
     GROUP_OPENING,
+    HEAD_NOISE,
     distribution,
     figures_per_listed_group,
     governing_mention,
@@ -607,6 +608,6 @@ def _follow_on_head_is_group(sentence: str, fig: Figure, figures: list[Figure]) 
 
 def _names_only_group(head: str, fig: Figure) -> bool:
     head = follow_on_regex().sub("", head)
-    head = _SINGLE_MONTH.sub("", PERIOD_OR_PLACE.sub("", head))
+    head = HEAD_NOISE.sub("", _SINGLE_MONTH.sub("", PERIOD_OR_PLACE.sub("", head)))
     return not head or PARALLEL_GROUP.fullmatch(head) is not None or fig.place is not None or (
         2 <= len(head) <= 12 and named_place(head) is not None)
