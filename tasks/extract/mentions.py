@@ -101,14 +101,14 @@ _FIGURE_NEXT = re.compile(r"\d|增长|下降|同比")
 def _listed_products(text: str, mentions: list[Mention]) -> list[Mention]:
     """In a list of products' output (从产品产量看,…:金属轧制设备8.4万吨,增长2.6倍;新能源汽车6149辆,
     增长90.3%), a catalog product named right before its figure is its output indicator
-    (catalog.toml `product_names`)."""
+    (catalog.toml `product_names`); the paragraph says before it that it lists products (its
+    sentences may go on: 从主要工业产品看,…。其中,轿车…;新能源汽车2.1万辆)."""
     found = []
     for name, code in load_catalog().product_names.items():
         start = text.find(name)
         while start >= 0:
             end = start + len(name)
-            sentence_start = max(text.rfind(c, 0, start) for c in "。!?\n") + 1
-            if (_FIGURE_NEXT.match(text, end) and _PRODUCT_CONTEXT.search(text, sentence_start, start)
+            if (_FIGURE_NEXT.match(text, end) and _PRODUCT_CONTEXT.search(text, 0, start)
                     and not any(m.start <= start < m.end for m in mentions)):
                 found.append(Mention(code, start, end, name))
             start = text.find(name, end)
