@@ -25,7 +25,7 @@ from tasks.extract.boundaries import (
     split_items,
 )
 from tasks.extract.figures import Figure
-from tasks.extract.lexicon import has_word, load_catalog, named_place, place_name_regex
+from tasks.extract.lexicon import has_word, load_catalog, named_place, place_name_regex, words
 from tasks.extract.mentions import (
     Mention,
     SentenceContext,
@@ -342,9 +342,27 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
                                          for a, b in itertools.pairwise(codes[-len(run):])):
         codes = codes[-len(run):]  # 规上工业企业实现营业收入X、利润总额Y,分别增长…: the listed ones
+    if len(codes) == len(run) and _groups_sharing_measure(s, codes):
+        # 高技术制造业、高技术服务业投资分别…: the last item's measure word is every item's (each
+        # item its own mention of it, where the group stands)
+        last = codes[-1]
+        items = [(replace(x, code=last.code, alias=last.alias), x.alias) for x in codes[:-1]]
+        items.append((last, mention_subject(ctx, last, resolve_code(ctx, last) or last.code)))
+        return dict(zip(run, items, strict=True))
     if len(codes) == len(run):
         return {i: (mention, None) for i, mention in zip(run, codes, strict=True)}
     return _share_out_subjects(ctx, mentions[-1], m, run, start)
+
+
+def _groups_sharing_measure(s: str, mentions: list[Mention]) -> bool:
+    """A list of groups' names alone (装备制造业, 高技术制造业: catalog.toml `group_words` maps each
+    to itself), each item right after a list separator, closed by an item with a measure word of
+    another family than value added (…、高技术服务业投资)."""
+    names, last = load_catalog().group_words, mentions[-1]
+    return (len(mentions) >= 2 and last.code not in words()["value_added_codes"]
+            and all(names.get(x.alias) == x.alias for x in mentions[:-1])
+            and all(s[a.end: a.end + 1] in ("、", "和", "及", "与") and not CLAUSE_MARK.search(s, a.end, b.start)
+                    for a, b in itertools.pairwise(mentions)))
 
 
 def _joined_to(s: str, prev: Mention | None, x: Mention) -> bool:

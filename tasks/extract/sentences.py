@@ -275,6 +275,8 @@ def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft
     if code is None or _dropped(r, i, mention, fig):
         return None
     code, subject = _code_and_subject(r, i, fig, mention, code, subject)
+    if code == "industrial_investment" and subject in words()["non_industrial_investment_groups"]:
+        return None  # 高技术产业投资 (with services): no investment of industry
     subject = _sub_unit(state, r, mention, subject)
     code, subject = special_code_and_subject(code, subject)
     code = _breakdown_scope(state, code, subject)
