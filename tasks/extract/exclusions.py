@@ -23,6 +23,9 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     s = ctx.sentence
     if fig.measure == "share_pct" and not _share_base_named(s, mention.code, fig):
         return True  # 新增车辆中新能源汽车占比57.2%: a share of registrations, not of output
+    if fig.measure == "share_pct" and load_catalog().group_words.get(mention.alias) == mention.alias and (
+            _BARE_SHARE_WORD.match(s, mention.end)):
+        return True  # 战略性新兴产业占比达22%: a group's share of no named metric (dev README)
     if fig.measure == "level" and fig.unit_class == "money" and (s[:mention.start].endswith(
             word_tuple("increment_words")) or s[:fig.start].endswith(word_tuple("increment_verbs"))):
         return True  # 新增产值245亿元; 净增长产值XX亿元; 退库…减少4000万元: an increment, not a level
@@ -68,6 +71,9 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     if has_word("foreign_subject_exceptions", prefix):
         return False
     return has_word("foreign_subjects", prefix)
+
+
+_BARE_SHARE_WORD = re.compile(r"的?(?:占比|比重|所占比重)")
 
 
 def _share_base_named(sentence: str, code: str, fig: Figure) -> bool:
