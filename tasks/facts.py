@@ -115,8 +115,11 @@ def build_fact(key: tuple, mentions: list[dict], run_id: str) -> dict:
     pool = [m for m in stated if not m["is_estimate"]] or stated
     seen = sorted({m["value"] for m in pool})
     value = (seen[0] if len(seen) == 1 else choose_value(pool)) if pool else None
-    chosen = [m for m in pool if agree(m["value"], value)] if pool else mentions
-    first = min(chosen, key=lambda m: (m["doc_id"], m["char_start"], m["char_end"]))
+    if len(mentions) == 1:  # most facts (the rules below give this mention for any value it has)
+        first = mentions[0]
+    else:
+        chosen = [m for m in pool if agree(m["value"], value)] if pool else mentions
+        first = min(chosen, key=lambda m: (m["doc_id"], m["char_start"], m["char_end"]))
     return {
         "fact_id": fact_id(key),
         **{c: first[c] for c in FACT_KEY},
