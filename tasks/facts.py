@@ -40,20 +40,25 @@ FACT_ORDER = ("indicator", "measure", "city_code", "county", "subject", "period_
 MASKED_PLACE = re.compile(r"[XＸxｘ*＊×某]")
 
 
-def own_document_only(mention: dict) -> bool:
+def own_document_only(region: str | None, county: str | None) -> bool:
     """An unknown or masked place is no place two documents can share: its facts stay per document."""
-    county = mention["county"]
-    return mention["region"] is None or (county is not None and MASKED_PLACE.search(county) is not None)
+    return region is None or (county is not None and MASKED_PLACE.search(county) is not None)
 
 
-def identity(mention: dict) -> tuple:
+# A mention is a tuple of MENTION_COLUMNS values (FACT_KEY first): a dict per row was most of grouping.
+_KEY_LENGTH = len(FACT_KEY)
+_REGION, _COUNTY, _DOC_ID = (MENTION_COLUMNS.index(c) for c in ("region", "county", "doc_id"))
+
+
+def identity(mention: tuple) -> tuple:
     """What makes two mentions one fact: the key columns (and the document, for `own_document_only`)."""
-    return *(mention[c] for c in FACT_KEY), mention["doc_id"] if own_document_only(mention) else None
+    own = own_document_only(mention[_REGION], mention[_COUNTY])
+    return *mention[:_KEY_LENGTH], mention[_DOC_ID] if own else None
 
 
 def fact_id(key: tuple) -> str:
     """First 16 hex chars of sha256 of an `identity`: stable across runs, machines and Python versions."""
-    text = "\x1f".join("\x00" if v is None else str(v) for v in key)
+    text = "\x1f".join(["\x00" if v is None else str(v) for v in key])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -110,8 +115,11 @@ def build_fact(key: tuple, mentions: list[dict], run_id: str) -> dict:
     pool = [m for m in stated if not m["is_estimate"]] or stated
     seen = sorted({m["value"] for m in pool})
     value = (seen[0] if len(seen) == 1 else choose_value(pool)) if pool else None
-    chosen = [m for m in pool if agree(m["value"], value)] if pool else mentions
-    first = min(chosen, key=lambda m: (m["doc_id"], m["char_start"], m["char_end"]))
+    if len(mentions) == 1:  # most facts (the rules below give this mention for any value it has)
+        first = mentions[0]
+    else:
+        chosen = [m for m in pool if agree(m["value"], value)] if pool else mentions
+        first = min(chosen, key=lambda m: (m["doc_id"], m["char_start"], m["char_end"]))
     return {
         "fact_id": fact_id(key),
         **{c: first[c] for c in FACT_KEY},
@@ -133,12 +141,11 @@ def build_fact(key: tuple, mentions: list[dict], run_id: str) -> dict:
     }
 
 
-def group_mentions(indicators: pa.Table) -> dict[tuple, list[dict]]:
-    """identity -> its mentions (indicator rows reduced to the columns a fact needs)."""
-    groups: dict[tuple, list[dict]] = defaultdict(list)
+def group_mentions(indicators: pa.Table) -> dict[tuple, list[tuple]]:
+    """identity -> its mentions (indicator rows reduced to the columns a fact needs, as tuples)."""
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
     columns = [indicators.column(c).to_pylist() for c in MENTION_COLUMNS]  # (faster than Table.to_pylist)
-    for values in zip(*columns, strict=True):
-        mention = dict(zip(MENTION_COLUMNS, values, strict=True))
+    for mention in zip(*columns, strict=True):
         groups[identity(mention)].append(mention)
     return groups
 
@@ -152,12 +159,12 @@ def build_facts(indicators: pa.Table, previous: Iterable[dict] = (), run_id: str
     old = {row["fact_id"]: row for row in previous}
     rows = []
     for key, mentions in group_mentions(indicators).items():
-        row = build_fact(key, mentions, run_id)
+        row = build_fact(key, [dict(zip(MENTION_COLUMNS, m, strict=True)) for m in mentions], run_id)
         before = old.get(row["fact_id"])
         rows.append(before if before is not None and {**before, "run_id": run_id} == row else row)
     # Sorted by Arrow (nulls last in every key, as a Python key of (is None, value) would order them):
     # a Python sort key per fact was a fifth of building them.
-    table = pa.table({f.name: [r[f.name] for r in rows] for f in FACT_SCHEMA}, schema=FACT_SCHEMA)
+    table = pa.Table.from_pylist(rows, schema=FACT_SCHEMA)
     return table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in FACT_ORDER]))  # nulls: at_end
 
 
@@ -172,17 +179,35 @@ class FactsReport:
     sample: tuple[dict, ...] = ()  # the first `limit` of them, conflicts first, for the run page
 
 
+REPORT_ORDER = [("conflict", "descending"), ("indicator", "ascending"), ("region_code", "ascending"),
+                ("year", "ascending"), ("fact_id", "ascending")]
+
+
 def facts_report(warehouse: Path, run_id: str, limit: int = 500) -> FactsReport:
+    """Counted from a few columns; whole rows are read only for the sample, from the partitions that
+    hold it (every column of every partition was most of the report's time, and all of it on a no-op run)."""
     root = warehouse / "facts"
     if not any(root.glob("**/*.parquet")):
         return FactsReport()
     with snapshot_lock(warehouse):
-        table = ds.dataset(root, format="parquet", partitioning=warehouse_partitioning()).to_table()
-    changed = table.filter(pc.equal(table.column("run_id"), run_id))
-    order = [("conflict", "descending"), ("indicator", "ascending"), ("region_code", "ascending"),
-             ("year", "ascending"), ("fact_id", "ascending")]
+        dataset = ds.dataset(root, format="parquet", partitioning=warehouse_partitioning())
+        table = dataset.to_table(columns=[*(c for c, _ in REPORT_ORDER), "run_id"])
+        changed = table.filter(pc.equal(table.column("run_id"), run_id))
+        chosen = changed.sort_by(REPORT_ORDER).slice(0, limit)
+        sample = partitions_dataset(root, chosen).to_table(filter=ds.field("fact_id").isin(chosen.column("fact_id"))) \
+            if chosen.num_rows else None
     return FactsReport(table.num_rows, _true(table.column("conflict")), changed.num_rows,
-                       _true(changed.column("conflict")), tuple(changed.sort_by(order).slice(0, limit).to_pylist()))
+                       _true(changed.column("conflict")),
+                       tuple(sample.sort_by(REPORT_ORDER).to_pylist()) if sample is not None else ())
+
+
+def partitions_dataset(root: Path, rows: pa.Table) -> ds.Dataset:
+    """The files of the partitions (region_code, year) these rows live in, as one dataset."""
+    from tasks.publish import PART_FILE, partition_dir  # (publish imports this module)
+
+    pairs = set(zip(rows.column("region_code").to_pylist(), rows.column("year").to_pylist(), strict=True))
+    files = sorted(str(partition_dir(root, pair) / PART_FILE) for pair in pairs)
+    return ds.dataset(files, format="parquet", partitioning=warehouse_partitioning(), partition_base_dir=str(root))
 
 
 def _true(column: pa.ChunkedArray) -> int:

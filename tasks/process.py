@@ -137,9 +137,30 @@ def open_pool(workers: int | None = None, niceness: int = 0) -> Executor:
     global _POOL
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tasks.process"])
+    _start_forkserver()
     _POOL = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
                                 initializer=_start_worker, initargs=(niceness,))
     return _POOL
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver with the working directory kept off its `sys.path`.
+
+    The forkserver is `python -c ...`, which puts the working directory first on `sys.path`, and
+    Python 3.11 ignores the parent's path it is handed: run from a folder holding another `tasks/`
+    package, it would preload (and its workers run) that code instead of the installed project's.
+    PYTHONSAFEPATH (3.11+) keeps the working directory off the path of the process it starts."""
+    from multiprocessing import forkserver
+
+    previous = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        forkserver.ensure_running()  # (a no-op when this process already runs one)
+    finally:
+        if previous is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = previous
 
 
 def _start_worker(niceness: int) -> None:

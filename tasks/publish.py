@@ -499,7 +499,9 @@ def stage_table_partition(plan: TablePlan, warehouse: Path, staging: Path, parti
     schema = file_schema(plan.name)
     path = plan.files.get(partition)
     old = read_partition(plan.name, path) if path else schema.empty_table()
-    kept = old.filter(pc.invert(replaced_rows_mask(old, plan.doc_ids, plan.source_files, plan.versions)))
+    # (a new partition has no rows to replace: the mask would hash every replaced id for nothing)
+    kept = old.filter(pc.invert(replaced_rows_mask(old, plan.doc_ids, plan.source_files, plan.versions))) \
+        if old.num_rows else old
     new = plan.new_rows.get(partition)
     if new is None:
         new = schema.empty_table()

@@ -77,9 +77,10 @@ def check_results(table: str, expectations: Sequence[dict], failures: dict[str, 
     for expectation in expectations:
         meta = expectation["meta"]
         failing = failures.get(meta["name"], np.empty(0, dtype="int64"))
-        sample = rows.iloc[failing[:EXAMPLES_PER_CHECK]][columns]
+        # (most expectations fail no row: an empty `iloc` of every column still costs milliseconds)
+        sample = rows.iloc[failing[:EXAMPLES_PER_CHECK]][columns].to_dict("records") if len(failing) else []
         results.append(CheckResult(table, meta["name"], meta["tier"], meta.get("why", ""), len(rows),
-                                   len(failing), [_plain(r) for r in sample.to_dict("records")]))
+                                   len(failing), [_plain(r) for r in sample]))
     return results
 
 

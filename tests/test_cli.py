@@ -91,6 +91,21 @@ def test_two_runs_at_once_then_sql(tmp_path):
     assert "regions" in out.stdout
 
 
+@pytest.mark.slow
+def test_pool_workers_run_the_installed_code_whatever_the_working_directory(tmp_path):
+    """Run from a folder holding another `tasks/` package: the local pool's workers (used with
+    more files than a batch) must still import the installed project, never the decoy."""
+    decoy = tmp_path / "cwd" / "tasks"
+    decoy.mkdir(parents=True)
+    marker = tmp_path / "decoy-imported"
+    (decoy / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    inbox = Path(__file__).resolve().parents[1] / "examples" / "inbox"
+    out = cli("run", "--inbox", str(inbox), "--warehouse", str(tmp_path / "w"), "--batch-size", "1",
+              cwd=decoy.parent)
+    assert out.returncode == 0, out.stderr
+    assert "files: 4 new, 0 skipped (unchanged), 0 failed" in out.stdout
+    assert not marker.exists()
+
 def test_explain_says_where_each_rows_place_year_and_period_came_from(tmp_path):
     import subprocess
     import sys
