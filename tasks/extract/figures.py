@@ -267,6 +267,9 @@ def _share_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
 
 
 def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    raw = m.group("yoy_num")  # (the branches are alternatives: the common one is asked first)
+    if raw is not None:
+        return _verb_growth_figure(m, raw, s, e)
     if m.group("py_num"):
         return Figure("yoy_pct", parse_number(m.group("py_num")), "%", "percent", s, e, evidence_start=s,
                       prior_year=True)
@@ -279,10 +282,12 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
         return Figure("yoy_pct", parse_number(m.group("yoy2_num")), "%", "percent", s, e)
     if m.group("yoy4_num"):
         return Figure("yoy_pct", _times_as_percent(m.group("yoy4_num")), "%", "percent", s, e)
-    if m.group("yoy3_num"):
-        sign = -1.0 if m.group("yoy3_sign") == "-" else 1.0
-        return Figure("yoy_pct", sign * parse_number(m.group("yoy3_num")), "%", "percent", s, e)
-    raw = m.group("yoy_num")
+    sign = -1.0 if m.group("yoy3_sign") == "-" else 1.0
+    return Figure("yoy_pct", sign * parse_number(m.group("yoy3_num")), "%", "percent", s, e)
+
+
+def _verb_growth_figure(m: re.Match[str], raw: str, s: int, e: int) -> Figure | None:
+    """增长7.6%, 下降2.1%, 增长1.6倍 (增长近3倍 is ambiguous: none)."""
     if raw.endswith("倍"):
         if m.group("yoy_approx") in ("近", "约"):
             return None  # 增长近3倍: 3x or +300%? ambiguous, left out (gold README 13)
@@ -301,6 +306,8 @@ def _times_as_percent(num: str) -> float:
 
 
 def _level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    if m.group("lv_num") is not None:  # (the branches are alternatives: the common one first)
+        return _number_level_figure(m, s, e)
     if m.group("lv_big"):
         return Figure("level", to_yi_yuan(1.0, m.group("lv_big") + "元"), "亿元", "money", s, e)
     if m.group("lv_yi"):
@@ -315,6 +322,11 @@ def _level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if m.group("lv_wan"):
         unit = "万" + m.group("lv_unit2")
         return Figure("level", 1.0, unit, counter_class(m.group("lv_unit2")), s, e)
+    return None
+
+
+def _number_level_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
+    """1205.3亿元, 689家 (a threshold describing firms, 超10亿元的企业, is none)."""
     num, mult, unit = m.group("lv_num"), m.group("lv_mult") or "", m.group("lv_unit")
     val = figure_value(num)
     if unit == "元" and _DESCRIBES_UNITS.match(m.string, e):
