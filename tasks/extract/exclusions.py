@@ -50,22 +50,25 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
         return True  # …新能源汽车增长39.9%,集成电路增长23.6%: in a list of products, the next one's
     if not ctx.may_exclude:
         return False  # none of the words below is anywhere in the sentence
+    # (each word list is asked of the sentence first: most sentences hold none of them)
     lo = fig.start if fig.measure in ("vs_benchmark_pp", "rank") else min(mention.start, fig.start)
-    if has_word("not_a_row", s[clause_start(s, lo): fig.end]):
+    if ctx.holds("not_a_row") and has_word("not_a_row", s[clause_start(s, lo): fig.end]):
         return True
     # a kind of figure counts in the figure's own clause, and the indicator's when they share it
     # (8月环比增长0.9%;1-8月累计增长8.1%: the second figure is no 环比)
     own = clause_lo if fig.measure in ("vs_benchmark_pp", "rank") or mention.end <= clause_lo else clause_start(
         s, min(mention.start, fig.start))
-    if has_word("not_a_row_figure", s[own: fig.end]):
+    if ctx.holds("not_a_row_figure") and has_word("not_a_row_figure", s[own: fig.end]):
         return True
-    head = s[: fig.start]
     clause_lo = clause_start(s, mention.start)
-    near = head[clause_lo:]
-    if has_word("project_words", near) and not has_word("project_breakdowns", near):
-        return True  # designated projects; but 亿元以上项目, 新开工项目 break the region's investment down
-    if _single_enterprise().search(head, clause_lo):
+    if ctx.holds("project_words"):
+        near = s[clause_lo: fig.start]
+        if has_word("project_words", near) and not has_word("project_breakdowns", near):
+            return True  # designated projects; but 亿元以上项目, 新开工项目 break the region's investment down
+    if _single_enterprise().search(s, clause_lo, fig.start):
         return True  # one enterprise's figure ("XX公司1-9月份产值"); "XX公司等前5名企业" is a group
+    if not ctx.holds("foreign_subjects"):
+        return False
     # a short alias may start inside the group's name (第一|产业增加值, 房地|产业增加值)
     prefix = s[clause_start_or_list(s, mention.start): mention.start] + mention.alias[:2]
     if has_word("foreign_subject_exceptions", prefix):
