@@ -64,6 +64,8 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
             state.carry_closed, state.topic, state.unit = False, None, None
             state.paragraph += 1
             paragraph = para.group(0)
+            if not state.topic_pending and not TextIndex.may_hold_anything(paragraph):
+                continue  # (most narrative paragraphs: no year, no figure)
             index = TextIndex.of(paragraph, p_start, all_periods=state.topic_pending)
             if not index.mentions and not index.years and not index.follow_ons and not state.topic_pending:
                 continue
