@@ -147,7 +147,7 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     elif (opening := GROUP_OPENING.match(sentence)) is not None:
         # 其中,电子及通信设备制造业发展一枝独秀,实现产值771.03亿元: its measure words are the group's
         reading.topic = ("", subject_from_prefix(opening.group("group"), place_names))
-    elif "产" in sentence and (product := _PRODUCT_OUTPUT.search(sentence)) is not None:
+    elif ("产量" in sentence or "产销量" in sentence) and (product := _PRODUCT_OUTPUT.search(sentence)) is not None:
         # 全省汽车产量147万辆,…;实现产值同比增长31.4%,实现增加值…: the product's industry
         reading.topic = ("", subject_from_prefix(product.group("product"), place_names))
     rows = []
