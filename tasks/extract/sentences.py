@@ -114,6 +114,9 @@ class _Reading:
 
 _BRACKETED_VALUE = re.compile(r"[(（]-?\d")
 
+# what a contribution is to: a figure's 贡献率/拉动 (no row) names the whole, which governs nothing
+_CONTRIBUTION = re.compile(r"(?:为|对)[^,，;；。]{0,20}?贡献|拉动[^,，;；。]{0,20}?增长")
+
 
 def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: str, start: int, end: int,
                   place_names: re.Pattern[str] | None, para_start: int, index: TextIndex) -> list[dict]:
@@ -138,6 +141,10 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     # a mention inside a gap's benchmark (快于全部规上工业8.3个百分点) governs nothing after it
     gaps = [f for f in figures if f.measure == "vs_benchmark_pp"]
     mentions = [m for m in mentions if not any(f.start < m.start < f.end for f in gaps)] if gaps else mentions
+    # …, a mention a contribution is to (为全省规上工业增长贡献67.1%, 拉动全市规上工业增长2.1个百分点)
+    if "贡献" in sentence or "拉动" in sentence:
+        spans = [c.span() for c in _CONTRIBUTION.finditer(sentence)]
+        mentions = [m for m in mentions if not any(a <= m.start < b for a, b in spans)]
     ctx = SentenceContext(sentence, start, mentions, place_names, (para_start, start),
                           text, (max(segment.start, start - 2000), start), figures,
                           exclusion_words().search(sentence) is not None)
