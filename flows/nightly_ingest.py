@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
-from prefect import flow
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
@@ -31,13 +32,23 @@ from industry_etl.progress import report
 from tasks.extract import catalog_codes
 from tasks.facts import FactsReport
 from tasks.health import documented_source_files, repair_task
-from tasks.ingest import DEFAULT_MAX_BYTES, commit_ledger_task, is_retried, mark_duplicates, plan_ingest_task
-from tasks.process import BatchResult, local_pool, process_batch_task
+from tasks.ingest import DEFAULT_MAX_BYTES, commit_ledger, is_retried, mark_duplicates, plan_ingest
+from tasks.process import BatchResult, local_pool, process_batch_in_pool
 from tasks.publish import publish_task, warehouse_lock
 from tasks.removed import POLICIES, Withdrawal, refuse_empty_inbox, withdrawal_task
 from tasks.review import run_pages_task
 from tasks.tables import documents_table
 from tasks.validate import GateSummary, validate_staged_task, warm_up_in_background
+
+# The per-file stages' tasks are wrapped here, not in their modules: the pool's workers import
+# those modules, and a worker that never runs a Prefect task should not pay Prefect's import.
+# Ingest must look at the disk every time: nothing may be served from a task cache. Retried with
+# back-off: they touch the file system (a busy NFS mount, a file being copied in).
+plan_ingest_task = task(plan_ingest, name="ingest", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+commit_ledger_task = task(commit_ledger, name="commit-ledger", retries=2, retry_delay_seconds=[1, 5],
+                          cache_policy=NO_CACHE)
+# One Prefect task per batch (the per-file stages are plain functions called inside it).
+process_batch_task = task(process_batch_in_pool, name="clean-place-extract", cache_policy=NO_CACHE)
 
 FAILED_STATUSES = ("empty", "undecodable", "too_large", "unreadable")
 RUNS_DIR = "_runs"  # per-run staging under the warehouse (underscore: readers ignore it)

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
-from prefect import task
-
 from schemas import SCHEMAS_DIR
 from schemas.stages import Document
 from tasks.parse import alternation
@@ -404,5 +402,3 @@ def clean_document(doc: Document) -> Document:
     doc.cleaned_text, doc.boilerplate_chars_removed = clean_boilerplate(doc.text)
     return doc
 
-
-clean_task = task(clean_document, name="clean")

@@ -35,8 +35,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from schemas.stages import Document, SourceFile
 from tasks.clean import normalise_text
@@ -877,11 +875,3 @@ def commit_ledger(warehouse: Path, ledger: Ledger, docs: list[Document]) -> None
     kept = ledger.table.filter(pc.invert(pc.is_in(ledger.table.column("source_file"), replaced)))
     write_ledger_file(ledger_path(warehouse), pa.concat_tables([kept, touched, new_rows]).sort_by("source_file"))
 
-
-# Ingest must look at the disk every time: nothing here may be served from a task cache.
-# Retried with back-off: they touch the file system (a busy NFS mount, a file being copied in).
-plan_ingest_task = task(plan_ingest, name="ingest", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-read_document_task = task(read_document, name="read-document", cache_policy=NO_CACHE)
-mark_duplicates_task = task(mark_duplicates, name="mark-duplicates", cache_policy=NO_CACHE)
-commit_ledger_task = task(commit_ledger, name="commit-ledger", retries=2, retry_delay_seconds=[1, 5],
-                          cache_policy=NO_CACHE)

@@ -49,8 +49,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from prefect import task
-
 from schemas import SCHEMAS_DIR
 from schemas.models import NATIONAL_CODE
 from schemas.stages import Document, Segment
@@ -1068,5 +1066,3 @@ def place_document(document: Document) -> Document:
         segments=segment_document(document.cleaned_text, publication_date, page, title),
     )
 
-
-place_task = task(place_document, name="place")

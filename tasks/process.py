@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from schemas.models import INDICATOR_SCHEMA
 from schemas.stages import Document, SourceFile
@@ -197,6 +195,3 @@ def process_batch_in_pool(sources: list[SourceFile], stage_file: str, max_bytes:
         return process_batch(sources, stage_file, max_bytes)
     return _POOL.submit(process_batch, sources, stage_file, max_bytes).result()
 
-
-# One Prefect task per batch (the per-file stages are plain functions called inside it).
-process_batch_task = task(process_batch_in_pool, name="clean-place-extract", cache_policy=NO_CACHE)

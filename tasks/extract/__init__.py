@@ -32,7 +32,7 @@ Modules, one per role (each one's docstring lists the constructions it reads):
   document    reading a whole document (`extract_indicators`, `warm_up`, the Prefect task)
 """
 
-from tasks.extract.document import extract_indicators, extract_task, warm_up
+from tasks.extract.document import extract_indicators, warm_up
 from tasks.extract.figures import Figure, find_figures
 from tasks.extract.lexicon import Catalog, CatalogEntry, catalog_codes, load_catalog, place_name_regex
 from tasks.extract.mentions import Mention, find_mentions
@@ -49,7 +49,6 @@ __all__ = [
     "build_row",
     "catalog_codes",
     "extract_indicators",
-    "extract_task",
     "find_figures",
     "find_mentions",
     "load_catalog",

@@ -8,9 +8,6 @@ from __future__ import annotations
 import bisect
 import re
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from schemas.stages import Document, Segment
 from tasks.extract.boundaries import SENTENCE_SPLIT
 from tasks.extract.exclusions import exclusion_words
@@ -98,5 +95,3 @@ def warm_up() -> None:
         if isinstance(words()[name], list):
             word_regex(name)
 
-
-extract_task = task(extract_indicators, name="extract", cache_policy=NO_CACHE)
