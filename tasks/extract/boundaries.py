@@ -22,6 +22,9 @@ CLAUSE_MARK = re.compile(r"[，;；:：。,](?!(?<=\d,)\d{3}(?!\d))")
 # about what the clauses before it named.
 BARE_GROWTH = re.compile(r"\s*(?:同比|比上年|比去年|较上年|较去年)?(?:增长|下降|增加|减少|提高|上升|增速为?|增幅为?)?\s*")
 
+# The words that join a list's items (A、B; A和B; A及B; A与B).
+LIST_JOINERS = ("、", "和", "及", "与")
+
 _LIST_MARK = re.compile(r"[，;；:：。、,](?!(?<=\d,)\d{3}(?!\d))")
 
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 from tasks.extract.boundaries import (
     BARE_GROWTH,
     CLAUSE_MARK,
+    LIST_JOINERS,
     clause_start,
     count_boundaries,
     marks_between,
@@ -25,7 +26,7 @@ from tasks.extract.boundaries import (
     split_items,
 )
 from tasks.extract.figures import Figure
-from tasks.extract.lexicon import has_word, load_catalog, named_place, place_name_regex, words
+from tasks.extract.lexicon import has_word, is_group_name, load_catalog, named_place, place_name_regex, words
 from tasks.extract.mentions import (
     Mention,
     SentenceContext,
@@ -358,17 +359,17 @@ def _groups_sharing_measure(s: str, mentions: list[Mention]) -> bool:
     """A list of groups' names alone (装备制造业, 高技术制造业: catalog.toml `group_words` maps each
     to itself), each item right after a list separator, closed by an item with a measure word of
     another family than value added (…、高技术服务业投资)."""
-    names, last = load_catalog().group_words, mentions[-1]
+    last = mentions[-1]
     return (len(mentions) >= 2 and last.code not in words()["value_added_codes"]
-            and all(names.get(x.alias) == x.alias for x in mentions[:-1])
-            and all(s[a.end: a.end + 1] in ("、", "和", "及", "与") and not CLAUSE_MARK.search(s, a.end, b.start)
+            and all(is_group_name(x.alias) for x in mentions[:-1])
+            and all(s[a.end: a.end + 1] in LIST_JOINERS and not CLAUSE_MARK.search(s, a.end, b.start)
                     for a, b in itertools.pairwise(mentions)))
 
 
 def _joined_to(s: str, prev: Mention | None, x: Mention) -> bool:
     """A measure word listed right after an indicator (规上工业产值、增加值分别…) is an indicator of
     the list, not the measure its groups share (A、B增加值分别…)."""
-    return prev is not None and bool(prev.alias) and s[prev.end: x.start] in ("、", "和", "及", "与")
+    return prev is not None and bool(prev.alias) and s[prev.end: x.start] in LIST_JOINERS
 
 
 def _owners_of_figures_before(mentions: list[Mention], figures: list[Figure], start: int, end: int,
@@ -431,7 +432,7 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
         lo = start
     text = s[lo: mention.start] if mention.start > lo else s[lo: m.start()]
     group = re.sub(r"(?:增加值|总产值|产值|投资)$", "", mention.alias)
-    if text.endswith(("和", "、", "及", "与")) and group and group != mention.alias:
+    if text.endswith(LIST_JOINERS) and group and group != mention.alias:
         text += group  # 装备和高技术制造业增加值分别…: the alias holds the last item (高技术制造业)
     found = _list_items(text, len(run))
     if not found and mention.alias in _MEASURE_ONLY:

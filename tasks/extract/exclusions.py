@@ -13,8 +13,9 @@ from functools import cache
 from schemas import SCHEMAS_DIR
 from tasks.extract.boundaries import BARE_GROWTH, clause_start, clause_start_or_list
 from tasks.extract.figures import DIGIT, Figure
-from tasks.extract.lexicon import alternation, has_word, load_catalog, place_name_regex, word_tuple, words
+from tasks.extract.lexicon import has_word, is_group_name, load_catalog, place_name_regex, word_tuple, words
 from tasks.extract.mentions import Mention, SentenceContext
+from tasks.parse import alternation
 
 _SAME_PERIOD = re.compile(r"^同期(?=全)")
 
@@ -23,8 +24,7 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     s = ctx.sentence
     if fig.measure == "share_pct" and not _share_base_named(s, mention.code, fig):
         return True  # 新增车辆中新能源汽车占比57.2%: a share of registrations, not of output
-    if fig.measure == "share_pct" and load_catalog().group_words.get(mention.alias) == mention.alias and (
-            _BARE_SHARE_WORD.match(s, mention.end)):
+    if fig.measure == "share_pct" and is_group_name(mention.alias) and _BARE_SHARE_WORD.match(s, mention.end):
         return True  # 战略性新兴产业占比达22%: a group's share of no named metric (dev README)
     if fig.measure == "level" and fig.unit_class == "money" and (s[:mention.start].endswith(
             word_tuple("increment_words")) or s[:fig.start].endswith(word_tuple("increment_verbs"))):

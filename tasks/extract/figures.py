@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from tasks.extract.lexicon import alternation, has_word, words
-from tasks.parse import Period, find_periods, parse_chinese_integer, parse_number, to_yi_yuan
+from tasks.extract.lexicon import has_word, words
+from tasks.parse import Period, alternation, find_periods, parse_chinese_integer, parse_number, to_yi_yuan
 
 # 1,234.5 (thousands separators) or 7.6; redactions ***, **.*, XX, X.X
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?"

@@ -119,6 +119,12 @@ def word_regex(name: str) -> re.Pattern[str]:
     return re.compile(alternation(words()[name]))
 
 
+def is_group_name(alias: str) -> bool:
+    """Whether a catalog alias is a group's name alone, with no measure word (装备制造业, 高技术制造业:
+    catalog.toml `group_words` maps it to itself)."""
+    return load_catalog().group_words.get(alias) == alias
+
+
 @cache
 def word_tuple(name: str) -> tuple[str, ...]:
     """The list `name` as a tuple, for str.startswith and str.endswith."""

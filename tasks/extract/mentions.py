@@ -17,7 +17,6 @@ from functools import cache, lru_cache
 from tasks.extract.boundaries import clause_start, clause_start_or_list
 from tasks.extract.figures import Figure
 from tasks.extract.lexicon import (
-    alternation,
     has_word,
     load_catalog,
     named_place,
@@ -25,6 +24,7 @@ from tasks.extract.lexicon import (
     regional_words,
     words,
 )
+from tasks.parse import alternation
 
 
 @dataclass(slots=True)

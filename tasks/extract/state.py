@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from tasks.extract.boundaries import clause_start
-from tasks.extract.lexicon import alternation, has_word, word_tuple, words
-from tasks.parse import Period
+from tasks.extract.boundaries import LIST_JOINERS, clause_start
+from tasks.extract.lexicon import has_word, word_tuple, words
+from tasks.parse import Period, alternation
 
 
 @dataclass
@@ -118,7 +118,7 @@ def mentions_in_force(sentence: str, periods: list[tuple[int, int, Period]], yea
     kept, compared_end = [], -1
     for p in periods:
         # 较一季度和1-5月分别提高…: every period of a list after a comparison word is compared with
-        listed = compared_end >= 0 and sentence[compared_end: p[0]] in ("和", "、", "及", "与")
+        listed = compared_end >= 0 and sentence[compared_end: p[0]] in LIST_JOINERS
         if (p[0] in comparison_ends or listed or _COMPARED_WITH.search(sentence[max(0, p[0] - 2): p[0]])):
             compared_end = p[1]
         elif not _TARGET_OF_YEAR.match(sentence, p[1]) and not _SINCE.match(sentence, p[1]):
