@@ -347,7 +347,8 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
         # 高技术制造业、高技术服务业投资分别…: the last item's measure word is every item's (each
         # item its own mention of it, where the group stands)
         last = codes[-1]
-        items = [(replace(x, code=last.code, alias=last.alias), x.alias) for x in codes[:-1]]
+        items: list[tuple[Mention, str | None]] = [
+            (replace(x, code=last.code, alias=last.alias), x.alias) for x in codes[:-1]]
         items.append((last, mention_subject(ctx, last, resolve_code(ctx, last) or last.code)))
         return dict(zip(run, items, strict=True))
     if len(codes) == len(run):
@@ -583,7 +584,7 @@ def figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figur
         # a marker says it is a list of groups, not one group whose name holds 、 (电力、热力…供应业)
         marked = listed and (listed.group("count") or listed.group("all") or listed.group("keep")
                              or sentence.startswith("保持", fig.start))
-        text = _items_before_indicator(listed.group("items")) if marked else None
+        text = _items_before_indicator(listed.group("items")) if marked and listed else None
         if text is not None:
             items = _list_items(text, len(split_items(text, "、和及与")))
         if not items:

@@ -13,6 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 from schemas import SCHEMAS_DIR
 from tasks.parse import alternation
@@ -46,7 +47,10 @@ class Catalog:
 def load_catalog() -> Catalog:
     """The indicator catalog from schemas/catalog.toml."""
     data = tomllib.loads((SCHEMAS_DIR / "catalog.toml").read_text(encoding="utf-8"))
-    entries, alias_to_code, splits, products = {}, {}, [], {}
+    entries: dict[str, CatalogEntry] = {}
+    alias_to_code: dict[str, str] = {}
+    splits: list[tuple[str, str, str]] = []
+    products: dict[str, str] = {}
     for code, spec in data["indicators"].items():
         entries[code] = CatalogEntry(
             code, spec["name"], tuple(spec["level_units"]), tuple(spec["measures"]),
@@ -109,7 +113,7 @@ def catalog_codes() -> list[str]:
 
 
 @cache
-def words() -> dict[str, list[str]]:
+def words() -> dict[str, Any]:
     """The grammar word lists of schemas/extract_words.toml, by name."""
     return tomllib.loads((SCHEMAS_DIR / "extract_words.toml").read_text(encoding="utf-8"))
 

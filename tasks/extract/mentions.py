@@ -440,7 +440,7 @@ def special_whole(group: str | None, code: str) -> str | None:
     # items share the last one's 制造业)
     for name in (group, group + "业", group + "制造业"):
         aliased = cat.alias_to_code.get(name)
-        if aliased in words()["value_added_codes"] and not aliased.startswith("industrial_"):
+        if aliased is not None and aliased in words()["value_added_codes"] and not aliased.startswith("industrial_"):
             return aliased
     for entry in cat.entries.values():
         if entry.code in words()["value_added_codes"] and entry.name.removesuffix("增加值") == group:

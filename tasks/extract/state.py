@@ -158,7 +158,7 @@ def advance_state(state: ReadingState, sentence: str, years: list[YearMention],
             state.report_year is not None) else (state.published[0] if state.published else None)
         if mention.relative and base is None:
             continue  # 今年 in a text that never says which year: still unknown
-        y = base + mention.year if mention.relative else mention.year
+        y = base + mention.year if mention.relative and base is not None else mention.year
         state.year = y
         state.year_from = f"{mention_text(sentence, mention)} in the text before it"
         state.period = None
@@ -171,9 +171,10 @@ def advance_state(state: ReadingState, sentence: str, years: list[YearMention],
         elif not state.sentence_month:
             state.before_month, state.sentence_month = state.period, True
         full_year = period.start == 1 and period.end == 12
-        period = _year_to_date(state, sentence, period)
-        if period is None:
+        cumulative = _year_to_date(state, sentence, period)
+        if cumulative is None:
             continue
+        period = cumulative
         state.period = None if full_year else period
         state.carry_closed = state.carry_closed or full_year
 

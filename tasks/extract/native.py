@@ -1,0 +1,77 @@
+"""Compiled or pure: which build of the extraction modules runs.
+
+`setup.py` compiles the modules of this package (all but this one and `__init__`) with mypyc:
+the same Python source, as C extension modules beside it, about 1.5× as fast. It then writes
+`compiled.sha256`, the digest of the sources it compiled. Python prefers an extension module to
+the source of the same name, so a source edited after the build would be shadowed by its stale
+compiled module; `choose` (called first thing by the package) lets the compiled modules run only
+when the digest matches the sources beside them, and otherwise makes every module of the package
+load from its source. `INDUSTRY_ETL_PURE=1` asks for the source (profilers, the equivalence test);
+for `setup.py` it skips compiling. `make compile` rebuilds after an edit.
+
+This module has no side effects on import: `setup.py` runs it on its own to list and digest the
+sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import warnings
+from pathlib import Path
+from types import ModuleType
+
+HERE = Path(__file__).resolve().parent
+PACKAGE = "tasks.extract"
+STAMP = HERE / "compiled.sha256"
+PURE_ENV = "INDUSTRY_ETL_PURE"
+NOT_COMPILED = frozenset({"__init__.py", "native.py"})
+
+
+def compiled_sources() -> list[Path]:
+    """The sources setup.py compiles, in a stable order."""
+    return sorted(p for p in HERE.glob("*.py") if p.name not in NOT_COMPILED)
+
+
+def source_digest() -> str:
+    """sha256 over the compiled sources' names and bytes."""
+    digest = hashlib.sha256()
+    for path in compiled_sources():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def pure_requested() -> bool:
+    return os.environ.get(PURE_ENV) == "1"
+
+
+class _SourceFirst(importlib.abc.MetaPathFinder):
+    """Finds this package's modules as their .py sources, ahead of any compiled module."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
+        if not name.startswith(PACKAGE + "."):
+            return None
+        source = HERE / f"{name.rpartition('.')[2]}.py"
+        return importlib.util.spec_from_file_location(name, source) if source.is_file() else None
+
+
+def choose() -> None:
+    """Leave the compiled modules to run when they were built from these sources (and are not
+    refused); else put the sources first on the import path for this package."""
+    built = STAMP.read_text(encoding="utf-8").strip() if STAMP.is_file() else None
+    if built is not None and not pure_requested():
+        if built == source_digest():
+            return
+        warnings.warn("tasks/extract changed after it was compiled: the sources run (slower); "
+                      "`make compile` rebuilds it", RuntimeWarning, stacklevel=2)
+    if not any(isinstance(f, _SourceFirst) for f in sys.meta_path):
+        sys.meta_path.insert(0, _SourceFirst())
+
+
+def build_of(module: ModuleType) -> str:
+    """'compiled' or 'pure': what a loaded module of the package is."""
+    return "pure" if str(getattr(module, "__file__", "")).endswith(".py") else "compiled"
