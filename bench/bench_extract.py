@@ -11,7 +11,8 @@ timer starts. The table's MB are the corpus files' bytes, counting only the docu
 ran on (those that read as text); wall time and this process's CPU time are both given, since
 other work on the machine inflates wall time. Target: extraction ≥ 10 MB/s of cleaned text
 (UTF-8 bytes of `cleaned_text`), the measure issue #6 states.
-`--profile N` prints the N most expensive functions of extraction (cProfile, a second pass).
+`--profile N` prints the N most expensive functions of extraction (cProfile, a second pass; compiled
+functions show as one entry each: run with INDUSTRY_ETL_PURE=1 to see inside them).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from make_corpus import corpus_file  # noqa: E402
 
+import tasks.extract  # noqa: E402
 from schemas.stages import Document, SourceFile  # noqa: E402
 from tasks.clean import clean_document  # noqa: E402
 from tasks.extract import extract_indicators  # noqa: E402
@@ -97,7 +99,8 @@ def main() -> None:
     cleaned_mb = sum(len(doc.cleaned_text.encode("utf-8")) for doc in placed) / 1e6
 
     print(f"{len(texts):,} documents read as text ({text_mb:.1f} MB of files, {cleaned_mb:.1f} MB of "
-          f"cleaned text in UTF-8); {rows_found:,} indicator rows\n")
+          f"cleaned text in UTF-8); {rows_found:,} indicator rows; extraction build: {tasks.extract.BUILD} "
+          f"(tasks/extract/native.py)\n")
     print("| stage (one core) | MB | wall s | MB/s (wall) | CPU s | MB/s (CPU) |")
     print("|---|---:|---:|---:|---:|---:|")
     print(line("read/decode (read_document)", total_mb, read_wall, read_cpu))

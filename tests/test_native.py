@@ -74,7 +74,7 @@ def test_an_edited_source_runs_instead_of_its_stale_build(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(tmp_path), native.PURE_ENV: "0"}
 
     def build() -> tuple[str, str]:
-        done = subprocess.run([sys.executable, "-P", "-c", script], cwd=tmp_path, env=env, capture_output=True,
+        done = subprocess.run([sys.executable, "-P", "-W", "default::ImportWarning", "-c", script], cwd=tmp_path, env=env, capture_output=True,
                               text=True, check=True)
         return done.stdout.strip(), done.stderr
 

@@ -6,7 +6,7 @@ the same Python source, as C extension modules beside it, about 1.5× as fast. I
 the source of the same name, so a source edited after the build would be shadowed by its stale
 compiled module; `choose` (called first thing by the package) lets the compiled modules run only
 when the digest matches the sources beside them, and otherwise makes every module of the package
-load from its source. `INDUSTRY_ETL_PURE=1` asks for the source (profilers, the equivalence test);
+load from its source (`tasks.extract.BUILD` says which runs). `INDUSTRY_ETL_PURE=1` asks for the source (profilers, the equivalence test);
 for `setup.py` it skips compiling. `make compile` rebuilds after an edit.
 
 This module has no side effects on import: `setup.py` runs it on its own to list and digest the
@@ -66,8 +66,10 @@ def choose() -> None:
     if built is not None and not pure_requested():
         if built == source_digest():
             return
+        # An ImportWarning (shown by pytest and `python -W default`, not by the CLI): the sources give
+        # the same rows, only slower, so a run's output stays as it is.
         warnings.warn("tasks/extract changed after it was compiled: the sources run (slower); "
-                      "`make compile` rebuilds it", RuntimeWarning, stacklevel=2)
+                      "`make compile` rebuilds it", ImportWarning, stacklevel=2)
     if not any(isinstance(f, _SourceFirst) for f in sys.meta_path):
         sys.meta_path.insert(0, _SourceFirst())
 
