@@ -15,11 +15,13 @@ from tasks.extract.mentions import Mention, find_mentions
 from tasks.extract.state import YEAR, YearMention, year_mention
 from tasks.parse import Period, find_periods
 
-# Every figure has one of these: a digit, a redaction mark, or a Chinese-numeral rank or level
-# (第三位, 首位, 突破万亿元, 万余家). Most narrative paragraphs have none. Written as one character
-# class and what must follow it (not 0-9|第|首位|…): a pattern that opens with a class is scanned
-# for it at C speed; an alternation is tried in full at every position.
-_FIGURE_HINT = re.compile(r"[0-9*Xx第首万千](?:(?<=[0-9*Xx第])|(?<=首)位|(?<=[万千])亿|(?<=万)[余多])")
+# Every figure has one of these: a digit that is not a date's (2024年, 9月, 5日 are no figure's
+# number), a redaction mark, or a Chinese-numeral rank or level (第三位, 首位, 突破万亿元, 万余家,
+# 超百万辆, 首破千家: the level branches of figures.py). Most narrative paragraphs have none. Written
+# as one character class and what must follow it: a pattern that opens with a class is scanned for
+# it at C speed; an alternation is tried in full at every position.
+_FIGURE_HINT = re.compile(r"[0-9*Xx第首万千百](?:(?<=[*Xx第])|(?<=[0-9])(?![0-9.,]*[年月日])|(?<=首)位"
+                          r"|(?<=万)[亿余多]|(?<=千)[亿万家户个座辆]|(?<=百)[万家户个座辆])")
 
 
 @cache
