@@ -4,10 +4,13 @@ shared by the stages that need them."""
 from __future__ import annotations
 
 import re
+import re._constants as re_constants  # the parse tree can_start_with reads (stable since 3.11)
+import re._parser as re_parser
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from schemas import SCHEMAS_DIR
 
@@ -163,3 +166,98 @@ def _trie_pattern(node: dict) -> str:
     if len(branches) == 1 and len(branches[0]) == 1:
         return branches[0] + "?"
     return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """The branches of a regex's outermost `|`, as written ("a(b|c)|d" -> ["a(b|c)", "d"])."""
+    branches, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 2 if pattern.startswith("[^]", i) else 1 if pattern.startswith("[]", i) else 0  # a literal ]
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*branches, pattern[start:]]
+
+
+@cache
+def _parsed(pattern: str) -> Any:
+    return re_parser.parse(pattern)
+
+
+def can_start_with(pattern: str, char: str) -> bool:
+    """Whether a match of `pattern` can begin with `char` (or be empty), read off its parse tree.
+
+    True whenever the tree does not say (a category like \\d, a backreference): a pattern judged
+    unable to start with `char` never can, so a regex may skip it wherever `char` stands."""
+    starts, empty = _sequence(_parsed(pattern), char)
+    return starts or empty
+
+
+def _sequence(items: Any, char: str) -> tuple[bool, bool]:
+    """(can start with `char`, can be empty) for a sequence of parse-tree items."""
+    starts = False
+    for op, av in items:
+        first, empty = _item(op, av, char)
+        starts = starts or first
+        if not empty:
+            return starts, False
+    return starts, True
+
+
+def _item(op: Any, av: Any, char: str) -> tuple[bool, bool]:
+    c = re_constants
+    if op is c.LITERAL:
+        return chr(av) == char, False
+    if op is c.NOT_LITERAL:
+        return chr(av) != char, False
+    if op is c.ANY:
+        return True, False
+    if op is c.IN:
+        return _in_class(av, char), False
+    if op is c.BRANCH:
+        found = [_sequence(branch, char) for branch in av[1]]
+        return any(s for s, _ in found), any(e for _, e in found)
+    if op is c.SUBPATTERN:
+        return _sequence(av[3], char)
+    if op is c.ATOMIC_GROUP:
+        return _sequence(av, char)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        starts, empty = _sequence(av[2], char)
+        return starts, empty or av[0] == 0
+    if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        return False, True  # zero-width: the next item starts the match
+    return True, True  # anything else: assume it can
+
+
+# \d and \s of a str pattern are what str.isdecimal and str.isspace say (the engine's own tests)
+_CATEGORIES = {re_constants.CATEGORY_DIGIT: str.isdecimal, re_constants.CATEGORY_NOT_DIGIT: lambda ch: not ch.isdecimal(),
+               re_constants.CATEGORY_SPACE: str.isspace, re_constants.CATEGORY_NOT_SPACE: lambda ch: not ch.isspace()}
+
+
+def _in_class(items: Any, char: str) -> bool:
+    c = re_constants
+    negated = bool(items) and items[0][0] is c.NEGATE
+    inside = False
+    for op, av in items[1:] if negated else items:
+        if op is c.LITERAL:
+            inside = inside or chr(av) == char
+        elif op is c.RANGE:
+            inside = inside or av[0] <= ord(char) <= av[1]
+        elif op is c.CATEGORY and av in _CATEGORIES:
+            inside = inside or _CATEGORIES[av](char)
+        else:
+            return True  # another category: assume it can
+    return inside != negated

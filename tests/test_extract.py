@@ -1030,3 +1030,24 @@ def test_every_period_of_a_list_after_a_comparison_word_is_compared_with():
     rows = extract("上半年,全县规上工业增加值同比增长1.3%,增速较一季度和1-5月分别提高15.5和2.2个百分点,增速居全市第6位。")
     assert {(r["measure"], r["period_start_month"], r["period_end_month"]) for r in rows} == {
         ("yoy_pct", 1, 6), ("rank", 1, 6)}
+
+
+def test_the_figure_regex_for_a_first_character_matches_as_the_whole_one():
+    # find_figures tries, at each place, only the branches that can start with its character
+    from pathlib import Path
+
+    from tasks.extract.figures import figure_regex, figure_regex_at
+
+    root = Path(__file__).resolve().parent
+    texts = [line for p in sorted((root / "specs").glob("*.jsonl")) for line in p.read_text(encoding="utf-8").splitlines()]
+    texts += [p.read_bytes().decode("utf-8", errors="replace") for p in sorted((root / "corpus" / "docs").iterdir())]
+    whole, compared = figure_regex(), 0
+    for text in texts:
+        for i, ch in enumerate(text):
+            expected, got = whole.match(text, i), figure_regex_at(ch).match(text, i)
+            assert (got is None) == (expected is None), (text[i: i + 30])
+            if expected is not None and got is not None:
+                assert (got.span(), got.lastgroup, got.groupdict()) == (
+                    expected.span(), expected.lastgroup, expected.groupdict()), text[i: i + 30]
+                compared += 1
+    assert compared > 2000

@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tasks.parse import (
     alternation,
+    can_start_with,
     find_periods,
     parse_chinese_integer,
     parse_number,
     parse_period,
     to_yi_yuan,
+    top_level_alternatives,
 )
 
 CONTRACT_PERIODS = {
@@ -87,3 +89,43 @@ def test_alternation_backtracks_like_the_plain_alternation_inside_a_pattern(word
 def test_alternation_is_a_trie() -> None:
     assert alternation(["工业", "工业增加值", "工业投资"]) == "工业(?:增加值|投资)?"
     assert alternation([]) == ""
+
+
+# --- can_start_with / top_level_alternatives: what the figure regex's first-character dispatch uses --
+
+_ATOMS = st.sampled_from(["a", "b", "工", "1", "[ab]", "[^a]", "[|a]", "\\|", r"\d", r"\D", r"\s", r"\S", ".", "[0-9]",
+                          "[^,，\\d]", "(?<=a)", "(?<!b)", "(?=工)", "(?!1)", "^", r"\b"])
+
+
+def _node(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(children, children).map("".join),
+        st.tuples(children, children).map(lambda t: f"(?:{t[0]}|{t[1]})"),
+        children.map(lambda x: f"(?:{x})?"), children.map(lambda x: f"(?:{x})*?"),
+        children.map(lambda x: f"(?:{x}){{0,2}}"), children.map(lambda x: f"(?:{x})+"),
+        children.map(lambda x: f"({x})"), children.map(lambda x: f"(?<![工b]){x}"))
+
+
+_PATTERNS = st.recursive(_ATOMS, _node, max_leaves=8)
+
+
+@settings(max_examples=400)
+@given(_PATTERNS, st.text(alphabet="ab工1 ,，|\n", min_size=1, max_size=12))
+@example("[^a]b", "工b")
+def test_a_pattern_judged_unable_to_start_with_a_character_never_matches_there(pattern: str, text: str) -> None:
+    regex = re.compile(pattern)
+    for i, ch in enumerate(text):
+        if regex.match(text, i) is not None:
+            assert can_start_with(pattern, ch), (pattern, text, i)
+
+
+def test_can_start_with_reads_first_characters() -> None:
+    assert can_start_with("(?<![同环])(?:高于|低于)", "高") and not can_start_with("(?<![同环])(?:高于|低于)", "同")
+    assert can_start_with(r"\d+%", "7") and not can_start_with(r"\d+%", "增")
+    assert can_start_with("(?:增速)?为", "为") and not can_start_with("[^0-9]", "5")
+    assert can_start_with("a?", "z")  # it can match the empty string anywhere
+
+
+@given(st.lists(_PATTERNS, min_size=1, max_size=5))
+def test_top_level_alternatives_splits_at_the_outermost_bar_only(branches: list[str]) -> None:
+    assert top_level_alternatives("|".join(branches)) == branches
