@@ -11,7 +11,14 @@ import re
 from schemas.stages import Document, Segment
 from tasks.extract.boundaries import SENTENCE_SPLIT
 from tasks.extract.exclusions import exclusion_words
-from tasks.extract.figures import DIGIT, figure_regex, figure_starts, next_rank_regex
+from tasks.extract.figures import (
+    DIGIT,
+    figure_regex,
+    figure_regex_at,
+    figure_start_chars,
+    figure_starts,
+    next_rank_regex,
+)
 from tasks.extract.index import TextIndex
 from tasks.extract.lexicon import (
     follow_on_regex,
@@ -88,6 +95,8 @@ def warm_up() -> None:
     place_and_zone_regex()
     figure_regex()
     figure_starts()
+    for char in figure_start_chars():
+        figure_regex_at(char)
     exclusion_words()
     follow_on_regex()
     next_rank_regex()

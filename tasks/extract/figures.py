@@ -431,13 +431,19 @@ def figure_starts() -> re.Pattern[str]:
 
     Python's regex engine tries every branch of the figure regex at every position; jumping from
     one of these places to the next and trying a match there is several times as fast."""
-    w = words()
-    openers = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
-    chars = {word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同与-*Xx0123456789")
+    chars = figure_start_chars()
     # A number starts a figure only when a unit, a multiplier or % follows it (余/多 may come
     # between): the regex engine skips other numbers (years, dates, list numbers) at C speed.
     unit_after_number = r"(?:(?<![0-9])|(?<=[0-9])[0-9.,]*\s?[余多]?[%万亿千元家户个辆座倍])"
     return re.compile("[" + re.escape("".join(sorted(chars))) + "]" + unit_after_number)
+
+
+@cache
+def figure_start_chars() -> frozenset[str]:
+    """The characters a figure can start with (the first characters of the figure regex's branches)."""
+    w = words()
+    openers = w["gap_up"] + w["gap_down"] + w["growth_up"] + w["growth_down"]
+    return frozenset({word[0] for word in openers} | set("居位列排稳跃处名全占保突首超万去同与-*Xx0123456789"))
 
 
 def find_figures(sentence: str, start: int = 0) -> list[Figure]:
