@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# tasks/extract compiled with mypyc (setup.py); rebuilt after an edit of its sources. Until then the
-# sources run (tasks/extract/native.py). INDUSTRY_ETL_PURE=1 skips compiling.
-COMPILED := tasks/extract/compiled.sha256
-EXTRACT_SOURCES := $(filter-out tasks/extract/__init__.py tasks/extract/native.py,$(wildcard tasks/extract/*.py))
+# Extraction (tasks/extract, tasks/parse.py) compiled with mypyc (setup.py); rebuilt after an edit of
+# its sources. Until then the sources run (tasks/native.py). INDUSTRY_ETL_PURE=1 skips compiling.
+COMPILED := tasks/compiled.sha256
+EXTRACT_SOURCES := tasks/parse.py $(filter-out tasks/extract/__init__.py,$(wildcard tasks/extract/*.py))
 
 $(COMPILED): $(EXTRACT_SOURCES) setup.py | $(STAMP)
 	$(BIN)/python setup.py --quiet build_ext --inplace

@@ -100,7 +100,7 @@ def main() -> None:
 
     print(f"{len(texts):,} documents read as text ({text_mb:.1f} MB of files, {cleaned_mb:.1f} MB of "
           f"cleaned text in UTF-8); {rows_found:,} indicator rows; extraction build: {tasks.extract.BUILD} "
-          f"(tasks/extract/native.py)\n")
+          f"(tasks/native.py)\n")
     print("| stage (one core) | MB | wall s | MB/s (wall) | CPU s | MB/s (CPU) |")
     print("|---|---:|---:|---:|---:|---:|")
     print(line("read/decode (read_document)", total_mb, read_wall, read_cpu))

@@ -1,5 +1,5 @@
 """The compiled extraction modules (mypyc, setup.py): in use when built, the same rows as the
-sources, and never run once a source has changed after the build (tasks/extract/native.py)."""
+sources, and never run once a source has changed after the build (tasks/native.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import tasks.extract
-from tasks.extract import native
+import tasks.parse
+from tasks import native
 
 ROOT = Path(__file__).resolve().parent.parent
 compiled_only = pytest.mark.skipif(not native.STAMP.is_file(), reason="tasks/extract is not compiled here "
@@ -53,6 +54,7 @@ def _rows(tmp_path: Path, pure: bool) -> tuple[str, list[str]]:
 def test_the_compiled_modules_run_when_built():
     assert tasks.extract.BUILD == "compiled"
     assert tasks.extract.document.__file__.endswith(".so")
+    assert tasks.parse.__file__.endswith(".so")
     assert native.STAMP.read_text(encoding="utf-8").strip() == native.source_digest()
 
 
@@ -70,7 +72,8 @@ def test_an_edited_source_runs_instead_of_its_stale_build(tmp_path):
     # a copy of the package with its build, one source then edited
     for name in ("tasks", "schemas"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    script = "import tasks.extract as t; print(t.BUILD, t.rows.__file__.rsplit('.', 1)[-1])"
+    script = ("import tasks.extract as t, tasks.parse as p; "
+              "print(t.BUILD, t.rows.__file__.rsplit('.', 1)[-1], p.__file__.rsplit('.', 1)[-1])")
     env = {**os.environ, "PYTHONPATH": str(tmp_path), native.PURE_ENV: "0"}
 
     def build() -> tuple[str, str]:
@@ -78,17 +81,19 @@ def test_an_edited_source_runs_instead_of_its_stale_build(tmp_path):
                               text=True, check=True)
         return done.stdout.strip(), done.stderr
 
-    assert build() == ("compiled so", "")
+    assert build() == ("compiled so so", "")
     rows = tmp_path / "tasks" / "extract" / "rows.py"
     rows.write_text(rows.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     shown, warning = build()
-    assert shown == "pure py"
+    assert shown == "pure py py"  # every compiled module, not only the edited one
     assert "changed after it was compiled" in warning and "make compile" in warning
 
 
 def test_the_digest_covers_every_compiled_source():
-    names = {p.name for p in native.compiled_sources()}
-    assert names == {p.name for p in native.HERE.glob("*.py")} - native.NOT_COMPILED
-    assert {"sentences.py", "figures.py", "document.py"} <= names
+    sources = native.compiled_sources()
+    extract = {p.name for p in (native.HERE / "extract").glob("*.py")} - {"__init__.py"}
+    assert {p.name for n, p in sources.items() if n.startswith("tasks.extract.")} == extract
+    assert sources["tasks.parse"] == native.HERE / "parse.py"
+    assert all(p.is_file() and n.endswith(p.stem) for n, p in sources.items())
     assert len(native.source_digest()) == 64
 

@@ -30,22 +30,18 @@ Modules, one per role (each one's docstring lists the constructions it reads):
   tables      tables pasted as text
   rows        `Draft` -> `indicators` row (`build_row`)
   document    reading a whole document (`extract_indicators`, `warm_up`)
-  native      whether the modules run compiled (mypyc, built by setup.py) or from their sources
 """
 
-from tasks.extract import native
+from tasks import native
+from tasks.extract import document
+from tasks.extract.document import extract_indicators, warm_up
+from tasks.extract.figures import Figure, find_figures
+from tasks.extract.lexicon import Catalog, CatalogEntry, catalog_codes, load_catalog, place_name_regex
+from tasks.extract.mentions import Mention, find_mentions
+from tasks.extract.rows import Draft, build_row
+from tasks.extract.state import ReadingState
 
-native.choose()  # before any other module of the package is imported: compiled, or the sources
-
-from tasks.extract import document  # noqa: E402
-from tasks.extract.document import extract_indicators, warm_up  # noqa: E402
-from tasks.extract.figures import Figure, find_figures  # noqa: E402
-from tasks.extract.lexicon import Catalog, CatalogEntry, catalog_codes, load_catalog, place_name_regex  # noqa: E402
-from tasks.extract.mentions import Mention, find_mentions  # noqa: E402
-from tasks.extract.rows import Draft, build_row  # noqa: E402
-from tasks.extract.state import ReadingState  # noqa: E402
-
-BUILD = native.build_of(document)  # "compiled" (mypyc) or "pure"
+BUILD = native.build_of(document)  # "compiled" (mypyc, setup.py) or "pure": see tasks/native.py
 
 __all__ = [
     "BUILD",
