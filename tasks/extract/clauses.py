@@ -46,6 +46,20 @@ _COUNT_LABEL = re.compile(r"(?:数|数量|总数)?[:：](?:共|为|达)?")
 
 _FORWARD_BREAK = re.compile(r"[,，、;；。和及与]")
 
+# (the small patterns the list and distribution rules use, compiled once)
+_RESPECTIVELY = re.compile("分别")
+_PART_END = re.compile(r"[。;；]")
+_JOINER_GAP = re.compile(r"[、,，和及与]?\s*")
+_GROWTH_GAP = re.compile(r"[、,，和及与]?(?:同比)?(?:增长|下降)?")
+_COMMA = re.compile(r"[,，]")
+_MEASURE_WORD_END = re.compile(r"(?:增加值|总产值|产值|投资)$")
+_YEAR_NUMBER = re.compile(r"((?:19|20)\d\d)年")
+_CLAUSE_SPLIT = re.compile(r"[,，;；:：]")
+_JOINERS_ONLY = re.compile(r"[、和及与\s]*")
+_ETC_TAIL = re.compile(r"等(?:产业|领域|行业|集群)?[^、]*$")
+_FIRST_ITEM_LEAD = re.compile(r"[,，:：]|其中|中(?=[^中]{2,}$)")
+_GROUP_WORD_END = re.compile(r"(?:产业集群|产业|行业|集群)$")
+
 _COUNTED = ("count", "station", "vehicle")  # unit classes of counted things (家, 个, 辆)
 
 
@@ -242,7 +256,7 @@ def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
     if "分别" not in s:
         return out
     last_run: list[int] = []
-    for m in re.finditer("分别", s):
+    for m in _RESPECTIVELY.finditer(s):
         run = _run_after(s, m, figures)
         if len(run) < 2:
             continue
@@ -288,7 +302,7 @@ def _share_last_unit(figures: list[Figure], run: list[int]) -> None:
 def _run_after(s: str, m: re.Match[str], figures: list[Figure]) -> list[int]:
     """The figures right after 分别, joined by 、 和 及 与 , only."""
     group = [i for i, f in enumerate(figures) if f.end > m.end() and not f.listed and
-             not re.search(r"[。;；]", s[m.end(): f.start])]
+             not _PART_END.search(s[m.end(): f.start])]
     run: list[int] = []
     for i in group:
         if run:
@@ -297,9 +311,9 @@ def _run_after(s: str, m: re.Match[str], figures: list[Figure]) -> list[int]:
                     figures[i].measure != figures[run[0]].measure):
                 break  # a rank, a gap or another place's figure never continues a list of growths
             gap = s[figures[run[-1]].end: figures[i].start]
-            if not re.fullmatch(r"[、,，和及与]?\s*", gap) and not re.fullmatch(r"[、,，和及与]?(?:同比)?(?:增长|下降)?", gap):
+            if not _JOINER_GAP.fullmatch(gap) and not _GROWTH_GAP.fullmatch(gap):
                 break
-        elif re.search(r"[,，]", s[m.end(): figures[i].start]):
+        elif _COMMA.search(s[m.end(): figures[i].start]):
             break
         run.append(i)
     return run
@@ -432,7 +446,7 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
     if "、" not in s[lo: mention.start] and "和" not in s[lo: mention.start]:
         lo = start
     text = s[lo: mention.start] if mention.start > lo else s[lo: m.start()]
-    group = re.sub(r"(?:增加值|总产值|产值|投资)$", "", mention.alias)
+    group = _MEASURE_WORD_END.sub("", mention.alias)
     if text.endswith(LIST_JOINERS) and group and group != mention.alias:
         text += group  # 装备和高技术制造业增加值分别…: the alias holds the last item (高技术制造业)
     found = _list_items(text, len(run))
@@ -467,7 +481,7 @@ def _listed_years(text: str, k: int) -> list[int] | None:
     """The k years listed in `text` (2021年、2022年、2023年), in order, or spanned by a series
     (2013-2017年规上工业增速分别为…: one value a year)."""
     for found in reversed(list(_YEAR_LIST.finditer(text))):
-        years = [int(y) for y in re.findall(r"((?:19|20)\d\d)年", found.group(0))]
+        years = [int(y) for y in _YEAR_NUMBER.findall(found.group(0))]
         if len(years) == k:
             return years
     span = _series_span(text, _YEAR_SPAN, k)
@@ -487,7 +501,7 @@ def _series_span(text: str, span: re.Pattern[str], k: int) -> tuple[int, int] | 
         return None
     last = found[-1]
     first, final = int(last.group(1)), int(last.group(2))
-    if final - first + 1 != k or re.search(r"[、和与及]", text[last.end():]):
+    if final - first + 1 != k or _LIST_JOINER.search(text[last.end():]):
         return None
     return first, final
 
@@ -501,19 +515,19 @@ def _listed_periods(text: str, k: int) -> list[Period] | None:
         if has_word("year_to_date_words", text):
             return [Period(1, m, f"1-{m}月") for m in months]
         return [Period(m, m, f"{m}月") for m in months]
-    for clause in reversed(re.split(r"[,，;；:：]", text)):
+    for clause in reversed(_CLAUSE_SPLIT.split(text)):
         found = find_periods(clause)
-        if len(found) == k and all(re.fullmatch(r"[、和及与\s]*", clause[a[1]: b[0]]) for a, b in itertools.pairwise(found)):
+        if len(found) == k and all(_JOINERS_ONLY.fullmatch(clause[a[1]: b[0]]) for a, b in itertools.pairwise(found)):
             return [period for _start, _end, period in found]
     return None
 
 
 def _listed_places(text: str, k: int) -> list[str] | None:
     """The k places listed in the last clause of `text` that lists places (宁波、嘉兴和衢州增速…)."""
-    for clause in reversed(re.split(r"[,，;；:：]", text)):
+    for clause in reversed(_CLAUSE_SPLIT.split(text)):
         # the list ends where its predicate starts: a head word or the indicator (…上海市软件收入分别为)
         ends = [m.start() for m in (_LIST_HEAD_END.search(clause), load_catalog().alias_regex.search(clause)) if m]
-        names = [x for x in re.split(r"[、和与及]", clause[: min(ends) if ends else len(clause)]) if x]
+        names = [x for x in _LIST_JOINER.split(clause[: min(ends) if ends else len(clause)]) if x]
         if names and named_place(names[-1]) is None:  # 上海市软件(收入): the last place runs into its predicate
             names[-1] = next((names[-1][:k] for k in range(len(names[-1]) - 1, 1, -1)
                               if named_place(names[-1][:k]) is not None), names[-1])
@@ -530,7 +544,7 @@ def _list_items(text: str, k: int) -> list[str] | None:
     """The last k items of an enumeration `A、B、C等产业` (or `A和B`, `A、B、C三大主导产业`)."""
     # the list is in the last stretch between two 分别 that holds one (A、B分别实现产值…,分别增长…)
     text = next((part for part in reversed(text.split("分别")) if "、" in part or "和" in part), text)
-    text = re.sub(r"等(?:产业|领域|行业|集群)?[^、]*$", "", text)
+    text = _ETC_TAIL.sub("", text)
     text = _LIST_TAIL.sub("", text)
     parts = split_items(text, "、")
     if len(parts) < k:
@@ -540,10 +554,10 @@ def _list_items(text: str, k: int) -> list[str] | None:
     if len(parts) < k:
         return None
     items = parts[-k:]
-    first = re.split(r"[,，:：]|其中|中(?=[^中]{2,}$)", items[0])[-1]
+    first = _FIRST_ITEM_LEAD.split(items[0])[-1]
     place = place_name_regex().match(first)  # (南京市汽车制造业、电子信息业…: the report's place first)
     items[0] = first[place.end():] if place and len(first) - place.end() >= 2 else first
-    items = [re.sub(r"(?:产业集群|产业|行业|集群)$", "", x.strip(" \"“”")) or x for x in items]
+    items = [_GROUP_WORD_END.sub("", x.strip(" \"“”")) or x for x in items]
     items = [strip_regex().sub("", x) or x for x in items]
     return items if all(0 < len(x) <= 20 for x in items) else None
 

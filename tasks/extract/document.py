@@ -35,10 +35,12 @@ from tasks.extract.tables import read_tables
 from tasks.parse import Period
 
 _STATED_YEAR = re.compile(r"(?:19|20)\d\d年(?!\d{1,2}月\d{1,2}日)")
+_PUBLISHED = re.compile(r"(\d{4})-(\d{1,2})")
+_LINE = re.compile(r"[^\n]+")
 
 
 def _year_month(date: str | None) -> tuple[int, int] | None:
-    m = re.match(r"(\d{4})-(\d{1,2})", date or "")
+    m = _PUBLISHED.match(date or "")
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
@@ -60,7 +62,7 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
             state.relative_base = published[0]  # contract: 今年/去年 count from the page's date
         table_lines: set[int] = set()
         rows.extend(read_tables(doc, segment, ReadingState(segment.report_year, published=published), table_lines))
-        for para in re.finditer(r"[^\n]+", text[segment.start: segment.end]):
+        for para in _LINE.finditer(text[segment.start: segment.end]):
             p_start = segment.start + para.start()
             if p_start in table_lines:
                 continue  # a table row, read above

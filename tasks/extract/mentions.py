@@ -87,7 +87,7 @@ def find_mentions(sentence: str) -> list[Mention]:
                 continue  # the plain alias already says it, or the gap holds another indicator
             for x in covered:
                 mentions.remove(x)
-            subject = None if re.search(r"方面|\d", gap) else gap
+            subject = None if _TOPIC_OR_DIGIT.search(gap) else gap
             mentions.append(Mention(code, i, end, first + "…" + second, subject or None))
     mentions.extend(_listed_products(sentence, mentions))
     mentions.sort(key=lambda m: m.start)
@@ -95,6 +95,7 @@ def find_mentions(sentence: str) -> list[Mention]:
 
 
 _PRODUCT_CONTEXT = re.compile(r"产量|产品")
+_TOPIC_OR_DIGIT = re.compile(r"方面|\d")  # a gap that is a topic phrase or holds a number
 _FIGURE_NEXT = re.compile(r"\d|增长|下降|同比")
 
 

@@ -18,6 +18,7 @@ from tasks.parse import Period, find_periods, to_yi_yuan
 
 # Cells of a table row: split at a tab, a bar or a run of two or more spaces.
 _CELL_SPLIT = re.compile(r"\t+|\s*[|｜]\s*| {2,}|\u3000+")
+_LINE = re.compile(r"[^\n]+")
 
 _COLUMN_GROWTH = re.compile(r"增速|增长|同比|增幅|±")
 
@@ -83,7 +84,7 @@ def read_tables(doc: Document, segment: Segment, state: ReadingState, consumed: 
     consumed = consumed if consumed is not None else set()
     before_period: Period | None = None
     parent: Mention | None = None
-    for line_match in re.finditer(r"[^\n]+", text[segment.start: segment.end]):
+    for line_match in _LINE.finditer(text[segment.start: segment.end]):
         line, offset = line_match.group(0), segment.start + line_match.start()
         cells = _cells(line)
         if len(cells) < 2:
