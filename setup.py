@@ -11,7 +11,6 @@ alone (a machine with no C compiler).
 
 from __future__ import annotations
 
-import os
 import runpy
 from pathlib import Path
 
@@ -23,7 +22,7 @@ NATIVE = runpy.run_path(str(ROOT / "tasks" / "native.py"))  # no side effects; n
 
 
 def _compiled_modules() -> list:
-    if os.environ.get(NATIVE["PURE_ENV"]) == "1":
+    if NATIVE["pure_requested"]():
         return []
     from mypyc.build import mypycify
 

@@ -65,7 +65,7 @@ class _SourceFirst(importlib.abc.MetaPathFinder):
 
 def choose() -> None:
     """Leave the compiled modules to run when they were built from these sources (and are not
-    refused); else put the sources first on the import path for this package."""
+    refused); else put their sources first on the import path."""
     built = STAMP.read_text(encoding="utf-8").strip() if STAMP.is_file() else None
     if built is not None and not pure_requested():
         if built == source_digest():

@@ -116,3 +116,6 @@ def sentence_part_start(s: str, pos: int) -> int:
 
 # Sentences end at 。!?; a semicolon only separates clauses (parallel statistics often run on).
 SENTENCE_SPLIT = re.compile(r"[^。!！?？\n]+[。!！?？]?")
+
+# A line of text: a paragraph, or a row of a pasted table.
+LINE = re.compile(r"[^\n]+")

@@ -9,11 +9,10 @@ import bisect
 import re
 
 from schemas.stages import Document, Segment
-from tasks.extract.boundaries import SENTENCE_SPLIT
+from tasks.extract.boundaries import LINE, SENTENCE_SPLIT
 from tasks.extract.exclusions import exclusion_words
 from tasks.extract.figures import (
     DIGIT,
-    figure_regex,
     figure_regex_at,
     figure_start_chars,
     figure_starts,
@@ -36,7 +35,6 @@ from tasks.parse import Period
 
 _STATED_YEAR = re.compile(r"(?:19|20)\d\d年(?!\d{1,2}月\d{1,2}日)")
 _PUBLISHED = re.compile(r"(\d{4})-(\d{1,2})")
-_LINE = re.compile(r"[^\n]+")
 
 
 def _year_month(date: str | None) -> tuple[int, int] | None:
@@ -62,7 +60,7 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
             state.relative_base = published[0]  # contract: 今年/去年 count from the page's date
         table_lines: set[int] = set()
         rows.extend(read_tables(doc, segment, ReadingState(segment.report_year, published=published), table_lines))
-        for para in _LINE.finditer(text[segment.start: segment.end]):
+        for para in LINE.finditer(text[segment.start: segment.end]):
             p_start = segment.start + para.start()
             if p_start in table_lines:
                 continue  # a table row, read above
@@ -70,11 +68,9 @@ def extract_indicators(doc: Document, place_names: re.Pattern[str] | None = None
             state.carry_closed, state.topic, state.unit = False, None, None
             state.paragraph += 1
             paragraph = para.group(0)
-            if not state.topic_pending and not TextIndex.may_hold_anything(paragraph):
-                continue  # (most narrative paragraphs: no year, no figure)
             index = TextIndex.of(paragraph, p_start, all_periods=state.topic_pending)
             if not index.mentions and not index.years and not index.follow_ons and not state.topic_pending:
-                continue
+                continue  # (most narrative paragraphs: no year, no figure)
             starts = index.starts()
             for sent in SENTENCE_SPLIT.finditer(paragraph):
                 a, b = sent.span()
@@ -95,7 +91,6 @@ def warm_up() -> None:
     load_catalog()
     place_name_regex()
     place_and_zone_regex()
-    figure_regex()
     figure_starts()
     for char in figure_start_chars():
         figure_regex_at(char)

@@ -50,7 +50,8 @@ def _figure_kinds() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 @cache
 def figure_regex() -> re.Pattern[str]:
-    """One group per kind of figure (its name is the match's `lastgroup`), tried in order."""
+    """One group per kind of figure (its name is the match's `lastgroup`), tried in order: what
+    `figure_regex_at` matches at any place (find_figures uses that one)."""
     return re.compile("|".join(f"(?P<{kind}>{'|'.join(branches)})" for kind, branches in _figure_kinds()))
 
 

@@ -42,11 +42,6 @@ class TextIndex:
     years: list[YearMention]
     follow_ons: list[int] = field(default_factory=list)  # sentences opening with 分行业看, 其中, ...
 
-    @staticmethod
-    def may_hold_anything(paragraph: str) -> bool:
-        """Whether the paragraph's index can hold anything: a year (年) or a figure."""
-        return "年" in paragraph or _FIGURE_HINT.search(paragraph) is not None
-
     @classmethod
     def of(cls, paragraph: str, offset: int, all_periods: bool = False) -> TextIndex:
         years = [year_mention(m) for m in YEAR.finditer(paragraph)

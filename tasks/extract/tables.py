@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from schemas.stages import Document, Segment
+from tasks.extract.boundaries import LINE
 from tasks.extract.figures import DIGIT, Figure, counter_class, figure_value
 from tasks.extract.lexicon import load_catalog
 from tasks.extract.mentions import Mention, SentenceContext, find_mentions, resolve_code, subject_from_prefix
@@ -18,7 +19,6 @@ from tasks.parse import Period, find_periods, to_yi_yuan
 
 # Cells of a table row: split at a tab, a bar or a run of two or more spaces.
 _CELL_SPLIT = re.compile(r"\t+|\s*[|｜]\s*| {2,}|\u3000+")
-_LINE = re.compile(r"[^\n]+")
 
 _COLUMN_GROWTH = re.compile(r"增速|增长|同比|增幅|±")
 
@@ -84,7 +84,7 @@ def read_tables(doc: Document, segment: Segment, state: ReadingState, consumed: 
     consumed = consumed if consumed is not None else set()
     before_period: Period | None = None
     parent: Mention | None = None
-    for line_match in _LINE.finditer(text[segment.start: segment.end]):
+    for line_match in LINE.finditer(text[segment.start: segment.end]):
         line, offset = line_match.group(0), segment.start + line_match.start()
         cells = _cells(line)
         if len(cells) < 2:
