@@ -129,9 +129,10 @@ _AMONG_KINDS = re.compile(r"行业|产业|企业|门类|领域")  # 居云南省
 @cache
 def rank_benchmark_regex() -> re.Pattern[str]:
     """What a rank may be within (extract_words.toml rank_benchmarks, the regional names of
-    regional_names.toml, or a counted peer set: 三区一县, 五县市)."""
+    regional_names.toml, counted or not, or a counted set of places: 三区一县, 五县市)."""
     regional = tomllib.loads((SCHEMAS_DIR / "regional_names.toml").read_text(encoding="utf-8"))["provinces"]
-    return re.compile(f"{alternation(words()['rank_benchmarks'] + list(regional))}"
+    # (居十个工业大省第二位: a peer set may be counted)
+    return re.compile(f"(?:[一二三四五六七八九十两\\d]+个)?(?:{alternation(words()['rank_benchmarks'] + list(regional))})"
                       r"|(?:[一二三四五六七八九十两\d]+[区县市州旗])+$")
 
 # (全国规模以上工业经济增速: a place before the whole, and the whole's own 经济, 增速 after it)

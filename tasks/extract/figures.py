@@ -142,13 +142,14 @@ def _growth_pattern(w: dict[str, list[str]]) -> str:
     )
 
 
-# Ranks: 居全国第13位; 在全省14个市州中排第3位; 全国第一城; 跃升全国第四; 由全国城市第9位上升到第7位
+# Ranks: 居全国第13位; 在全省14个市州中排第3位; 全国第一城; 跃升全国第四; 由全国城市第9位上升到第7位;
+# 居全国首位, 位列全国之首 (first)
 _RANK_VERBS = (r"居|位居|列|位列|排名|排|位于|稳居|跃居|跃升(?:至|到)?|上升(?:到|至|为)|提升(?:到|至|为)|处于|名列")
 _RANK_AFTER = r"(?![大批个家方梯档季产次轮期届])"  # 第二产业, 第一批, 第三季度 are no ranks
 _RANK_PATTERN = (
     # (an empty benchmark is read from before the verb: 在省内市(区)居第6位; 由全国城市第9位上升到第7位)
     rf"(?:{_RANK_VERBS})(?P<rk_bench>[^,，。;；:：第\d]{{0,16}}?)"
-    rf"(?:第(?P<rk_num>{_RANK_NUM})(?:位|名)?{_RANK_AFTER}|(?P<rk_first>首位))"
+    rf"(?:第(?P<rk_num>{_RANK_NUM})(?:位|名)?{_RANK_AFTER}|(?P<rk_first>首位|之首))"  # (位列全国之首: first)
     # 在全省14个市州中排第3位, 全省排名第5
     rf"|(?P<rk_bench3>全国|全省|全市|全区|全县|全州)[^,，。;；:：第]{{0,12}}?(?:排名|排位|排|位居|居|位列|列)"
     rf"第?(?P<rk_num3>{_RANK_NUM})(?:位|名)?{_RANK_AFTER}"

@@ -24,6 +24,7 @@ from tasks.extract.boundaries import (
 from tasks.extract.clauses import (
     GROUP_OPENING,
     HEAD_NOISE,
+    PART_TOPIC,
     distribution,
     figures_per_listed_group,
     governing_mention,
@@ -158,9 +159,12 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         # 全省汽车产量147万辆,…;实现产值同比增长31.4%,实现增加值…: the product's industry
         reading.topic = ("", subject_from_prefix(product.group("product"), place_names))
     rows = []
+    part_topics = [(m.start(), m.group("group")) for m in PART_TOPIC.finditer(sentence)] if "方面" in sentence else []
     for i, fig in enumerate(_figures_to_read(reading, figures)):
         if fig is None:
             continue
+        while part_topics and part_topics[0][0] <= fig.start:
+            reading.topic = ("", subject_from_prefix(part_topics.pop(0)[1], place_names))
         advance_state(state, sentence, years, periods, fig.start)
         draft = _read_figure(state, reading, i, fig)
         if draft is None:
