@@ -352,12 +352,26 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
         # 云南省89个园区以…面积,贡献了…70%的工业增加值: the share is the sentence subject's (园区)
         head = _SHARE_HOLDER.match(ctx.sentence)
         return subject_from_prefix(head.group(0), ctx.place_names) if head else None
+    if fig is not None and prefix.startswith("从") and _LENS_END.match(ctx.sentence, mention.end) is not None:
+        return _lens_subject(ctx, fig)
     # (A增加值增长12.1%、B增长8.4%: a list item after a growth figure is a parallel clause too)
     if fig is not None and fig.measure == "yoy_pct" and mention.end <= clause_start_or_list(ctx.sentence, fig.start):
         parallel = parallel_subject(ctx.sentence, fig)
         if parallel:
             return parallel
     return _prefixed_subject(prefix, mention.alias, ctx.place_names)
+
+
+# 从重点企业产值情况看,机械行业同比增长11%: a lens names the measure; the group is the clause's after it
+_LENS_END = re.compile(r"(?:情况|数据)?(?:来)?看[,，]")
+_LENS_GROUP_END = ("业", "企业", "集群")
+
+
+def _lens_subject(ctx: SentenceContext, fig: Figure) -> str | None:
+    """The group the clause of a figure after a lens (从…产值看,) opens on, or None (the whole)."""
+    head = _HEAD_GROWTH_WORDS.sub("", ctx.sentence[clause_start(ctx.sentence, fig.start): fig.start])
+    subject = subject_from_prefix(head, ctx.place_names)
+    return subject if subject and subject.endswith(_LENS_GROUP_END) else None
 
 
 @lru_cache(maxsize=4096)

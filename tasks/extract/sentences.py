@@ -358,8 +358,9 @@ def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, est
                    target: bool) -> Period | None:
     """The figure's own period, else the one stated last in its paragraph, else the period the
     report is about (contract, "Periods"). Counts take none from elsewhere (only an as-of date or
-    a period of their own sentence); a target none at all (dev README); an estimate the period it
-    names or its paragraph's, else the full year, not the report's period."""
+    a period of their own sentence); a target none at all (dev README); an estimate of a milestone
+    (预计…突破1万亿元) the period it names, else the full year (not its paragraph's); other estimates
+    (预计金昌市增长31.1% in a quarter's report: a figure not yet final) are read as any figure."""
     period = fig.period or state.period
     if fig.period is None and period is not None and period.start < period.end and (
             "当月" in r.ctx.sentence or "单月" in r.ctx.sentence) and _BARE_MONTH.search(
@@ -372,9 +373,15 @@ def _figure_period(state: ReadingState, r: _Reading, fig: Figure, code: str, est
         return fig.period or _named_by_target(r, fig)
     if period is None and not estimate and not target and _than_last_month(r.ctx.sentence, fig):
         return _latest_month(state)
-    if period is None and not state.carry_closed and not estimate and not target:
+    if fig.period is None and estimate and fig.measure == "level" and _MILESTONE.search(
+            r.ctx.sentence, clause_start(r.ctx.sentence, fig.start), fig.end):
+        return None  # 预计…突破1万亿元: a milestone the year is expected to pass, the full year's
+    if period is None and not state.carry_closed and not target:
         return state.report_period
     return period
+
+
+_MILESTONE = re.compile(r"突破|首破|超过|迈上|跨上|跃上")
 
 
 _THAN_LAST_MONTH = re.compile(r"(?:比|较)上月")
