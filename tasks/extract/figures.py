@@ -86,7 +86,9 @@ def _figure_regex_for(possible: tuple[tuple[bool, ...], ...]) -> re.Pattern[str]
 
 
 def _gap_pattern(w: dict[str, list[str]]) -> str:
-    """Gaps to a benchmark: 高于全国1.8个百分点; 比全国、全省分别高3.2和1.3个百分点; 高于全国(3.6%).
+    """Gaps to a benchmark: 高于全国1.8个百分点; 比全国、全省分别高3.2和1.3个百分点; 高于全国(3.6%);
+    增速比全国平均值高出了7.7% (only after 增速/增幅 and 高出 is a % a gap: 高于全国6.1% may be the
+    benchmark's own rate).
 
     A value written right after a benchmark or a base, in parentheses or as `X%的平均水平`, is that
     benchmark's own figure (高于全国6.1%的平均水平0.6个百分点; 高于全国工业投资平均增速(8.8%)21.2个百分点;
@@ -117,6 +119,9 @@ def _gap_pattern(w: dict[str, list[str]]) -> str:
         rf"(?:{own('bv_num')}|(?P<bv_num2>-?(?:{_NUM}))%的?(?={level}))"
         rf"(?:[、和](?P<bv_b2>{value_of})(?P<bv_what2>[^,，。;；:：\d(（)）%、]{{0,12}}?){own('bv_v2')})?"
         rf"{level}?(?P<bv_dir2>提高|提升|回升|加快|高出|高|低|快|慢)?(?:(?P<bv_gap>{_VAL})个?百分点)?"
+        # 增速比全国平均值高出了7.7%: a growth rate's excess written with % is a gap in points
+        rf"|(?:增速|增幅)(?:也|还|均)?(?:(?:比|较)(?P<vp_bench>{bench}){level}?高出|高出(?P<vp_bench2>{bench}){level}?)了?"
+        rf"(?P<vp_num>{_VAL})%(?![的)）\d])"
     )
 
 
@@ -234,6 +239,9 @@ def _gap_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if m.group("bv_bench"):  # the benchmark's own value; its gap, if written, is read by find_figures
         own = "bv_num" if m.group("bv_num") else "bv_num2"  # (3.6%) or 6.1%的平均水平
         return _benchmark_value(m.group("bv_bench"), m.group(own), m.start("bv_bench"), m.end(own) + 2)
+    if m.group("vp_num") is not None:  # 增速比全国高出了7.7%: above the benchmark, in points
+        val = figure_value(m.group("vp_num"))
+        return Figure("vs_benchmark_pp", val, "pp", "pp", s, e, m.group("vp_bench") or m.group("vp_bench2"))
     down = m.group("vs_dir") in words()["gap_down"] or m.group("vs_dir2") in ("低", "慢", "少", "还差")
     if m.group("vs_dir2") in ("大", "小", "扩大", "收窄"):  # 降幅比全省大1.1个百分点: a larger decline is below
         down = (m.group("vs_dir2") in ("大", "扩大")) == ("降幅" in m.string[max(0, s - 4): s])
