@@ -14,7 +14,7 @@ from schemas import SCHEMAS_DIR
 from tasks.extract.boundaries import BARE_GROWTH, clause_start, clause_start_or_list
 from tasks.extract.figures import DIGIT, Figure
 from tasks.extract.lexicon import has_word, is_group_name, load_catalog, place_name_regex, word_tuple, words
-from tasks.extract.mentions import Mention, SentenceContext
+from tasks.extract.mentions import Mention, SentenceContext, industry_investment, mention_subject
 from tasks.parse import alternation
 
 _SAME_PERIOD = re.compile(r"^同期(?=全)")
@@ -35,7 +35,8 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
         bench = _SAME_PERIOD.sub("", fig.benchmark or "")  # (同期全国…: the country, in the same period)
         if has_word("gap_not_benchmark", bench) or DIGIT.search(bench):
             return True
-        if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", bench) not in words()["benchmarks"]:
+        if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", bench) not in words()[
+                "benchmarks"] and not _against_own_whole(ctx, mention, fig, bench):
             return True  # a gap against another indicator (but 全部规上工业, 全市规上工业 are benchmarks)
     if fig.measure == "rank" and not (rank_benchmark_regex().match(fig.benchmark or "") or (
             place_name_regex().match(fig.benchmark or "") and not _AMONG_KINDS.search(fig.benchmark or ""))):
@@ -124,6 +125,19 @@ def share_of_gdp(sentence: str, fig: Figure) -> bool:
     return fig.measure == "share_pct" and fig.share_of_start >= 0 and bool(
         _OF_GDP.search(sentence, fig.share_of_start, fig.end))
 
+def _against_own_whole(ctx: SentenceContext, mention: Mention, fig: Figure, bench: str) -> bool:
+    """The benchmark names the indicator the figure's row is of: a breakdown against its whole
+    (汽车制造业投资…高于全省工业投资增长33.6个百分点), not another indicator (制造业投资…高于固定资产投资增速,
+    技改投资…高于工业投资增速)."""
+    found = load_catalog().alias_regex.search(bench)
+    whole = load_catalog().alias_to_code.get(found.group(0)) if found else None
+    code = mention.code
+    if code == "manufacturing_investment":  # (one industry's is a breakdown of industrial investment)
+        subject = mention_subject(ctx, mention, code, fig)
+        code = industry_investment(subject)[0] if subject else code
+    return whole == code
+
+
 _AMONG_KINDS = re.compile(r"行业|产业|企业|门类|领域")  # 居云南省各行业第一: a rank among industries
 
 @cache
@@ -135,8 +149,8 @@ def rank_benchmark_regex() -> re.Pattern[str]:
     return re.compile(f"(?:[一二三四五六七八九十两\\d]+个)?(?:{alternation(words()['rank_benchmarks'] + list(regional))})"
                       r"|(?:[一二三四五六七八九十两\d]+[区县市州旗])+$")
 
-# (全国规模以上工业经济增速: a place before the whole, and the whole's own 经济, 增速 after it)
-_BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)|(?<=工业)(?:经济)?(?:增速|平均水平)?$")
+# (全国规模以上工业经济增速, 全省工业投资增长: a place before the whole, and the whole's own 经济, 增速 after it)
+_BENCH_PLACE = re.compile(r"^(?:全市|全省|全区|全县|全国)(?=.)|(?:(?<=工业)|(?<=增加值)|(?<=投资))(?:经济)?(?:增长|增速|平均增速|平均水平)?$")
 
 
 @cache

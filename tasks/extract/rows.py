@@ -4,6 +4,7 @@ every contract column), with its place, period, flags and evidence span.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from industry_etl import PIPELINE_VERSION
@@ -65,7 +66,8 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
         "measure": measure,
         "value": draft.figure.value,
         "unit": draft.figure.unit,
-        "benchmark": draft.figure.benchmark if measure in ("vs_benchmark_pp", "rank") else None,
+        "benchmark": _gap_benchmark(draft.figure.benchmark) if measure == "vs_benchmark_pp" else (
+            draft.figure.benchmark if measure == "rank" else None),
         "is_redacted": draft.figure.value is None,
         "is_estimate": draft.is_estimate,
         "is_target": draft.is_target,
@@ -79,3 +81,13 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
         "_year_from": draft.extra.get("year_from", ""),
         "_period_from": draft.extra.get("period_from", ""),
     }
+
+
+# 高于全县规上工业增速, 同期全国规模以上工业经济: a gap's benchmark is the place whose whole it is, as the
+# contract writes it (a rank's keeps its peer set: 全国城市)
+_BENCH_WHOLE = re.compile(r"(?:同期)?(全国|全省|全市|全区|全县|全州|全盟)(?=.)")
+
+
+def _gap_benchmark(benchmark: str | None) -> str | None:
+    whole = _BENCH_WHOLE.match(benchmark or "")
+    return whole.group(1) if whole else benchmark
