@@ -457,9 +457,11 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
     if not found:
         return {}
     found = [subject_from_prefix(x, ctx.place_names) or x for x in found]  # (青海省装备和…: not the place)
-    # …、专用设备制造业增加值分别…: the alias took the last item's own last word
+    # …、专用设备制造业增加值分别…: the alias took the last item's own last word (but after 等 the word
+    # is the whole list's: A、B、人工智能等规上制造业增加值)
     joined = load_catalog().group_words.get(mention.alias, "")
-    if joined and joined not in _GENERIC_GROUP and mention.start > lo and not found[-1].endswith(joined):
+    closed = "等" in text.rsplit("、", 1)[-1]
+    if joined and joined not in _GENERIC_GROUP and mention.start > lo and not closed and not found[-1].endswith(joined):
         found[-1] += joined
     return {i: (mention, sub) for i, sub in zip(run, found, strict=True)}
 

@@ -452,8 +452,8 @@ def special_whole(group: str | None, code: str) -> str | None:
         return None
     cat = load_catalog()
     # (高技术行业实现增加值…: a short form, one of its aliases; 装备和高技术制造业…分别: the list's
-    # items share the last one's 制造业)
-    for name in (group, group + "业", group + "制造业"):
+    # items share the last one's 制造业; 战略性新兴、…产业: the list dropped its 产业)
+    for name in (group, group + "业", group + "产业", group + "制造业"):
         aliased = cat.alias_to_code.get(name)
         if aliased is not None and aliased in words()["value_added_codes"] and not aliased.startswith("industrial_"):
             return aliased
