@@ -26,7 +26,7 @@ from tasks.extract.boundaries import (
     split_items,
 )
 from tasks.extract.figures import Figure
-from tasks.extract.lexicon import has_word, is_group_name, load_catalog, named_place, place_name_regex, words
+from tasks.extract.lexicon import has_word, is_count, is_group_name, load_catalog, named_place, place_name_regex, words
 from tasks.extract.mentions import (
     Mention,
     SentenceContext,
@@ -352,7 +352,8 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     # before the list is not one of the listed indicators)
     kind = figures[run[0]].measure  # (营业收入812亿元、利润总额37亿元,分别增长…: levels of their own do not count)
     codes = [x for x, prev, nxt in zip(mentions, [None, *mentions[:-1]], [*mentions[1:], None], strict=True)
-             if x.alias and (x.alias not in _MEASURE_ONLY or _joined_to(s, prev, x))
+             if x.alias and not _scope_of(x, nxt) and (x.alias not in _MEASURE_ONLY or _joined_to(s, prev, x)
+                                                        or _scope_of(prev, x))
              and not (nxt and any(x.end <= f.start < nxt.start and f.measure == kind for f in figures))]
     if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
                                          for a, b in itertools.pairwise(codes[-len(run):])):
@@ -379,6 +380,12 @@ def _groups_sharing_measure(s: str, mentions: list[Mention]) -> bool:
             and all(is_group_name(x.alias) for x in mentions[:-1])
             and all(s[a.end: a.end + 1] in LIST_JOINERS and not CLAUSE_MARK.search(s, a.end, b.start)
                     for a, b in itertools.pairwise(mentions)))
+
+
+def _scope_of(x: Mention | None, nxt: Mention | None) -> bool:
+    """An enterprise count's wording right before a measure word (规上工业企业增加值、总产值分别…) is
+    that measure's scope, not an item of the list."""
+    return x is not None and nxt is not None and x.end == nxt.start and is_count(x.code)
 
 
 def _joined_to(s: str, prev: Mention | None, x: Mention) -> bool:
