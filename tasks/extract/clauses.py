@@ -26,7 +26,15 @@ from tasks.extract.boundaries import (
     split_items,
 )
 from tasks.extract.figures import Figure
-from tasks.extract.lexicon import has_word, is_count, is_group_name, load_catalog, named_place, place_name_regex, words
+from tasks.extract.lexicon import (
+    has_word,
+    is_count,
+    is_group_name,
+    load_catalog,
+    named_place,
+    place_name_regex,
+    words,
+)
 from tasks.extract.mentions import (
     Mention,
     SentenceContext,
