@@ -162,6 +162,7 @@ class _Rules:
     figure: re.Pattern[str]
     figure_end: re.Pattern[str]
     continues: re.Pattern[str]
+    clause_opener: re.Pattern[str]
     title_min_han: int
     title_punctuation: re.Pattern[str]
     title_ends: re.Pattern[str]
@@ -210,6 +211,7 @@ def _rules() -> _Rules:
         figure=re.compile(join["figure"]),
         figure_end=re.compile(join["figure_end"]),
         continues=re.compile(join["continues"]),
+        clause_opener=re.compile(join["clause_opener"]),
         title_min_han=join["title_min_han"],
         title_punctuation=re.compile(join["title_punctuation"]),
         title_ends=re.compile(join["title_ends"]),
@@ -321,8 +323,12 @@ def _join_run(run: list[str], rules: _Rules) -> str:
     parts = [run[0]]
     for previous, line in pairwise(run):
         # A phrase ending in a figure followed by a new phrase: keep them two clauses; so too a line
-        # that is already a clause list of its own (上半年我省扭住产业发力,培育产业优势 / 规模以上…).
-        if (rules.figure_end.search(previous) or _ends_a_clause_list(previous)) and not rules.continues.match(line):
+        # that is already a clause list of its own (上半年我省扭住产业发力,培育产业优势 / 规模以上…),
+        # and a line that opens like a sentence or a clause (…推动重大项目的建设 / 2023年1-11月 / 全省…;
+        # …的主要力量 / 其中,汽车制造业…).
+        opens = rules.sentence_opener.match(line) or rules.clause_opener.match(line)
+        if (rules.figure_end.search(previous) or _ends_a_clause_list(previous) or opens) \
+                and not rules.continues.match(line):
             parts.append(",")
         parts.append(line)
     return "".join(parts)

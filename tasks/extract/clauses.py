@@ -488,9 +488,12 @@ GROUP_OPENING = re.compile(r"\s*(?:(?:19|20)\d\d年)?(?:\d{1,2}\s*[-—–~至]\
                            r"[,，]?(?:其中|另外|此外)?[,，]?(?P<group>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群)|[轻重]工业)"
                            r"(?=[^,，。;；]*[,，])")
 
-# A part of a sentence that opens on a group as its topic (…;重工业方面,实现增加值1.88亿元,增长30.2%):
-# its bare measure words are that group's, not those of the group named before it.
-PART_TOPIC = re.compile(r"(?:^|[;；])\s*(?:在)?(?P<group>[^,，。;；:：\d%]{2,18}?(?:业|集群))方面[,，]")
+# A part of a sentence that opens on a group as its topic (…;重工业方面,实现增加值1.88亿元,增长30.2%;
+# …,其中,汽车制造业表现突出,11月,增加值增速21%): its bare measure words are that group's, not those
+# of the group named before it.
+PART_TOPIC = re.compile(r"(?:^|[;；])\s*(?:在)?(?P<group>[^,，。;；:：\d%]{2,18}?(?:业|集群))方面[,，]"
+                        r"|[,，;；](?:其中|另外|此外)[,，]?(?P<named>[^,，。;；:：\d%]{2,18}?(?:制造业|产业|行业|集群)|[轻重]工业)"
+                        r"(?=[^,，。;；\d%]*[,，])")
 
 _GENERIC_GROUP = ("产业集群", "产业", "行业", "集群")  # the words `_list_items` drops from every item
 _LIST_HEAD_END = re.compile(r"增速|增幅|分别|均|等|增长|的|位居|居|排")

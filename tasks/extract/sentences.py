@@ -159,7 +159,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
         # 全省汽车产量147万辆,…;实现产值同比增长31.4%,实现增加值…: the product's industry
         reading.topic = ("", subject_from_prefix(product.group("product"), place_names))
     rows = []
-    part_topics = [(m.start(), m.group("group")) for m in PART_TOPIC.finditer(sentence)] if "方面" in sentence else []
+    part_topics = [(m.start(), m.group("group") or m.group("named")) for m in PART_TOPIC.finditer(sentence)] if (
+        "方面" in sentence or "其中" in sentence or "另外" in sentence or "此外" in sentence) else []
     for i, fig in enumerate(_figures_to_read(reading, figures)):
         if fig is None:
             continue
