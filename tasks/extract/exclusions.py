@@ -35,7 +35,7 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
         bench = _SAME_PERIOD.sub("", fig.benchmark or "")  # (同期全国…: the country, in the same period)
         if has_word("gap_not_benchmark", bench) or DIGIT.search(bench):
             return True
-        if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", bench) not in words()[
+        if bench and load_catalog().alias_regex.search(bench) and _BENCH_PLACE.sub("", _after_place(bench)) not in words()[
                 "benchmarks"] and not _against_own_whole(ctx, mention, fig, bench):
             return True  # a gap against another indicator (but 全部规上工业, 全市规上工业 are benchmarks)
     if fig.measure == "rank" and not (rank_benchmark_regex().match(fig.benchmark or "") or (
@@ -124,6 +124,12 @@ def share_of_gdp(sentence: str, fig: Figure) -> bool:
     """A share whose whole is the economy's output (制造业增加值占GDP比重28%): GDP accounting."""
     return fig.measure == "share_pct" and fig.share_of_start >= 0 and bool(
         _OF_GDP.search(sentence, fig.share_of_start, fig.end))
+
+def _after_place(bench: str) -> str:
+    """A benchmark without the place it opens with (西安市规模以上工业 -> 规模以上工业: a named place's whole)."""
+    named = place_name_regex().match(bench)
+    return bench[named.end():] if named and named.end() < len(bench) else bench
+
 
 def _against_own_whole(ctx: SentenceContext, mention: Mention, fig: Figure, bench: str) -> bool:
     """The benchmark names the indicator the figure's row is of: a breakdown against its whole

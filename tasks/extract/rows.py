@@ -11,7 +11,7 @@ from industry_etl import PIPELINE_VERSION
 from schemas.models import NATIONAL_CODE
 from schemas.stages import Document, Segment
 from tasks.extract.figures import Figure
-from tasks.extract.lexicon import named_place
+from tasks.extract.lexicon import named_place, place_name_regex
 from tasks.parse import Period
 
 
@@ -89,5 +89,5 @@ _BENCH_WHOLE = re.compile(r"(?:同期)?(全国|全省|全市|全区|全县|全�
 
 
 def _gap_benchmark(benchmark: str | None) -> str | None:
-    whole = _BENCH_WHOLE.match(benchmark or "")
-    return whole.group(1) if whole else benchmark
+    whole = _BENCH_WHOLE.match(benchmark or "") or place_name_regex().match(benchmark or "")
+    return whole.group(whole.lastindex or 0) if whole else benchmark  # (西安市规模以上工业 -> 西安市)
