@@ -24,6 +24,13 @@ _FIGURE_HINT = re.compile(r"[0-9*Xx第首万千百](?:(?<=[*Xx第])|(?<=[0-9])(?
                           r"|(?<=万)[亿余多]|(?<=千)[亿万家户个座辆]|(?<=百)[万家户个座辆])")
 
 
+# A sentence that is only a gap or a rank (a deck line: 高于全国平均水平0.6个百分点) goes on about the
+# figure before it (tasks/extract/sentences.py)
+QUALIFIER_OPENING = re.compile(r"\s*(?:增速|增幅)?(?:高于|快于|高出|超出|领先|低于|慢于|位居|居|位列|排名|排)"
+                               r"(?:全国|全省|全市|全区|全县|同期)")
+_QUALIFIER_AFTER_END = re.compile(r"[。!！?？](?=\s*(?:增速|增幅)?[高快超领低慢位居排])")
+
+
 @cache
 def _follow_on_openings() -> re.Pattern[str]:
     """A sentence end followed by a character that can start a follow-on opener (a character
@@ -53,6 +60,8 @@ class TextIndex:
         openings = [0] if paragraph[:1] in follow_on_first_chars() else []
         follow_ons = [i for i in [*openings, *(m.end() for m in _follow_on_openings().finditer(paragraph))]
                       if opener.match(paragraph, i)]
+        follow_ons += [i for i in [0, *(m.end() for m in _QUALIFIER_AFTER_END.finditer(paragraph))]
+                       if QUALIFIER_OPENING.match(paragraph, i)]
         # 制造业增长3.4%: a group's growth may go on about the section's indicator
         follow_ons += [m.start() for m in group_growth_regex().finditer(paragraph)]
         # periods matter only where a figure can be: a paragraph without catalog wording has none

@@ -33,7 +33,7 @@ from tasks.extract.clauses import (
 from tasks.extract.enumerations import enumerated_values, figures_per_listed_place
 from tasks.extract.exclusions import exclusion_words, not_a_row, over_several_years, share_of_gdp
 from tasks.extract.figures import Figure, find_figures
-from tasks.extract.index import TextIndex
+from tasks.extract.index import QUALIFIER_OPENING, TextIndex
 from tasks.extract.lexicon import (
     follow_on_regex,
     group_growth_regex,
@@ -219,6 +219,11 @@ def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
     if not opener and not topic and state.last_code is not None:
         growth = group_growth_regex().search(sentence)
         opener = growth is not None and (not mentions or growth.end() <= mentions[0].start)
+    # (原标题:…增长6.7%。高于全国平均水平0.6个百分点: a deck line that is only a gap or a rank goes on
+    # about the figure just before it)
+    if not opener and not topic and not mentions and state.last_code is not None and (
+            state.paragraph - state.last_paragraph <= 1) and QUALIFIER_OPENING.match(sentence):
+        opener = True
     # ("分市看,邯郸、唐山…分别增长…;石家庄市规上工业增加值…": with mentions of its own, the opening
     # still goes on, but the sentence is read as usual)
     follow_on = topic or (opener and not mentions)
@@ -266,7 +271,8 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
             BARE_GROWTH.fullmatch(r.ctx.sentence, clause_start(r.ctx.sentence, f.start), f.start) is not None)
         keep = i in r.distributed or (f.measure == "yoy_pct" and not of_dropped_level
                                       and _follow_on_head_is_group(r.ctx.sentence, f, figures)) or (
-            f.measure in ("vs_benchmark_pp", "rank") and bool(kept) and kept[-1] is not None)
+            f.measure in ("vs_benchmark_pp", "rank") and (bool(kept) and kept[-1] is not None or (
+                i == 0 and QUALIFIER_OPENING.match(r.ctx.sentence) is not None)))  # (a deck line's own gap)
         kept.append(f if keep else None)
     return kept
 
