@@ -271,7 +271,7 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
             BARE_GROWTH.fullmatch(r.ctx.sentence, clause_start(r.ctx.sentence, f.start), f.start) is not None)
         keep = i in r.distributed or (f.measure == "yoy_pct" and not of_dropped_level
                                       and _follow_on_head_is_group(r.ctx.sentence, f, figures)) or (
-            f.measure in ("vs_benchmark_pp", "rank") and (bool(kept) and kept[-1] is not None or (
+            f.measure in ("vs_benchmark_pp", "rank") and ((bool(kept) and kept[-1] is not None) or (
                 i == 0 and QUALIFIER_OPENING.match(r.ctx.sentence) is not None)))  # (a deck line's own gap)
         kept.append(f if keep else None)
     return kept
