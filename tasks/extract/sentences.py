@@ -197,6 +197,10 @@ _PRODUCT_OUTPUT = re.compile(r"(?<![\u4e00-\u9fff])(?:\d{4}年)?(?:\d{1,2}月?[-
                              r"(?P<product>[\u4e00-\u9fff]{2,8}?)(?:产量|产销量)\d")
 
 
+_PERIOD_GROWTH = re.compile(r"\s*(?:(?:19|20)\d\d年)?(?:\d{1,2}\s*[-—–~至]\s*)?\d{1,2}月份?(?:当月|单月)?[,，]?"
+                            r"(?:同比|比上年同期)?(?:增长|下降|增速为?|增幅为?)-?\d")
+
+
 def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
                    ) -> tuple[list[Mention], bool, bool]:
     """How a sentence goes on from the one before: (its mentions, whether its figures are of the
@@ -220,9 +224,12 @@ def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
         growth = group_growth_regex().search(sentence)
         opener = growth is not None and (not mentions or growth.end() <= mentions[0].start)
     # (原标题:…增长6.7%。高于全国平均水平0.6个百分点: a deck line that is only a gap or a rank goes on
-    # about the figure just before it)
+    # about the figure just before it; …增长4.5%。9月当月增长6.8%: so does a period's bare growth)
     if not opener and not topic and not mentions and state.last_code is not None and (
             state.paragraph - state.last_paragraph <= 1) and QUALIFIER_OPENING.match(sentence):
+        opener = True
+    if not opener and not topic and not mentions and state.last_code is not None and (
+            state.paragraph == state.last_paragraph) and _PERIOD_GROWTH.match(sentence):
         opener = True
     # ("分市看,邯郸、唐山…分别增长…;石家庄市规上工业增加值…": with mentions of its own, the opening
     # still goes on, but the sentence is read as usual)
