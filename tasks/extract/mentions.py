@@ -166,6 +166,7 @@ def _after_own_figure(sentence: str, listed_at: int) -> bool:
 _JOINT = re.compile(r"、[^、,，;；]+(?:共|合计|共计)(?:实现|完成)?$")
 
 _PUNCTUATION = re.compile(r"[,，。;；]")
+_PHRASE_BREAK = re.compile(r"——|[\s:：|｜]+")
 
 
 # (an aside that defines or bounds the group, not a name written with brackets: 新能源(节能环保产业))
@@ -177,7 +178,9 @@ def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str
     """What is left of the words before an indicator once places, periods and fillers are removed."""
     if not prefix:
         return None
-    prefix = prefix.rsplit("——", 1)[-1]  # (结构向优——1至11月…: a heading's label before a double dash)
+    # (结构向优——1至11月…; 新疆“八大产业集群”建设提速 今年前8月…: a heading's label before a double
+    # dash, a space or a colon is another phrase)
+    prefix = _PHRASE_BREAK.split(prefix)[-1]
     corps = _CORPS_UNIT.search(prefix)
     if corps:
         return corps.group(0)
