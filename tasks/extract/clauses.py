@@ -69,6 +69,7 @@ _FIRST_ITEM_LEAD = re.compile(r"[,，:：]|其中|中(?=[^中]{2,}$)")
 _GROUP_WORD_END = re.compile(r"(?:产业集群|产业|行业|集群)$")
 
 _COUNTED = ("count", "station", "vehicle")  # unit classes of counted things (家, 个, 辆)
+RATE_REACHED = re.compile(r"(?:同比)?(?:达到|达|为)")
 
 
 def governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None) -> Mention | None:
@@ -157,6 +158,9 @@ def _level_mention(s: str, fig: Figure, before: list[Mention]) -> Mention | None
     a count in the same clause or list item (or a label, 企业数:1796家), an amount within a clause."""
     entries = load_catalog().entries
     unit_class = "percent" if fig.measure == "level_pct" else fig.unit_class
+    if unit_class == "percent" and before and RATE_REACHED.fullmatch(s, before[-1].end, fig.start) and (
+            "percent" not in entries[before[-1].code].level_units):
+        return before[-1]  # 规模以上工业增加值达到9.1%: a rate right after an amount's wording is its growth
     before = [m for m in before if unit_class in entries[m.code].level_units]
     if not before:
         return None

@@ -25,6 +25,7 @@ from tasks.extract.clauses import (
     GROUP_OPENING,
     HEAD_NOISE,
     PART_TOPIC,
+    RATE_REACHED,
     distribution,
     figures_per_listed_group,
     governing_mention,
@@ -456,8 +457,11 @@ def _measured_code(ctx: SentenceContext, mention: Mention, fig: Figure) -> str |
     if measure not in entry.measures:
         return None
     if fig.measure == "level_pct" and "percent" not in entry.level_units:
-        return None
+        if "yoy_pct" not in entry.measures or not RATE_REACHED.fullmatch(ctx.sentence, mention.end, fig.start):
+            return None
+        fig.measure = "yoy_pct"  # 规模以上工业增加值达到9.1%: a money indicator's bare rate is its growth
     return code
+
 
 
 def _dropped(r: _Reading, i: int, mention: Mention, fig: Figure) -> bool:
