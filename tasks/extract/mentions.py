@@ -290,6 +290,18 @@ def _bare_scope(ctx: SentenceContext, mention: Mention) -> str:
 
 
 _SCOPE_NAMED = re.compile(r"规上|规模以上|工业")
+_CONTINUING_VERB = re.compile(r"实现|完成")
+
+
+def _above_scale_scope(ctx: SentenceContext, mention: Mention) -> bool:
+    """A bare 工业增加值 is 规上 when its clause says so, or when its clause only goes on with the
+    subject before it (…规模以上工业企业实现工业总产值…,实现工业增加值…) and that is 规上; a clause
+    that opens on the wording (…;工业增加值同比增长12%) names all industry (dev README)."""
+    head = ctx.sentence[clause_start(ctx.sentence, mention.start): mention.start]
+    if _ABOVE_SCALE.search(head):
+        return True
+    goes_on = _CONTINUING_VERB.search(head) is not None and subject_from_prefix(head, ctx.place_names) is None
+    return goes_on and _ABOVE_SCALE.search(_scope_text(ctx, mention)) is not None
 
 
 def resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
@@ -305,7 +317,7 @@ def _resolve_code(ctx: SentenceContext, mention: Mention) -> str | None:
     code = mention.code
     entry = load_catalog().entries[code]
     head = ctx.sentence[: mention.start]
-    if entry.scope_sensitive and _ABOVE_SCALE.search(_scope_text(ctx, mention)) and "规下" not in head[-6:]:
+    if entry.scope_sensitive and _above_scale_scope(ctx, mention) and "规下" not in head[-6:]:
         return "industrial_value_added"
     if mention.alias in words()["scoped_bare_aliases"] and not _SCOPE_NAMED.search(_bare_scope(ctx, mention)):
         return None
