@@ -240,9 +240,12 @@ _PROJECT_INVESTMENT = re.compile(r"(?<=项目)(?:完成)?投资(?:额)?$")  # �
 
 @lru_cache(maxsize=4096)
 def _group_head(head: str) -> str | None:
+    part_of = head.startswith("其中")
     head = _HEAD_OPENER.sub("", head)
     head = _HEAD_GROWTH_WORDS.sub("", head)
     head = _PROJECT_INVESTMENT.sub("", head)
+    if part_of and head in load_catalog().product_names:
+        return head  # …战略性新兴产业增长21.9%,其中新能源汽车增长81.6%: the product's industry, a part
     if not PARALLEL_GROUP.fullmatch(head) or load_catalog().alias_regex.search(head):
         return None
     return subject_from_prefix(head, None)
