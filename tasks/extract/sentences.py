@@ -117,6 +117,7 @@ class _Reading:
 _BRACKETED_VALUE = re.compile(r"[(（]-?\d")
 
 # what a contribution is to: a figure's 贡献率/拉动 (no row) names the whole, which governs nothing
+_COMPARED_WITH = re.compile(r"(?:高于|低于|快于|慢于|好于|领先于?|落后于?)(?:全国|全省|全市|全区|全县|全部|同期)?$")
 _CONTRIBUTION = re.compile(r"(?:为|对)[^,，;；。]{0,20}?贡献|拉动[^,，;；。]{0,20}?增长")
 
 
@@ -143,6 +144,8 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
     # a mention inside a gap's benchmark (快于全部规上工业8.3个百分点) governs nothing after it
     gaps = [f for f in figures if f.measure == "vs_benchmark_pp"]
     mentions = [m for m in mentions if not any(f.start < m.start < f.end for f in gaps)] if gaps else mentions
+    # …, or the object of a comparison with no figure of its own (增速低于规上工业,占…比重为33.9%)
+    mentions = [m for m in mentions if not _COMPARED_WITH.search(sentence, max(0, m.start - 8), m.start)]
     # …, a mention a contribution is to (为全省规上工业增长贡献67.1%, 拉动全市规上工业增长2.1个百分点)
     if "贡献" in sentence or "拉动" in sentence:
         spans = [c.span() for c in _CONTRIBUTION.finditer(sentence)]
