@@ -280,7 +280,10 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
         # (存款余额328.63亿元,增长5.7%: a bare growth after a level not kept is that level's)
         of_dropped_level = i > 0 and kept[-1] is None and figures[i - 1].measure == "level" and (
             BARE_GROWTH.fullmatch(r.ctx.sentence, clause_start(r.ctx.sentence, f.start), f.start) is not None)
-        keep = i in r.distributed or (f.measure == "yoy_pct" and not of_dropped_level
+        # (上半年,全市工业用电量201.2亿千瓦时,同比下降1.7%: a growth of another measure named before it)
+        of_other_measure = r.ctx.holds("other_measures") and has_word("other_measures", r.ctx.sentence[
+            sentence_part_start(r.ctx.sentence, f.start): f.start])
+        keep = i in r.distributed or (f.measure == "yoy_pct" and not of_dropped_level and not of_other_measure
                                       and _follow_on_head_is_group(r.ctx.sentence, f, figures)) or (
             f.measure in ("vs_benchmark_pp", "rank") and ((bool(kept) and kept[-1] is not None) or (
                 i == 0 and QUALIFIER_OPENING.match(r.ctx.sentence) is not None)))  # (a deck line's own gap)
