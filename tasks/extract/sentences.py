@@ -641,10 +641,26 @@ def _follow_on_head_is_group(sentence: str, fig: Figure, figures: list[Figure]) 
     """In a follow-on sentence, a growth figure counts when its clause names only a period or a
     group of industries or enterprises (分行业看,汽车制造业增长…; 其中,11月当月增长…), not some
     other measure (其中,民间投资增长…)."""
-    if _names_only_group(sentence[clause_start(sentence, fig.start): fig.start], fig):
-        return True
-    # 其中,A同比增长2.5倍、B增长1.1倍: after a growth figure and a list comma, the item's own head
-    # (not 发电量达1581亿千瓦时、同比增长7.9%: that growth is of the level before it)
+    lo = clause_start(sentence, fig.start)
+    if _names_only_group(sentence[lo: fig.start], fig):
+        # (生产手机1924.1万台,增长72.0%: a bare growth after an amount no figure read is that amount's)
+        return not (BARE_GROWTH.fullmatch(sentence, lo, fig.start) and _after_other_quantity(sentence, lo, figures))
+    return _after_list_item(sentence, fig, figures)
+
+
+def _after_other_quantity(sentence: str, lo: int, figures: list[Figure]) -> bool:
+    """The clause before `lo` states an amount no figure read (1924.1万台, 201.2亿千瓦时)."""
+    prev = clause_start(sentence, max(0, lo - 1))
+    return any(not any(f.start <= m.start() < f.end for f in figures)
+               for m in _QUANTITY.finditer(sentence, prev, lo))
+
+
+_QUANTITY = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s?(?:万|亿)?(?![\d.年月日号季%])[\u4e00-\u9fff]")
+
+
+def _after_list_item(sentence: str, fig: Figure, figures: list[Figure]) -> bool:
+    """其中,A同比增长2.5倍、B增长1.1倍: after a growth figure and a list comma, the item's own head
+    (not 发电量达1581亿千瓦时、同比增长7.9%: that growth is of the level before it)."""
     at = clause_start_or_list(sentence, fig.start)
     after_growth = any(f.measure == "yoy_pct" and f.end == at - 1 for f in figures)
     return after_growth and _names_only_group(sentence[at: fig.start], fig)
