@@ -218,6 +218,13 @@ def _count_subject(clause_text: str, mention: Mention) -> str | None:
     return None
 
 
+def _counted_industry(prefix: str, place_names: re.Pattern[str] | None) -> str | None:
+    """The industry whose enterprises are counted (全省汽车制造业规模以上企业958家; “主导+特色”产业规上企业
+    79家): a group of the stock, its subject (gold README 15: 数字经济核心制造业企业纳统91家)."""
+    group = subject_from_prefix(prefix, place_names)
+    return group if group and group.endswith(("业", "集群")) else None
+
+
 PARALLEL_GROUP = re.compile(r"[\u4e00-\u9fff()（）、]{2,16}?(?:企业|行业|产业|业|项目)$")
 
 
@@ -360,6 +367,8 @@ def mention_subject(ctx: SentenceContext, mention: Mention, code: str, fig: Figu
         sub = _count_subject(prefix + own, mention)
         if fig is not None and continues_stock(ctx.sentence, fig):
             sub = None
+        if sub is None and mention.code == "above_scale_enterprises":
+            sub = _counted_industry(prefix, ctx.place_names)
         if "station" in entry.level_units:
             inner = _STATION_KIND.search(mention.alias)
             return inner.group(0) if inner else sub
