@@ -69,7 +69,8 @@ _FIRST_ITEM_LEAD = re.compile(r"[,，:：]|其中|中(?=[^中]{2,}$)")
 _GROUP_WORD_END = re.compile(r"(?:产业集群|产业|行业|集群)$")
 
 _COUNTED = ("count", "station", "vehicle")  # unit classes of counted things (家, 个, 辆)
-RATE_REACHED = re.compile(r"(?:同比)?(?:达到|达|为)")
+# (规模以上工业增加值达到9.1%; 增加值增速位居全省第一,达到12.3%)
+RATE_REACHED = re.compile(r"(?:同比)?(?:(?:增速|增幅)[^。;；%\d]{0,12}?)?(?:达到|达|为)")
 
 
 def governing_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None) -> Mention | None:
@@ -465,6 +466,9 @@ def _share_out_subjects(ctx: SentenceContext, mention: Mention, m: re.Match[str]
     if "、" not in s[lo: mention.start] and "和" not in s[lo: mention.start]:
         lo = start
     text = s[lo: mention.start] if mention.start > lo else s[lo: m.start()]
+    own = [f for f in ctx.figures if mention.end <= f.start and f.end <= m.start()]
+    if own:  # 规上工业增加值增长7%,其中,电子信息、装备制造两大主导产业分别…: listed after its own figure
+        text = s[own[-1].end: m.start()]
     group = _MEASURE_WORD_END.sub("", mention.alias)
     if text.endswith(LIST_JOINERS) and group and group != mention.alias:
         text += group  # 装备和高技术制造业增加值分别…: the alias holds the last item (高技术制造业)
