@@ -279,7 +279,6 @@ def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
             out.update({i: out[j] for i, j in zip(run, last_run, strict=True)})
             last_run = run
             continue
-        last_run = run
         first = figures[run[0]]
         negative = first.value is not None and first.value < 0
         for i in run[1:]:  # (增长6.2%、6.0%和5.8%: the later ones are of the first one's kind)
@@ -287,9 +286,28 @@ def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
             f.measure, f.unit, f.unit_class = first.measure, first.unit, first.unit_class
             if negative and f.value is not None:
                 f.value = -abs(f.value)
-        out.update(_share_out(ctx, figures, m, run))
+        if len(run) == len(last_run) and all(i in out for i in last_run) and _same_items_again(
+                ctx, figures, last_run, m.start()):
+            # …,增加值占全市规上工业的比重分别达到x和y: each share is of its item's measure word
+            out.update({i: out[j] for i, j in zip(run, last_run, strict=True)})
+        else:
+            out.update(_share_out(ctx, figures, m, run))
+        last_run = run
     _pair_following_gaps(figures, last_run, out)
     return out
+
+
+def _same_items_again(ctx: SentenceContext, figures: list[Figure], last_run: list[int], at: int) -> bool:
+    """Between the run before and this 分别, the only wording is a bare measure word (增加值占…比重
+    分别…) or the whole a share is of: the same listed items go on."""
+    lo = figures[last_run[-1]].end
+    between = [x for x in ctx.mentions if lo <= x.start < at]
+    shares_of = [(f.share_of_start, f.end) for f in figures if f.measure == "share_pct" and f.share_of_start >= 0]
+    bare = [x for x in between if x.alias in _MEASURE_ONLY]
+    # (the measure word opens its clause and no list stands before it: A、B等领域…,增加值分别… lists
+    # items of its own)
+    return bool(bare) and "、" not in ctx.sentence[lo: bare[0].start] and all(not ctx.sentence[clause_start(ctx.sentence, x.start): x.start].strip() for x in bare) and all(
+        x in bare or any(a <= x.start < b for a, b in shares_of) for x in between)
 
 
 def _pair_following_gaps(figures: list[Figure], run: list[int], out: _Attached) -> None:
@@ -572,6 +590,9 @@ _LIST_TAIL = re.compile(r"(?:[两三四五六七八九十]|\d+)[大个项](?:主
                         r"(?:产业集群|产业|行业|集群|领域|板块)?$")
 
 
+_ITEM_PREDICATE = re.compile(r"(?<=业)(?:实现|保持|继续|持续|均|都|增速|增幅)[^、]*$")
+
+
 def _list_items(text: str, k: int) -> list[str] | None:
     """The last k items of an enumeration `A、B、C等产业` (or `A和B`, `A、B、C三大主导产业`)."""
     # the list is in the last stretch between two 分别 that holds one (A、B分别实现产值…,分别增长…)
@@ -589,6 +610,8 @@ def _list_items(text: str, k: int) -> list[str] | None:
     first = _FIRST_ITEM_LEAD.split(items[0])[-1]
     place = place_name_regex().match(first)  # (南京市汽车制造业、电子信息业…: the report's place first)
     items[0] = first[place.end():] if place and len(first) - place.end() >= 2 else first
+    # (…、电子产业实现两位数的较快增长,增速: the last item ends where its predicate starts)
+    items[-1] = _ITEM_PREDICATE.sub("", items[-1].split(",")[0].split("，")[0]) or items[-1]
     items = [_GROUP_WORD_END.sub("", x.strip(" \"“”")) or x for x in items]
     items = [strip_regex().sub("", x) or x for x in items]
     return items if all(0 < len(x) <= 20 for x in items) else None
