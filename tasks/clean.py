@@ -147,6 +147,7 @@ class _Rules:
     inline: tuple[re.Pattern[str], ...]
     line_max_chars: int
     line_starts: re.Pattern[str]
+    list_item_break: re.Pattern[str]
     line_contains: re.Pattern[str]
     chrome_max_chars: int
     chrome_token: re.Pattern[str]
@@ -194,6 +195,7 @@ def _rules() -> _Rules:
     lines, footer, join = data["lines"], data["footer"], data["join"]
     return _Rules(
         inline=tuple(re.compile(p) for p in inline_patterns),
+        list_item_break=re.compile(inline["list_item_break"]),
         line_max_chars=lines["max_chars"],
         line_starts=re.compile(_alternation([*lines["starts"], footer["headers"]])),
         line_contains=re.compile(_alternation(lines["contains"])),
@@ -228,7 +230,7 @@ def _remove_inline(text: str, rules: _Rules) -> str:
             text, n = pattern.subn("", text)
             removed += n
         if not removed:
-            return text
+            return rules.list_item_break.sub("。", text) if " -" in text else text
 
 
 def _is_separator(line: str, rules: _Rules) -> bool:

@@ -215,6 +215,18 @@ def test_footnote_markers_and_bare_urls_are_dropped() -> None:
     assert clean("部署[1],详见 https://gxt.example.cn/a/1.html 与www.example.com.cn") == "部署,详见  与"
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a bulleted list flattened into one line: each " - " starts an item of its own
+    ("工业经济整体表现 - 2025年规上工业增加值增长6.9% [1] - 2025年全省工业投资增长6.6%",
+     "工业经济整体表现。2025年规上工业增加值增长6.9%。2025年全省工业投资增长6.6%"),
+    # a dash between numbers, or with no space around it, is no list mark
+    ("2023 - 2025年规上工业增加值年均增长6%", "2023 - 2025年规上工业增加值年均增长6%"),
+    ("1-2月规上工业增加值增长6%", "1-2月规上工业增加值增长6%"),
+])
+def test_a_flattened_bullet_list_becomes_sentences(text: str, expected: str) -> None:
+    assert clean(text) == expected
+
+
 def test_related_article_footer_is_dropped() -> None:
     text = (
         "软件业务收入增长13%。\n\n相关阅读:\n· 浙江省工业经济运行平稳\n· 重庆市新型工业化推进会召开 2024-11-25\n\n下一段正文很长"
