@@ -18,6 +18,8 @@ from tasks.extract.mentions import Mention, SentenceContext, industry_investment
 from tasks.parse import alternation
 
 _SAME_PERIOD = re.compile(r"^同期(?=全)")
+_COUNTED_GROUPS = re.compile(r"(?<![等\d])(?:\d+|[一二三四五六七八九十两]+)个(?:重点|工业)?(?:行业|产业|大类|门类|领域)(?!集群|链)")
+_THRESHOLD = re.compile(r"超过|超|逾|以上")
 
 
 def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
@@ -41,6 +43,9 @@ def not_a_row(ctx: SentenceContext, mention: Mention, fig: Figure) -> bool:
     if fig.measure == "rank" and not (rank_benchmark_regex().match(fig.benchmark or "") or (
             place_name_regex().match(fig.benchmark or "") and not _AMONG_KINDS.search(fig.benchmark or ""))):
         return True  # (居宁波各区县(市)第2位, 居湖州市第1位: a parent place is a benchmark too)
+    if fig.measure == "yoy_pct" and _COUNTED_GROUPS.search(s, clause_start_or_list(s, fig.start), fig.start) and (
+            _THRESHOLD.search(s, fig.start, min(len(s), fig.end + 2))):
+        return True  # 4个行业投资增速超50%: how many industries passed a threshold, no one's figure
     clause_lo = clause_start(s, fig.start)
     if mention.end <= clause_lo and ctx.holds("other_measures") and has_word("other_measures", s[clause_lo: fig.start]):
         return True  # "规上工业增加值增长7%,固定资产投资增长5%": the figure is of another measure
