@@ -620,7 +620,9 @@ def _list_items(text: str, k: int) -> list[str] | None:
 # (an item holds no 、和及与: an item that could also hold a separator makes the regex backtrack
 # exponentially on "汽车和汽车和…")
 _GROUP_LIST = re.compile(r"(?:其中|另外|此外)?(?P<items>[^、和及与\W\d]{2,12}?(?:[、和及与][^、和及与\W\d]{2,12}?)+)"
-                         r"(?:等)?(?P<count>[两三四五六七八九十]大|\d+个)?(?:行业|产业|领域|板块)?(?P<all>均|都|全部)?"
+                         r"(?:等)?(?P<count>[两三四五六七八九十]大|\d+个)?(?:行业|产业|领域|板块)?"
+                         # (A、B、C三大行业产值增速均在10%以上: the measure word and its rate before 均)
+                         r"(?:(?:工业)?(?:增加值|产值|总产值|营业收入|投资)?(?:增速|增幅))?(?P<all>均|都|全部)?(?:在|为|达到|达)?"
                          r"(?P<keep>继续保持|保持)?")
 
 _LIST_JOINER = re.compile(r"[、和及与]")
@@ -656,6 +658,8 @@ def figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figur
         text = _items_before_indicator(listed.group("items")) if marked and listed else None
         if text is not None:
             items = _list_items(text, len(split_items(text, "、和及与")))
+        if items and all(named_place(x) is not None for x in items):
+            items = None  # a list of places: enumerations.figures_per_listed_place reads it
         if not items:
             out.append(fig)
             continue

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from tasks.extract.boundaries import clause_start
 from tasks.extract.figures import Figure
-from tasks.extract.lexicon import has_word, named_place
+from tasks.extract.lexicon import has_word, named_place, place_name_regex
 from tasks.extract.mentions import COUNTED_PLACES, Mention, SentenceContext, subject_from_prefix
 
 # what ends the text before an item: a separator, or a word that introduces the list
@@ -98,6 +98,8 @@ def figures_per_listed_place(sentence: str, figures: list[Figure]) -> list[Figur
                 _SHARED.search(sentence, lo, fig.start) or _COUNTED.search(listed.group(0)))):
             listed = None  # (an item's own bracketed value is no shared figure)
         places = [_BRACKETED.sub("", x).removesuffix("等") for x in listed.group("items").split("、")] if listed else []
+        if places and named_place(places[-1]) is None and (lead := place_name_regex().match(places[-1])):
+            places[-1] = lead.group(0)  # (…、信阳市工业投资增速均在30%以上: the last item runs on into its clause)
         if len(places) < 2 or not all(named_place(x) is not None for x in places):
             out.append(fig)
             continue

@@ -140,6 +140,9 @@ def _growth_pattern(w: dict[str, list[str]]) -> str:
         rf"|(?P<yoy_verb>{up}|{down})(?:目标|分别)?(?:要|需|将|在)?(?:了|为|达到|达|是|保持在|保持|不低于|不少于)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
         rf"(?P<yoy_num>-?(?:{_NUM})\s?(?:%|倍)|-?(?:{_RED})\s?(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
+        # 增速均在30%以上: a threshold every item listed before it passed (dev README 7)
+        rf"|(?:(?<=增速均在)|(?<=增幅均在)|(?<=增速都在)|(?<=增速均为)|(?<=增速均达)|(?<=增速均达到))"
+        rf"(?P<yoy6_num>{_NUM})%(?:以上|左右)?"
         # (同比+28.6%): a signed rate after 同比
         rf"|(?:同比|比上年|较上年)\s*(?P<yoy3_sign>[+-])\s*(?P<yoy3_num>{_NUM})%"
         # 分别增长1.5倍、1.3倍: a multiple listed after a growth multiple is a growth too
@@ -169,6 +172,8 @@ _SHARE_PATTERN = (
     rf"(?:提高|提升|上升|增加|扩大|下降|回落|降低|下滑)(?:到|至)"
     rf"|达到|达|为|超过|超|约|近|提高到|提升至|升至)?(?P<sh_num>{_VAL})%"
     rf"|(?P<sh2_num>{_NUM})%的(?=[^,，。;；]{{0,2}}(?:工业|营收|利润))"
+    # 占规上工业比重达45.9: a share written without % (dev README)
+    rf"|占(?P<sh3_of>[^,，。;；:：由]{{0,24}}?)的?(?:比重|比例)(?:达到|达|为)(?P<sh3_num>{_NUM})(?![\d.%％万亿元个家户辆倍])"
 )
 
 # Levels: 1205.3亿元; 689家; 突破万亿元; 超百万辆; 万余家
@@ -318,6 +323,8 @@ def _share_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
         return Figure("completion", figure_value(m.group("sh_num")), "%", "percent", s, e)
     if m.group("sh2_num"):
         return Figure("share_pct", parse_number(m.group("sh2_num")), "%", "percent", s, e, forward=True)
+    if m.group("sh3_num"):
+        return Figure("share_pct", parse_number(m.group("sh3_num")), "%", "percent", s, e, share_of_start=m.start("sh3_of"))
     return Figure("share_pct", figure_value(m.group("sh_num")), "%", "percent", s, e,
                   share_of_start=m.start("sh_of"))
 
@@ -334,8 +341,8 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if m.group("yt_num"):
         val = parse_number(m.group("yt_num"))
         return Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
-    if m.group("yoy2_num"):
-        return Figure("yoy_pct", parse_number(m.group("yoy2_num")), "%", "percent", s, e)
+    if m.group("yoy2_num") or m.group("yoy6_num"):
+        return Figure("yoy_pct", parse_number(m.group("yoy2_num") or m.group("yoy6_num")), "%", "percent", s, e)
     if m.group("yoy4_num"):
         return Figure("yoy_pct", _times_as_percent(m.group("yoy4_num")), "%", "percent", s, e)
     sign = -1.0 if m.group("yoy3_sign") == "-" else 1.0

@@ -401,12 +401,16 @@ def _lens_subject(ctx: SentenceContext, fig: Figure) -> str | None:
     return subject if subject and subject.endswith(_LENS_GROUP_END) else None
 
 
+_BELOW_SCALE_TAIL = re.compile(r"(?:工业)?(?:企业)?$")
+
+
 @lru_cache(maxsize=4096)
 def _prefixed_subject(prefix: str, alias: str, place_names: re.Pattern[str] | None) -> str | None:
     """The subject the words before an alias name (the same words and alias read the same)."""
     if alias in ("增加值", "产值", "总产值") and not prefix.strip():
         return None
-    if "规下" in prefix[-4:] or prefix.endswith(("规模以下", "规模以下工业")):
+    scope = _BELOW_SCALE_TAIL.sub("", prefix)  # (规下工业企业增加值: the scope, then its words)
+    if "规下" in scope[-4:] or scope.endswith("规模以下"):
         return "规下"
     joined = _ALIAS_GROUP.match(alias) if prefix.endswith(("及", "和", "与")) else None
     if joined:  # 互联网及软件信息服务业主营业务收入: the group is both, as written
