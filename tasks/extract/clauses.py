@@ -243,6 +243,20 @@ def place_heading(sentence: str, mention: Mention | None, fig: Figure) -> str | 
     return _place_of_head(sentence[lo:hi])
 
 
+def item_place(sentence: str, fig: Figure) -> str | None:
+    """A place that is all a bracket or a list item names before its growth (…增长3.9%(广州增长1.6%、
+    深圳增长5.9%)): the figure is that place's, its evidence from the place on."""
+    m = _ITEM_OPENING.search(sentence, clause_start(sentence, fig.start), fig.start)
+    place = _place_of_head(_GROWTH_WORD_END.sub("", m.group(0)[1:])) if m else None
+    if m and place:
+        fig.evidence_start = m.start() + 1
+    return place
+
+
+_ITEM_OPENING = re.compile(r"[(（、][^(（、,，;；。:：]*$")
+_GROWTH_WORD_END = re.compile(r"(?:同比|比上年)?(?:增长|下降|增速为?|增幅为?)?$")
+
+
 @lru_cache(maxsize=4096)
 def _place_of_head(words: str) -> str | None:
     head = HEAD_NOISE.sub("", words)

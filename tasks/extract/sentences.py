@@ -29,6 +29,7 @@ from tasks.extract.clauses import (
     distribution,
     figures_per_listed_group,
     governing_mention,
+    item_place,
     place_heading,
 )
 from tasks.extract.enumerations import enumerated_values, figures_per_listed_place
@@ -481,6 +482,10 @@ def _dropped(r: _Reading, i: int, mention: Mention, fig: Figure) -> bool:
     return False
 
 
+_REFERS_BACK = ("这", "这些", "该", "上述", "以上")
+_COUNT_CODES = ("above_scale_enterprises", "little_giant_enterprises")
+
+
 def _code_and_subject(r: _Reading, i: int, fig: Figure, mention: Mention, code: str,
                       subject: str | None) -> tuple[str, str | None]:
     """The row's code and subject: read from the mention's wording unless a list gave the subject;
@@ -496,6 +501,8 @@ def _code_and_subject(r: _Reading, i: int, fig: Figure, mention: Mention, code: 
             subject = r.subject_of[code]  # a gap or rank qualifies the figure just before it (累计达62家,位居…)
     elif code == "industrial_value_added_all" and subject:
         code = "industrial_value_added"
+    if subject in _REFERS_BACK:  # 新增规上工业企业356家,这356家企业实现产值…: the group just counted
+        subject = next((r.subject_of[c] for c in _COUNT_CODES if r.subject_of.get(c)), None)
     if code == "manufacturing_investment" and subject:
         code, subject = industry_investment(subject)
     if code == "industrial_value_added_all" and subject and subject.endswith("业") and subject != "规下":
@@ -535,6 +542,8 @@ def _place_figure(r: _Reading, mention: Mention, fig: Figure) -> None:
     sentence = r.ctx.sentence
     if fig.place is None and _national(sentence, mention, fig):
         fig.place = "全国"  # 全国规上工业增加值增长4.6%, …全国增长4.0%: the country's own figure
+    if fig.place is None and fig.measure == "yoy_pct" and ("(" in sentence or "（" in sentence or "、" in sentence):
+        fig.place = item_place(sentence, fig)  # (…增长3.9%(广州增长1.6%、深圳增长5.9%): the item's own place)
     if fig.place is None:
         fig.place = place_heading(sentence, mention, fig)
     if fig.place is None and fig.measure in ("vs_benchmark_pp", "rank"):
