@@ -260,6 +260,8 @@ _GROWTH_WORD_END = re.compile(r"(?:同比|比上年)?(?:增长|下降|增速为?
 @lru_cache(maxsize=4096)
 def _place_of_head(words: str) -> str | None:
     head = HEAD_NOISE.sub("", words)
+    if head in ("全省", "全国"):  # (青岛市…增长4.6%,全省增长5.1%: the province's own figure)
+        return head
     return head if 2 <= len(head) <= 12 and named_place(head) is not None else None
 
 
