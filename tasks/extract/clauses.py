@@ -371,7 +371,9 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     place; else an indicator; else a subject (of the groups listed, or of a split alias's gap)."""
     s = ctx.sentence
     start = sentence_part_start(s, m.start())
-    mentions = [x for x in ctx.mentions if start <= x.start < m.start()]
+    # (A、B增加值占规上工业比重分别为…: the whole a share is of is no listed indicator)
+    wholes = [(f.share_of_start, f.end) for f in figures if f.measure == "share_pct" and f.share_of_start >= 0]
+    mentions = [x for x in ctx.mentions if start <= x.start < m.start() and not any(a <= x.start < b for a, b in wholes)]
     listed = _listed_values(s[start: m.start()], len(run))
     if listed:
         mention = mentions[-1] if mentions else None
