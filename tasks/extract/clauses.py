@@ -195,7 +195,15 @@ def _growth_mention(ctx: SentenceContext, fig: Figure, previous: Mention | None,
         return before[-1] if before and marks_between(s, before[-1].end, fig.start) <= 3 else None
     if not near and fig.measure == "yoy_pct" and previous is not None and _bare_growth(ctx, previous, fig):
         return previous  # "…完成工业总产值1107.18亿元,占规模以上工业的25.7%;同比增长12.3%"
+    if not near and (label := _HEADING_LABEL.match(s)) is not None and label.end() <= fig.start:
+        # "(二)工业投资:上半年,全市同比增长12.6%": a heading's indicator governs the sentence after its colon
+        in_label = [m for m in before if m.end <= label.end()]
+        return in_label[-1] if in_label else None
     return near[-1] if near else None
+
+
+_HEADING_LABEL = re.compile(r"\s*(?:[(（][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十\d]{1,2}[、.．])?\s*"
+                            r"[^,，;；:：。\d]{2,16}[:：]")
 
 
 def _bare_growth(ctx: SentenceContext, previous: Mention, fig: Figure) -> bool:

@@ -167,6 +167,7 @@ _JOINT = re.compile(r"、[^、,，;；]+(?:共|合计|共计)(?:实现|完成)?$
 
 _PUNCTUATION = re.compile(r"[,，。;；]")
 _PHRASE_BREAK = re.compile(r"——|[\s:：|｜]+")
+_LIST_NUMBER = re.compile(r"^(?:[(（][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}[、.．](?!\d))")
 
 
 # (an aside that defines or bounds the group, not a name written with brackets: 新能源(节能环保产业))
@@ -180,7 +181,7 @@ def subject_from_prefix(prefix: str, place_names: re.Pattern[str] | None) -> str
         return None
     # (结构向优——1至11月…; 新疆“八大产业集群”建设提速 今年前8月…: a heading's label before a double
     # dash, a space or a colon is another phrase)
-    prefix = _PHRASE_BREAK.split(prefix)[-1]
+    prefix = _LIST_NUMBER.sub("", _PHRASE_BREAK.split(prefix)[-1])  # ((二)工业投资: a heading's number)
     corps = _CORPS_UNIT.search(prefix)
     if corps:
         return corps.group(0)
