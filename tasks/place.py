@@ -948,12 +948,16 @@ def segment_document(cleaned_text: str, publication_date: str | None = None,
     bounds.append(len(text))
 
     segments: list[Segment] = []
+    # (a section whose lead names no period is about the period the report's title names:
+    # 2023年1-9月浙江各市工业运行 / 湖州市:规上工业增加值增长5.4% -> 1..9; contract, "Periods")
+    whole = report_period(text, 0, 0, title) if title else None
     for index, (_, subject, hints) in enumerate(sections):
         start, end = bounds[index], bounds[index + 1]
         place = _settle(subject, hints, text, start, end, g)
         fallback = segments[0].report_year if segments else None
         segments.append(_segment(index, start, end, place, text, publication_date, fallback,
                                  title if index == 0 else None))
+        segments[-1].report_period = segments[-1].report_period or whole
         segments[-1].place_source = "section heading" if place.region_code or place.county else None
     return segments
 
