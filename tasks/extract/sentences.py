@@ -203,7 +203,10 @@ _PRODUCT_OUTPUT = re.compile(r"(?<![\u4e00-\u9fff])(?:\d{4}年)?(?:\d{1,2}月?[-
 
 
 _PERIOD_GROWTH = re.compile(r"\s*(?:(?:19|20)\d\d年)?(?:\d{1,2}\s*[-—–~至]\s*)?\d{1,2}月份?(?:当月|单月)?[,，]?"
-                            r"(?:同比|比上年同期)?(?:增长|下降|增速为?|增幅为?)-?\d")
+                            r"(?:同比|比上年同期)?(?:增长|下降|增速为?|增幅为?)-?\d"
+                            # (…增长7.9%,超额完成目标。2024年奋斗目标为增长8.5%: a target's bare growth)
+                            r"|\s*(?:(?:19|20)\d\d年|明年|今年)?(?:全年|年度)?(?:的)?(?:奋斗目标|预期目标|目标)(?:是|为)?"
+                            r"(?:增长|增速为?)-?\d")
 
 
 def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
@@ -675,8 +678,11 @@ def _after_list_item(sentence: str, fig: Figure, figures: list[Figure]) -> bool:
     return after_growth and _names_only_group(sentence[at: fig.start], fig)
 
 
+_TARGET_HEAD = re.compile(r"(?:全年|年度)?(?:的)?(?:奋斗目标|预期目标|目标)(?:是|为)?(?:增长|增速为?)?$")
+
+
 def _names_only_group(head: str, fig: Figure) -> bool:
-    head = follow_on_regex().sub("", head)
+    head = _TARGET_HEAD.sub("", follow_on_regex().sub("", head))  # (2024年奋斗目标为增长…: a target of it)
     head = HEAD_NOISE.sub("", _SINGLE_MONTH.sub("", PERIOD_OR_PLACE.sub("", head)))
     return not head or PARALLEL_GROUP.fullmatch(head) is not None or fig.place is not None or (
         2 <= len(head) <= 12 and named_place(head) is not None)
