@@ -841,6 +841,7 @@ def _page_place(text: str, source_text: str | None, g: _Gazetteer) -> tuple[Plac
     for clue, find in (("title", lambda: _title_subject(text, g)), ("national opening", lambda: _national_subject(text, g)),
                        ("national subject", lambda: _national_anywhere(text, g)),
                        ("source line", lambda: _source_subject(source, g)),
+                       ("dateline", lambda: _dateline_subject(text, g)),
                        ("places named", lambda: _named_everywhere(text, g))):
         place = find()
         if place is not None:
@@ -897,6 +898,31 @@ def _source_subject(text: str, g: _Gazetteer) -> Place | None:
             if subject is not None and subject.settled:
                 return subject.place
     return None
+
+
+# A newspaper's dateline (本报乌鲁木齐讯, 新华社杭州1月5日电): where the story was filed
+_DATELINE = re.compile(r"(?:本报|新华社|中新社|中新网|人民网|新华网|央广网)(?:记者)?(?=[\u4e00-\u9fff]{2,8}?(?:\d{1,2}月\d{1,2}日)?(?:讯|电))")
+_PROVINCE_WHOLE = re.compile(r"全省|全区|我省|我区|全疆")
+_CITY_WHOLE = re.compile(r"全市|我市|本市")
+
+
+def _dateline_subject(text: str, g: _Gazetteer) -> Place | None:
+    """The place of a newspaper's dateline (本报乌鲁木齐讯): its province when the story then speaks of
+    the province as a whole (全区规上工业…), else the city."""
+    m = _DATELINE.search(text, 0, 2000)
+    if m is None:
+        return None
+    names, names_end = _read_names(text, m.end(), min(len(text), m.end() + 12), g)
+    subject = _resolve_names(names, g) if names else None
+    if subject is None or not subject.settled:
+        return None
+    place = subject.place
+    story = text[names_end: names_end + 300]
+    province = _PROVINCE_WHOLE.search(story)
+    city = _CITY_WHOLE.search(story)
+    if province and not (city and city.start() < province.start()):
+        return Place(place.region_code, place.region)
+    return place
 
 
 _STORY_SENTENCES = 2  # full sentences before a lone section that make a story of their own
