@@ -918,7 +918,7 @@ def _dateline_subject(text: str, g: _Gazetteer) -> Place | None:
         return None
     place = subject.place
     story = text[names_end: names_end + 300]
-    province = _PROVINCE_WHOLE.search(story)
+    province = _PROVINCE_WHOLE.search(story) or g.regional_names.search(story)  # (…兵团工业…: the province)
     city = _CITY_WHOLE.search(story)
     if province and not (city and city.start() < province.start()):
         return Place(place.region_code, place.region)

@@ -43,6 +43,7 @@ from tasks.extract.lexicon import (
     is_count,
     load_catalog,
     named_place,
+    regional_words,
     word_tuple,
     words,
 )
@@ -508,6 +509,9 @@ def _code_and_subject(r: _Reading, i: int, fig: Figure, mention: Mention, code: 
         subject = next((r.subject_of[c] for c in _COUNT_CODES if r.subject_of.get(c)), None)
     if code == "manufacturing_investment" and subject:
         code, subject = industry_investment(subject)
+    if subject is None and fig.place is None and (body := next(
+            (v for v in r.subject_of.values() if v in regional_words()), None)) is not None:
+        subject = body  # 兵团工业固定资产投资增长8.2%,制造业投资增长14.4%: the body the sentence is about
     if code == "industrial_value_added_all" and subject and subject.endswith("业") and subject != "规下":
         code = "industrial_value_added"  # an industry's value added is a breakdown of 规上 (dev README)
     r.subject_of[code] = subject
