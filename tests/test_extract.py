@@ -437,8 +437,8 @@ def test_levels_then_a_distribution_over_the_listed_indicators():
 
 
 @pytest.mark.parametrize(("text", "bench", "value"), [
-    ("高技术制造业增加值增长21.0%,比全部规上工业高13.2个百分点。", "全部规上工业", 13.2),
-    # (the place whose whole it is, as the contract writes a benchmark)
+    # (the place whose whole it is, as the contract writes a benchmark: here a province's report)
+    ("高技术制造业增加值增长21.0%,比全部规上工业高13.2个百分点。", "全省", 13.2),
     ("高技术制造业增加值增长21.0%,快于全市规上工业13.2个百分点。", "全市", 13.2),
     ("高技术制造业增加值增长21.0%,快于同期全市规模以上工业经济13.2个百分点。", "全市", 13.2),
 ])

@@ -66,7 +66,7 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
         "measure": measure,
         "value": draft.figure.value,
         "unit": draft.figure.unit,
-        "benchmark": _gap_benchmark(draft.figure.benchmark) if measure == "vs_benchmark_pp" else (
+        "benchmark": _gap_benchmark(draft.figure.benchmark, county, city, region) if measure == "vs_benchmark_pp" else (
             draft.figure.benchmark if measure == "rank" else None),
         "is_redacted": draft.figure.value is None,
         "is_estimate": draft.is_estimate,
@@ -88,6 +88,18 @@ def build_row(doc: Document, segment: Segment, draft: Draft, offset: int, text: 
 _BENCH_WHOLE = re.compile(r"(?:同期)?(全国|全省|全市|全区|全县|全州|全盟)(?=.)")
 
 
-def _gap_benchmark(benchmark: str | None) -> str | None:
+# …比全部规上工业高10.8个百分点: the whole of the row's own place (dev README: 全市/全县/全区)
+_OWN_WHOLE = re.compile(r"(?:全部)?(?:规模以上|规上)(?:工业)?(?:增加值)?(?:增速)?|全部工业(?:增加值)?")
+
+
+def _gap_benchmark(benchmark: str | None, county: str | None, city: str | None, region: str | None) -> str | None:
+    if benchmark and _OWN_WHOLE.fullmatch(benchmark):
+        if county:
+            return "全区" if county.endswith("区") else "全县"
+        if city:
+            return "全市"
+        if not region or region == "全国":
+            return benchmark
+        return "全区" if region.endswith("自治区") else "全市" if region.endswith("市") else "全省"
     whole = _BENCH_WHOLE.match(benchmark or "") or place_name_regex().match(benchmark or "")
     return whole.group(whole.lastindex or 0) if whole else benchmark  # (西安市规模以上工业 -> 西安市)
