@@ -409,7 +409,7 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     # before the list is not one of the listed indicators)
     kind = figures[run[0]].measure  # (营业收入812亿元、利润总额37亿元,分别增长…: levels of their own do not count)
     codes = [x for x, prev, nxt in zip(mentions, [None, *mentions[:-1]], [*mentions[1:], None], strict=True)
-             if x.alias and not _scope_of(x, nxt) and (x.alias not in _MEASURE_ONLY or _joined_to(s, prev, x)
+             if x.alias and not _scope_of(x, nxt) and not _FRAME_AFTER.match(s, x.end) and (x.alias not in _MEASURE_ONLY or _joined_to(s, prev, x)
                                                         or _scope_of(prev, x))
              and not (nxt and any(x.end <= f.start < nxt.start and f.measure == kind for f in figures))]
     if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
@@ -437,6 +437,10 @@ def _groups_sharing_measure(s: str, mentions: list[Mention]) -> bool:
             and all(is_group_name(x.alias) for x in mentions[:-1])
             and all(s[a.end: a.end + 1] in LIST_JOINERS and not CLAUSE_MARK.search(s, a.end, b.start)
                     for a, b in itertools.pairwise(mentions)))
+
+
+# 高技术制造业中,A、B投资分别…: the group the list is drawn from frames it, no item of it
+_FRAME_AFTER = re.compile(r"中[,，:：]")
 
 
 def _scope_of(x: Mention | None, nxt: Mention | None) -> bool:
@@ -648,20 +652,28 @@ def _list_items(text: str, k: int) -> list[str] | None:
 _GROUP_LIST = re.compile(r"(?:其中|另外|此外)?(?P<items>[^、和及与\W\d]{2,12}?(?:[、和及与][^、和及与\W\d]{2,12}?)+)"
                          r"(?:等)?(?P<count>[两三四五六七八九十]大|\d+个)?(?:行业|产业|领域|板块)?"
                          # (A、B、C三大行业产值增速均在10%以上: the measure word and its rate before 均)
-                         r"(?:(?:工业)?(?:增加值|产值|总产值|营业收入|投资)?(?:增速|增幅))?(?P<all>均|都|全部)?(?:在|为|达到|达)?"
+                         r"(?:(?:工业)?(?:增加值|产值|总产值|营业收入|投资))?(?:同比)?(?:增速|增幅)?(?P<all>均|都|全部)?(?:在|为|达到|达)?"
                          r"(?P<keep>继续保持|保持)?")
 
 _LIST_JOINER = re.compile(r"[、和及与]")
+_SHARED_GROWTH = re.compile(r"(?:增长|下降)(?:均|都)")
 
 
 def _items_before_indicator(items: str) -> str | None:
     """The groups of a list with no indicator wording among them (A、B、C均增长…), or before the
-    one that closes the list (A、B增加值均增长…: the groups' value added); else None."""
+    one that closes the list (A、B增加值均增长…: the groups' value added), or a list of the special
+    groups themselves (高技术制造业、装备制造业增加值均增长…: each its own); else None."""
     found = list(load_catalog().alias_regex.finditer(items))
     if not found:
         return items
     if len(found) == 1 and found[0].end() == len(items) and _LIST_JOINER.search(items, 0, found[0].start()):
         return items[: found[0].start()]
+    cat, special = load_catalog(), words()["value_added_codes"]
+    parts = split_items(items, "、和及与")
+    if len(found) == len(parts) >= 2 and all(
+            cat.alias_to_code[m.group(0)] in special and not cat.alias_to_code[m.group(0)].startswith("industrial_")
+            for m in found):
+        return "、".join(_MEASURE_WORD_END.sub("", p.removesuffix("等")) for p in parts)
     return None
 
 
@@ -680,7 +692,7 @@ def figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figur
         items = None
         # a marker says it is a list of groups, not one group whose name holds 、 (电力、热力…供应业)
         marked = listed and (listed.group("count") or listed.group("all") or listed.group("keep")
-                             or sentence.startswith("保持", fig.start))
+                             or sentence.startswith("保持", fig.start) or _SHARED_GROWTH.match(sentence, fig.start))
         text = _items_before_indicator(listed.group("items")) if marked and listed else None
         if text is not None:
             items = _list_items(text, len(split_items(text, "、和及与")))

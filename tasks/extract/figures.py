@@ -137,7 +137,7 @@ def _growth_pattern(w: dict[str, list[str]]) -> str:
         rf"|(?<![比较与同])(?P<py_word>去年同期|上年同期|去年|上年)(?:增速)?(?:为|是)(?P<py_num>-?(?:{_NUM}))%"
         # 全国为4.6%, 全省平均为5.1%: the benchmark place's own growth, a row of that place
         rf"|(?P<pw_place>全国|全省)(?:平均水平|平均增速|平均|增速)?(?:为|是)(?P<pw_num>-?(?:{_NUM}))%"
-        rf"|(?P<yoy_verb>{up}|{down})(?:目标|分别)?(?:要|需|将|在)?(?:了|为|达到|达|是|保持在|保持|不低于|不少于)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
+        rf"|(?P<yoy_verb>{up}|{down})(?:目标|分别|均|都)?(?:要|需|将|在)?(?:了|为|达到|达|是|保持在|保持|不低于|不少于)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
         rf"(?P<yoy_num>-?(?:{_NUM})\s?(?:%|倍)|-?(?:{_RED})\s?(?:%|(?![家户个项亿万元辆座台])))(?P<yoy_floor>以上|左右)?"
         rf"|保持(?P<yoy2_num>{_NUM})%(?:以上|左右)?的(?:增速|增长)"
         # 增速均在30%以上: a threshold every item listed before it passed (dev README 7)
