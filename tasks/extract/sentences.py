@@ -143,27 +143,11 @@ def read_sentence(doc: Document, segment: Segment, state: ReadingState, text: st
             _note_topic_heading(state, SentenceContext(sentence, start, mentions, place_names))
         _finish_sentence(state, sentence, years, periods)
         return []
-    # a mention inside a gap's benchmark (快于全部规上工业8.3个百分点) governs nothing after it
-    gaps = [f for f in figures if f.measure == "vs_benchmark_pp"]
-    mentions = [m for m in mentions if not any(f.start < m.start < f.end for f in gaps)] if gaps else mentions
-    # …, or the object of a comparison with no figure of its own (增速低于规上工业,占…比重为33.9%)
-    mentions = [m for m in mentions if not _COMPARED_WITH.search(sentence, max(0, m.start - 8), m.start)]
-    # …, a mention a contribution is to (为全省规上工业增长贡献67.1%, 拉动全市规上工业增长2.1个百分点)
-    if "贡献" in sentence or "拉动" in sentence:
-        spans = [c.span() for c in _CONTRIBUTION.finditer(sentence)]
-        mentions = [m for m in mentions if not any(a <= m.start < b for a, b in spans)]
-    ctx = SentenceContext(sentence, start, mentions, place_names, (para_start, start),
-                          text, (max(segment.start, start - 2000), start), figures,
+    ctx = SentenceContext(sentence, start, _governing_mentions(sentence, mentions, figures), place_names,
+                          (para_start, start), text, (max(segment.start, start - 2000), start), figures,
                           exclusion_words().search(sentence) is not None)
     reading = _Reading(ctx, follow_on, after_opener, years, periods, all_periods, comparison_ends)
-    if state.topic is not None and sentence.lstrip().startswith(word_tuple("topic_openers")):
-        reading.topic = state.topic  # 产值增长…: the sentence goes on about the group before it
-    elif (opening := GROUP_OPENING.match(sentence)) is not None:
-        # 其中,电子及通信设备制造业发展一枝独秀,实现产值771.03亿元: its measure words are the group's
-        reading.topic = ("", subject_from_prefix(opening.group("group"), place_names))
-    elif ("产量" in sentence or "产销量" in sentence) and (product := _PRODUCT_OUTPUT.search(sentence)) is not None:
-        # 全省汽车产量147万辆,…;实现产值同比增长31.4%,实现增加值…: the product's industry
-        reading.topic = ("", subject_from_prefix(product.group("product"), place_names))
+    reading.topic = _opening_topic(state, sentence, place_names)
     rows = []
     part_topics = [(m.start(), m.group("group") or m.group("named")) for m in PART_TOPIC.finditer(sentence)] if (
         "方面" in sentence or "其中" in sentence or "另外" in sentence or "此外" in sentence) else []
@@ -294,6 +278,33 @@ def _figures_to_read(r: _Reading, figures: list[Figure]) -> Sequence[Figure | No
                 i == 0 and QUALIFIER_OPENING.match(r.ctx.sentence) is not None)))  # (a deck line's own gap)
         kept.append(f if keep else None)
     return kept
+
+
+def _governing_mentions(sentence: str, mentions: list[Mention], figures: list[Figure]) -> list[Mention]:
+    """The mentions that may govern a figure: not one inside a gap's benchmark (快于全部规上工业8.3个
+    百分点), the object of a comparison with no figure (增速低于规上工业,占…比重为33.9%) or what a
+    contribution is to (为全省规上工业增长贡献67.1%, 拉动全市规上工业增长2.1个百分点)."""
+    gaps = [f for f in figures if f.measure == "vs_benchmark_pp"]
+    mentions = [m for m in mentions if not any(f.start < m.start < f.end for f in gaps)] if gaps else mentions
+    mentions = [m for m in mentions if not _COMPARED_WITH.search(sentence, max(0, m.start - 8), m.start)]
+    if "贡献" in sentence or "拉动" in sentence:
+        spans = [c.span() for c in _CONTRIBUTION.finditer(sentence)]
+        mentions = [m for m in mentions if not any(a <= m.start < b for a, b in spans)]
+    return mentions
+
+
+def _opening_topic(state: ReadingState, sentence: str, place_names: re.Pattern[str] | None
+                   ) -> tuple[str, str | None] | None:
+    """The group a sentence's bare measure words are about, from how it opens."""
+    if state.topic is not None and sentence.lstrip().startswith(word_tuple("topic_openers")):
+        return state.topic  # 产值增长…: the sentence goes on about the group before it
+    if (opening := GROUP_OPENING.match(sentence)) is not None:
+        # 其中,电子及通信设备制造业发展一枝独秀,实现产值771.03亿元: its measure words are the group's
+        return "", subject_from_prefix(opening.group("group"), place_names)
+    if ("产量" in sentence or "产销量" in sentence) and (product := _PRODUCT_OUTPUT.search(sentence)) is not None:
+        # 全省汽车产量147万辆,…;实现产值同比增长31.4%,实现增加值…: the product's industry
+        return "", subject_from_prefix(product.group("product"), place_names)
+    return None
 
 
 def _read_figure(state: ReadingState, r: _Reading, i: int, fig: Figure) -> Draft | None:
