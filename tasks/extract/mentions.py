@@ -254,6 +254,8 @@ def _group_head(head: str) -> str | None:
     head = _PROJECT_INVESTMENT.sub("", head)
     if part_of and head in load_catalog().product_names:
         return head  # …战略性新兴产业增长21.9%,其中新能源汽车增长81.6%: the product's industry, a part
+    if head in words()["macro_regions"]:
+        return head if head.endswith("地区") else head + "地区"  # 东部地区增长5.0%: a group of provinces
     if not PARALLEL_GROUP.fullmatch(head) or load_catalog().alias_regex.search(head):
         return None
     return subject_from_prefix(head, None)

@@ -700,4 +700,4 @@ def _names_only_group(head: str, fig: Figure) -> bool:
     head = _TARGET_HEAD.sub("", follow_on_regex().sub("", head))  # (2024年奋斗目标为增长…: a target of it)
     head = HEAD_NOISE.sub("", _SINGLE_MONTH.sub("", PERIOD_OR_PLACE.sub("", head)))
     return not head or PARALLEL_GROUP.fullmatch(head) is not None or fig.place is not None or (
-        2 <= len(head) <= 12 and named_place(head) is not None)
+        2 <= len(head) <= 12 and named_place(head) is not None) or head in words()["macro_regions"]
