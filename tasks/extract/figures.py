@@ -107,8 +107,8 @@ def _gap_pattern(w: dict[str, list[str]]) -> str:
         # 比全国、全省分别高3.2和1.3个百分点: two benchmarks, two gaps, in order
         # (分别高于规上工业5.2、2.6个百分点: one benchmark, two gaps of two listed subjects)
         rf"(?P<vl_dir>{gap})(?P<vl_b1>{bench})(?:{own('vl_v1')})?"
-        rf"(?:[、和与及](?P<vl_b2>{bench})(?:{own('vl_v2')})?)?{level}?"
-        rf"(?:分别)?(?P<vl_dir2>高出|高|低|快|慢|多|少)?(?P<vl_n1>-?{_VAL})个?(?:百分点)?(?:[、和与及]|,(?!\d{{3}}(?!\d)))"
+        rf"(?:[、和与及](?P<vl_b2>{bench})(?:{own('vl_v2')})?)?{level}?(?P<vl_fall>降幅)?"
+        rf"(?:分别)?(?P<vl_dir2>高出|高|低|快|慢|多|少|小|大)?(?P<vl_n1>-?{_VAL})个?(?:百分点)?(?:[、和与及]|,(?!\d{{3}}(?!\d)))"
         rf"(?P<vl_n2>-?{_VAL})个?百分点"
         rf"|(?<![同环])(?P<vs_dir>{gap})(?P<vs_bench>[^,，。;；:：\d]{{0,16}}?)"
         rf"{level}?(?P<vs_dir2>还差|高出|高|低|快|慢|多|少|大|小|收窄|扩大)?(?P<vs_num>-?{_VAL})个?百分点"
@@ -576,6 +576,8 @@ def _benchmark_list_figures(m: re.Match[str]) -> list[Figure]:
     """`比全国、全省分别高3.2和1.3个百分点`: one gap per benchmark, each with its own evidence start
     (the benchmark's word), so the two rows keep distinct identities."""
     down = m.group("vl_dir") in words()["gap_down"] or m.group("vl_dir2") in ("低", "慢", "少")
+    if m.group("vl_fall"):  # 比工业整体降幅分别小2.2、6.1个百分点: a smaller decline is above the benchmark
+        down = m.group("vl_dir2") == "大"
     sign = -1.0 if down else 1.0
     figures = []
     second = "vl_b2" if m.group("vl_b2") else "vl_b1"

@@ -89,7 +89,7 @@ _BENCH_WHOLE = re.compile(r"(?:同期)?(全国|全省|全市|全区|全县|全�
 
 
 # …比全部规上工业高10.8个百分点: the whole of the row's own place (dev README: 全市/全县/全区)
-_OWN_WHOLE = re.compile(r"(?:全部)?(?:规模以上|规上)(?:工业)?(?:增加值)?(?:增速)?|全部工业(?:增加值)?")
+_OWN_WHOLE = re.compile(r"(?:全部)?(?:规模以上|规上)(?:工业)?(?:增加值)?(?:增速)?|全部工业(?:增加值)?|工业整体|整体工业")
 
 
 def _gap_benchmark(benchmark: str | None, county: str | None, city: str | None, region: str | None) -> str | None:
