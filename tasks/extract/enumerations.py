@@ -34,9 +34,16 @@ def _measure(sentence: str) -> str | None:
 
 
 def _item_start(s: str, bracket: int) -> int:
-    """Where the item before the bracket at `bracket` starts: after the nearest opener."""
+    """Where the item before the bracket at `bracket` starts: after the nearest opener, unless a
+    place's name holds that opener (呼和浩特市(23.1%): 和 is in the name)."""
     ends = [m.end() for m in _ITEM_OPENER.finditer(s, max(0, bracket - 16), bracket)]
-    return ends[-1] if ends else max(0, bracket - 16) if bracket > 16 else 0
+    if not ends:
+        return max(0, bracket - 16) if bracket > 16 else 0
+    if named_place(s[ends[-1]: bracket]) is None:
+        whole = next((e for e in reversed([max(0, bracket - 16), *ends[:-1]]) if named_place(s[e: bracket])), None)
+        if whole is not None:
+            return whole
+    return ends[-1]
 
 
 def enumerated_values(ctx: SentenceContext, figures: list[Figure]) -> Attached:
