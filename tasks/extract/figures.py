@@ -134,7 +134,8 @@ def _growth_pattern(w: dict[str, list[str]]) -> str:
         rf"(?P<yt_prev>-?(?:{_NUM}))%|[^,，。;；\d%]{{0,6}}?)(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|收窄|升|降)"
         rf"(?:至|到)(?P<yt_num>{_NUM})%"
         # 去年同期为5.1%: the growth of the year before, a row of its own
-        rf"|(?<![比较与同])(?P<py_word>去年同期|上年同期|去年|上年)(?:增速)?(?:为|是)(?P<py_num>-?(?:{_NUM}))%"
+        # (去年同期增长8.1%, 上年同期下降2.1%: the same, said with its verb)
+        rf"|(?<![比较与同])(?P<py_word>去年同期|上年同期|去年|上年)(?:增速)?(?:为|是|(?P<py_verb>增长|下降))(?P<py_num>-?(?:{_NUM}))%"
         # 全国为4.6%, 全省平均为5.1%: the benchmark place's own growth, a row of that place
         rf"|(?P<pw_place>全国|全省)(?:平均水平|平均增速|平均|增速)?(?:为|是)(?P<pw_num>-?(?:{_NUM}))%"
         rf"|(?P<yoy_verb>{up}|{down})(?:目标|分别|均|都)?(?:要|需|将|在)?(?:了|为|达到|达|是|保持在|保持|不低于|不少于)?(?P<yoy_approx>约|近|超过|超|逾)?\s*"
@@ -334,8 +335,9 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
     if raw is not None:
         return _verb_growth_figure(m, raw, s, e)
     if m.group("py_num"):
-        return Figure("yoy_pct", parse_number(m.group("py_num")), "%", "percent", s, e, evidence_start=s,
-                      prior_year=True)
+        val = parse_number(m.group("py_num"))
+        return Figure("yoy_pct", -abs(val) if m.group("py_verb") == "下降" else val, "%", "percent", s, e,
+                      evidence_start=s, prior_year=True)
     if m.group("pw_num"):
         return _benchmark_value(m.group("pw_place"), m.group("pw_num"), s, e)
     if m.group("yt_num"):

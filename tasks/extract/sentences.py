@@ -191,7 +191,9 @@ _PERIOD_GROWTH = re.compile(r"\s*(?:(?:19|20)\d\d年)?(?:\d{1,2}\s*[-—–~至]
                             r"(?:同比|比上年同期)?(?:增长|下降|增速为?|增幅为?)-?\d"
                             # (…增长7.9%,超额完成目标。2024年奋斗目标为增长8.5%: a target's bare growth)
                             r"|\s*(?:(?:19|20)\d\d年|明年|今年)?(?:全年|年度)?(?:的)?(?:奋斗目标|预期目标|目标)(?:是|为)?"
-                            r"(?:增长|增速为?)-?\d")
+                            r"(?:增长|增速为?)-?\d"
+                            # (…增长6.5%。去年同期增长8.1%: the year before's, a row of its own)
+                            r"|\s*(?:去年同期|上年同期)(?:增速)?(?:为|是|增长|下降)-?\d")
 
 
 def _open_sentence(state: ReadingState, sentence: str, mentions: list[Mention]
