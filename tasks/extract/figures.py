@@ -132,7 +132,7 @@ def _growth_pattern(w: dict[str, list[str]]) -> str:
         # 增速回落至3.1%: the rate it moved to is the current growth rate
         rf"(?P<yt_word>增速|增幅|降幅)(?:由(?P<yt_prev_word>去年同期|上年同期|去年|上年|(?:19|20)\d\d年)?[^,，。;；:：\d%]{{0,8}}?的?"
         rf"(?P<yt_prev>-?(?:{_NUM}))%|[^,，。;；\d%]{{0,6}}?)(?:回落|回升|提高|提升|上升|下降|下滑|放缓|加快|扩大|收窄|升|降)"
-        rf"(?:至|到)(?P<yt_num>{_NUM})%"
+        rf"(?:至|到)(?:(?P<yt_when>[^,，。;；\d%]{{0,6}}?)的)?(?P<yt_num>{_NUM})%"
         # 去年同期为5.1%: the growth of the year before, a row of its own
         # (去年同期增长8.1%, 上年同期下降2.1%: the same, said with its verb)
         rf"|(?<![比较与同])(?P<py_word>去年同期|上年同期|去年|上年)(?:增速)?(?:为|是|(?P<py_verb>增长|下降))(?P<py_num>-?(?:{_NUM}))%"
@@ -342,7 +342,10 @@ def _growth_figure(m: re.Match[str], s: int, e: int) -> Figure | None:
         return _benchmark_value(m.group("pw_place"), m.group("pw_num"), s, e)
     if m.group("yt_num"):
         val = parse_number(m.group("yt_num"))
-        return Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
+        fig = Figure("yoy_pct", -val if m.group("yt_word") == "降幅" else val, "%", "percent", s, e)
+        when = find_periods(m.group("yt_when") or "")
+        fig.period = when[0][2] if when else None  # (…提升至全年的6.5%: the period it names)
+        return fig
     if m.group("yoy2_num") or m.group("yoy6_num"):
         return Figure("yoy_pct", parse_number(m.group("yoy2_num") or m.group("yoy6_num")), "%", "percent", s, e)
     if m.group("yoy4_num"):
@@ -496,6 +499,9 @@ def find_figures(sentence: str, start: int = 0) -> list[Figure]:
             fig = None  # a run of digits too long to be a figure
         if fig is not None and fig.measure == "rank" and (earlier := _earlier_rank(sentence, fig)) is not None:
             figures.append(earlier)  # 由全国城市第9位上升到第7位: the rank it moved from too
+        if fig is not None and fig.measure == "rank" and not fig.benchmark:
+            # 总量位居全省第2位,增速位居第5位: a rank with no peer set of its own is among the last one's
+            fig.benchmark = next((f.benchmark for f in reversed(figures) if f.measure == "rank" and f.benchmark), "")
         if fig is not None:
             figures.append(fig)
         while fig is not None and fig.measure == "rank" and (more := next_rank_regex().match(sentence, pos)):
