@@ -230,7 +230,7 @@ def _remove_inline(text: str, rules: _Rules) -> str:
             text, n = pattern.subn("", text)
             removed += n
         if not removed:
-            return rules.list_item_break.sub("。", text) if " -" in text else text
+            return rules.list_item_break.sub("。", text) if "-" in text else text
 
 
 def _is_separator(line: str, rules: _Rules) -> bool:

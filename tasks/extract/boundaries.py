@@ -25,6 +25,9 @@ BARE_GROWTH = re.compile(r"\s*(?:同比|比上年|比去年|较上年|较去年)
 # The words that join a list's items (A、B; A和B; A及B; A与B).
 LIST_JOINERS = ("、", "和", "及", "与")
 
+# A rate every item listed before it shares, as the figure opens (…增速均在30%以上, …增长均超过10%).
+SHARED_RATE = re.compile(r"(?:增速|增幅|增长|下降)(?:均|都)")
+
 _LIST_MARK = re.compile(r"[，;；:：。、,](?!(?<=\d,)\d{3}(?!\d))")
 
 

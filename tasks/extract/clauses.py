@@ -19,6 +19,7 @@ from tasks.extract.boundaries import (
     BARE_GROWTH,
     CLAUSE_MARK,
     LIST_JOINERS,
+    SHARED_RATE,
     clause_start,
     count_boundaries,
     marks_between,
@@ -321,17 +322,22 @@ def distribution(ctx: SentenceContext, figures: list[Figure]) -> _Attached:
     return out
 
 
+def _share_wholes(figures: list[Figure]) -> list[tuple[int, int]]:
+    """The spans naming what each share is of (占规上工业比重…): a mention there is no listed item."""
+    return [(f.share_of_start, f.end) for f in figures if f.measure == "share_pct" and f.share_of_start >= 0]
+
+
 def _same_items_again(ctx: SentenceContext, figures: list[Figure], last_run: list[int], at: int) -> bool:
     """Between the run before and this 分别, the only wording is a bare measure word (增加值占…比重
-    分别…) or the whole a share is of: the same listed items go on."""
-    lo = figures[last_run[-1]].end
+    分别…) or the whole a share is of: the same listed items go on. (The measure word opens its
+    clause and no list stands before it: A、B等领域…,增加值分别… lists items of its own.)"""
+    s, lo = ctx.sentence, figures[last_run[-1]].end
     between = [x for x in ctx.mentions if lo <= x.start < at]
-    shares_of = [(f.share_of_start, f.end) for f in figures if f.measure == "share_pct" and f.share_of_start >= 0]
     bare = [x for x in between if x.alias in _MEASURE_ONLY]
-    # (the measure word opens its clause and no list stands before it: A、B等领域…,增加值分别… lists
-    # items of its own)
-    return bool(bare) and "、" not in ctx.sentence[lo: bare[0].start] and all(not ctx.sentence[clause_start(ctx.sentence, x.start): x.start].strip() for x in bare) and all(
-        x in bare or any(a <= x.start < b for a, b in shares_of) for x in between)
+    if not bare or "、" in s[lo: bare[0].start] or any(s[clause_start(s, x.start): x.start].strip() for x in bare):
+        return False
+    wholes = _share_wholes(figures)
+    return all(x in bare or any(a <= x.start < b for a, b in wholes) for x in between)
 
 
 def _pair_following_gaps(figures: list[Figure], run: list[int], out: _Attached) -> None:
@@ -380,7 +386,7 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     s = ctx.sentence
     start = sentence_part_start(s, m.start())
     # (A、B增加值占规上工业比重分别为…: the whole a share is of is no listed indicator)
-    wholes = [(f.share_of_start, f.end) for f in figures if f.measure == "share_pct" and f.share_of_start >= 0]
+    wholes = _share_wholes(figures)
     mentions = [x for x in ctx.mentions if start <= x.start < m.start() and not any(a <= x.start < b for a, b in wholes)]
     listed = _listed_values(s[start: m.start()], len(run))
     if listed:
@@ -409,8 +415,8 @@ def _share_out(ctx: SentenceContext, figures: list[Figure], m: re.Match[str], ru
     # before the list is not one of the listed indicators)
     kind = figures[run[0]].measure  # (营业收入812亿元、利润总额37亿元,分别增长…: levels of their own do not count)
     codes = [x for x, prev, nxt in zip(mentions, [None, *mentions[:-1]], [*mentions[1:], None], strict=True)
-             if x.alias and not _scope_of(x, nxt) and not _FRAME_AFTER.match(s, x.end) and (x.alias not in _MEASURE_ONLY or _joined_to(s, prev, x)
-                                                        or _scope_of(prev, x))
+             if x.alias and not _scope_of(x, nxt) and not _FRAME_AFTER.match(s, x.end)
+             and (x.alias not in _MEASURE_ONLY or _joined_to(s, prev, x) or _scope_of(prev, x))
              and not (nxt and any(x.end <= f.start < nxt.start and f.measure == kind for f in figures))]
     if len(codes) > len(run) and not any(CLAUSE_MARK.search(s[a.end: b.start])
                                          for a, b in itertools.pairwise(codes[-len(run):])):
@@ -641,7 +647,7 @@ def _list_items(text: str, k: int) -> list[str] | None:
     place = place_name_regex().match(first)  # (南京市汽车制造业、电子信息业…: the report's place first)
     items[0] = first[place.end():] if place and len(first) - place.end() >= 2 else first
     # (…、电子产业实现两位数的较快增长,增速: the last item ends where its predicate starts)
-    items[-1] = _ITEM_PREDICATE.sub("", items[-1].split(",")[0].split("，")[0]) or items[-1]
+    items[-1] = _ITEM_PREDICATE.sub("", _COMMA.split(items[-1], maxsplit=1)[0]) or items[-1]
     items = [_GROUP_WORD_END.sub("", x.strip(" \"“”")) or x for x in items]
     items = [strip_regex().sub("", x) or x for x in items]
     return items if all(0 < len(x) <= 20 for x in items) else None
@@ -656,7 +662,6 @@ _GROUP_LIST = re.compile(r"(?:其中|另外|此外)?(?P<items>[^、和及与\W\d
                          r"(?P<keep>继续保持|保持)?")
 
 _LIST_JOINER = re.compile(r"[、和及与]")
-_SHARED_GROWTH = re.compile(r"(?:增长|下降)(?:均|都)")
 
 
 def _items_before_indicator(items: str) -> str | None:
@@ -692,7 +697,7 @@ def figures_per_listed_group(sentence: str, figures: list[Figure]) -> list[Figur
         items = None
         # a marker says it is a list of groups, not one group whose name holds 、 (电力、热力…供应业)
         marked = listed and (listed.group("count") or listed.group("all") or listed.group("keep")
-                             or sentence.startswith("保持", fig.start) or _SHARED_GROWTH.match(sentence, fig.start))
+                             or sentence.startswith("保持", fig.start) or SHARED_RATE.match(sentence, fig.start))
         text = _items_before_indicator(listed.group("items")) if marked and listed else None
         if text is not None:
             items = _list_items(text, len(split_items(text, "、和及与")))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from tasks.extract.boundaries import clause_start
+from tasks.extract.boundaries import SHARED_RATE, clause_start
 from tasks.extract.figures import Figure
 from tasks.extract.lexicon import has_word, named_place, place_name_regex
 from tasks.extract.mentions import COUNTED_PLACES, Mention, SentenceContext, subject_from_prefix
@@ -88,16 +88,19 @@ _PLACE_LIST = re.compile(rf"(?P<items>{_ITEM}(?:、{_ITEM})+)(?:等)?(?:\d+|[两
                          r"(?:市[(（]州[)）]|市|州|县|区|县区|县市|市州|盟市|地市|省|省份)?")
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 _SHARED = re.compile(r"(?:均|都)(?:在|达|达到|超过|超|高于|保持)?\s*$")
-_SHARED_IN_FIGURE = re.compile(r"(?:增速|增幅|增长|下降)(?:均|都)")  # (…增速均在30%以上: the figure's own words)
 # …金塔县等9个县区预计增速20%以上: a counted list (等N个县区) shares the figure that follows it
 _COUNTED = re.compile(COUNTED_PLACES + "$")
 
 
-def _last_place_end(items: str) -> int:
-    """Where the place that opens the last item of `items` ends (the whole item when none does)."""
-    head, _, last = items.rpartition("、")
-    lead = place_name_regex().match(last) if named_place(_BRACKETED.sub("", last)) is None else None
-    return len(items) if lead is None else len(head) + 1 + lead.end()
+def _listed_places(listed: re.Match[str]) -> tuple[list[str], int]:
+    """The items of a place list and where its last one ends: the last item may run on into its
+    clause (…、信阳市工业投资增速均在30%以上), then only the place that opens it counts."""
+    places = [_BRACKETED.sub("", x).removesuffix("等") for x in listed.group("items").split("、")]
+    end = listed.end()
+    if named_place(places[-1]) is None and (lead := place_name_regex().match(places[-1])):
+        end = min(end, listed.start("items") + listed.group("items").rfind("、") + 1 + lead.end())
+        places[-1] = lead.group(0)
+    return places, end
 
 
 def figures_per_listed_place(sentence: str, figures: list[Figure]) -> list[Figure]:
@@ -109,14 +112,11 @@ def figures_per_listed_place(sentence: str, figures: list[Figure]) -> list[Figur
     for fig in figures:
         lo = clause_start(sentence, fig.start)
         listed = _PLACE_LIST.match(sentence, lo)
-        # (the last item may run on into its clause: …、信阳市工业投资增速均在30%以上)
-        if listed and (fig.start < min(listed.end(), listed.start("items") + _last_place_end(listed.group("items"))) or not (
-                _SHARED.search(sentence, lo, fig.start) or _SHARED_IN_FIGURE.match(sentence, fig.start)
+        places, end = _listed_places(listed) if listed else ([], 0)
+        if listed and (fig.start < end or not (
+                _SHARED.search(sentence, lo, fig.start) or SHARED_RATE.match(sentence, fig.start)
                 or _COUNTED.search(listed.group(0)))):
-            listed = None  # (an item's own bracketed value is no shared figure)
-        places = [_BRACKETED.sub("", x).removesuffix("等") for x in listed.group("items").split("、")] if listed else []
-        if places and named_place(places[-1]) is None and (lead := place_name_regex().match(places[-1])):
-            places[-1] = lead.group(0)  # (…、信阳市工业投资增速均在30%以上: the last item runs on into its clause)
+            places = []  # (an item's own bracketed value is no shared figure)
         if len(places) < 2 or not all(named_place(x) is not None for x in places):
             out.append(fig)
             continue
