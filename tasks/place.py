@@ -900,16 +900,21 @@ def _source_subject(text: str, g: _Gazetteer) -> Place | None:
     return None
 
 
-# A newspaper's dateline (本报乌鲁木齐讯, 新华社杭州1月5日电): where the story was filed
-_DATELINE = re.compile(r"(?:本报|新华社|中新社|中新网|人民网|新华网|央广网)(?:记者)?(?=[\u4e00-\u9fff]{2,8}?(?:\d{1,2}月\d{1,2}日)?(?:讯|电))")
-_PROVINCE_WHOLE = re.compile(r"全省|全区|我省|我区|全疆")
-_CITY_WHOLE = re.compile(r"全市|我市|本市")
+@cache
+def _dateline_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The dateline, the province-as-a-whole and the city-as-a-whole patterns (place_words.toml)."""
+    page = gazetteer().words["page"]
+    outlets = "|".join(map(re.escape, page["dateline_outlets"]))
+    dateline = re.compile(rf"(?:{outlets})(?:记者)?(?=[\u4e00-\u9fff]{{2,8}}?(?:\d{{1,2}}月\d{{1,2}}日)?(?:讯|电))")
+    return (dateline, re.compile("|".join(map(re.escape, page["dateline_province_words"]))),
+            re.compile("|".join(map(re.escape, page["dateline_city_words"]))))
 
 
 def _dateline_subject(text: str, g: _Gazetteer) -> Place | None:
     """The place of a newspaper's dateline (本报乌鲁木齐讯): its province when the story then speaks of
     the province as a whole (全区规上工业…), else the city."""
-    m = _DATELINE.search(text, 0, 2000)
+    dateline, province_whole, city_whole = _dateline_words()
+    m = dateline.search(text, 0, 2000)
     if m is None:
         return None
     names, names_end = _read_names(text, m.end(), min(len(text), m.end() + 12), g)
@@ -918,8 +923,8 @@ def _dateline_subject(text: str, g: _Gazetteer) -> Place | None:
         return None
     place = subject.place
     story = text[names_end: names_end + 300]
-    province = _PROVINCE_WHOLE.search(story) or g.regional_names.search(story)  # (…兵团工业…: the province)
-    city = _CITY_WHOLE.search(story)
+    province = province_whole.search(story) or g.regional_names.search(story)  # (…兵团工业…: the province)
+    city = city_whole.search(story)
     if province and not (city and city.start() < province.start()):
         return Place(place.region_code, place.region)
     return place
